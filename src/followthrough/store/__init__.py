@@ -1,0 +1,1 @@
+"""SQLite persistence: tables, engine, migrations. Imported by services only."""

@@ -1,0 +1,132 @@
+"""The tables (DESIGN §3). Services turn rows into read models; rows never leave `services/`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, text
+from sqlmodel import Field, SQLModel
+
+from followthrough.store.types import UTCDateTime
+
+
+def _utc(nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+def _lead_fk() -> Any:
+    # Deleting a lead deletes its history: events and alerts have no meaning without it.
+    return Field(
+        sa_column=Column(
+            Integer, ForeignKey("lead.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+
+
+class Lead(SQLModel, table=True):
+    __tablename__ = "lead"
+    __table_args__ = (
+        # One lead per mailbox, whatever the letter case (NULLs do not collide in SQLite).
+        Index("ux_lead_email_key", "email_key", unique=True),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    company: str | None = None
+    email: str | None = None
+    email_key: str | None = None
+    phone: str | None = None
+    title: str | None = None
+    source: str | None = None
+    channel: str | None = None
+    value_minor: int | None = None  # money in minor units (cents), never a float
+    currency: str | None = None
+    tags: list[str] = Field(default_factory=list, sa_type=JSON, nullable=False)
+    search_key: str = Field(default="", sa_column_kwargs={"server_default": text("''")})
+
+    state: str = Field(index=True)
+    state_since: datetime = _utc(nullable=False)
+    decision: str | None = None
+    next_step: str | None = None
+    next_step_due: datetime | None = _utc()
+    recycle_until: datetime | None = _utc()
+    recycle_reason: str | None = None
+
+    last_outbound_at: datetime | None = _utc()
+    last_inbound_at: datetime | None = _utc()
+    unanswered: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    next_check_at: datetime | None = _utc(index=True)
+
+    created_at: datetime = _utc(nullable=False)
+    updated_at: datetime = _utc(nullable=False)
+
+
+class Event(SQLModel, table=True):
+    __tablename__ = "event"
+    __table_args__ = (Index("ix_event_lead_at", "lead_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = _lead_fk()
+    at: datetime = _utc(nullable=False)
+    kind: str
+    direction: str = "none"
+    channel: str | None = None
+    text: str | None = None
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON, nullable=False)
+    created_at: datetime = _utc(nullable=False)
+
+
+class Alert(SQLModel, table=True):
+    __tablename__ = "alert"
+    __table_args__ = (
+        # At most one live alert per (lead, rule): a tick that re-finds it must not repeat it.
+        Index(
+            "ux_alert_live_rule",
+            "lead_id",
+            "rule",
+            unique=True,
+            sqlite_where=text("status IN ('open', 'snoozed')"),
+        ),
+        Index("ix_alert_status", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = _lead_fk()
+    rule: str
+    kind: str
+    reason: str
+    intent: str | None = None
+    template_slug: str | None = None
+    status: str = "open"
+    snoozed_until: datetime | None = _utc()
+    raised_at: datetime = _utc(nullable=False)
+    notified_at: datetime | None = _utc()
+    resolved_at: datetime | None = _utc()
+    outcome: str | None = None
+
+
+class Template(SQLModel, table=True):
+    __tablename__ = "template"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True)
+    title: str
+    intent: str
+    decision: str | None = None
+    states: list[str] = Field(default_factory=list, sa_type=JSON, nullable=False)
+    triggers: list[str] = Field(default_factory=list, sa_type=JSON, nullable=False)
+    channel: str = "email"
+    subject: str = ""
+    body: str
+    builtin: bool = False
+    created_at: datetime = _utc(nullable=False)
+    updated_at: datetime = _utc(nullable=False)
+
+
+class Setting(SQLModel, table=True):
+    __tablename__ = "setting"
+
+    key: str = Field(primary_key=True)
+    value: Any = Field(default=None, sa_type=JSON, nullable=True)
+    updated_at: datetime = _utc(nullable=False)
