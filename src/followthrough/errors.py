@@ -53,3 +53,9 @@ class StorageError(FollowthroughError):
 
 class NewerSchemaError(StorageError):
     """The database was written by a newer version of Followthrough."""
+
+
+class UsageError(FollowthroughError):
+    """The command was called wrongly (a missing confirmation, nothing to do)."""
+
+    exit_code = 2

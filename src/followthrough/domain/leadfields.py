@@ -86,9 +86,7 @@ def clean_tags(values: Iterable[str]) -> list[str]:
     return tags
 
 
-def search_key(
-    name: str, company: str | None, email: str | None, tags: Iterable[str]
-) -> str:
+def search_key(name: str, company: str | None, email: str | None, tags: Iterable[str]) -> str:
     """One case-folded line per searchable field; searching is a substring test on it.
 
     SQLite's LIKE only folds ASCII, so "Émile" would not match "émile": folding here in

@@ -118,7 +118,9 @@ def parse_direction(text: str) -> Direction:
     try:
         return Direction(text.strip().casefold())
     except ValueError:
-        raise InvalidData(f"unknown direction '{text}' (choose in, out, none)", "direction") from None
+        raise InvalidData(
+            f"unknown direction '{text}' (choose in, out, none)", "direction"
+        ) from None
 
 
 def is_engagement(kind: str, direction: str) -> bool:

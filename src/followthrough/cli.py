@@ -1,0 +1,166 @@
+"""The `followthrough` command. With no subcommand it opens the desktop app.
+
+Qt is imported only when the GUI is launched, so scripted use stays fast and headless.
+Every failure is one line on stderr and an exit code: 2 usage, 3 not found or ambiguous,
+4 invalid data, 5 the data folder or database cannot be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import NoReturn
+
+from followthrough import __version__
+from followthrough.clicommands import HANDLERS, PREPARERS
+from followthrough.domain.signals import Channel, SignalKind
+from followthrough.errors import FollowthroughError, StorageError
+
+EXIT_USAGE = 2
+log = logging.getLogger("followthrough")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line, not argparse's usage block: scripts read stderr too.
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="followthrough",
+        description="Followthrough: follow-up that does not depend on memory. "
+        "Run without a command to open the app.",
+        epilog="WHEN accepts 2026-12-01, '2026-12-01 14:30', today, tomorrow, fri, 'fri 14:00', "
+        "+3d, +2w, +4h (local time). LEAD is an id, an exact e-mail or part of a name. "
+        "Exit codes: 0 ok, 2 usage, 3 not found or ambiguous, 4 invalid data, "
+        "5 data folder or database unusable.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="where the data lives (default: $FOLLOWTHROUGH_DATA_DIR, else the platform's folder)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--json", action="store_true", help="print JSON only")
+        return p
+
+    p = command("add", "add a lead")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--company")
+    p.add_argument("--email")
+    p.add_argument("--phone")
+    p.add_argument("--state", default="hot", help="hot (default), warm or recycle")
+    p.add_argument("--next-step", metavar="TEXT")
+    p.add_argument("--due", metavar="WHEN", help="when the next step is due")
+    p.add_argument("--until", metavar="WHEN", help="for recycle: when to come back")
+    p.add_argument("--reason", metavar="TEXT", help="for recycle: why it is parked")
+    p.add_argument("--tag", action="append", default=[], metavar="T")
+
+    p = command("list", "list leads (the board: hot, warm, recycle)")
+    p.add_argument("--state", metavar="S", help="hot, warm, recycle, won, lost or all")
+    p.add_argument("--search", metavar="Q", help="part of a name, company, e-mail or tag")
+
+    p = command("show", "show a lead with its timeline")
+    p.add_argument("lead", metavar="LEAD")
+
+    p = command("edit", "change a lead's fields ('' clears one)")
+    p.add_argument("lead", metavar="LEAD")
+    for flag in ("--name", "--company", "--email", "--phone", "--title"):
+        p.add_argument(flag)
+    p.add_argument("--next-step", metavar="TEXT")
+    p.add_argument("--due", metavar="WHEN")
+    p.add_argument("--tag", action="append", default=[], metavar="T", help="add a tag")
+    p.add_argument("--untag", action="append", default=[], metavar="T", help="remove a tag")
+
+    kinds = ", ".join(k.value for k in SignalKind)
+    p = command("log", f"log what happened: {kinds}")
+    p.add_argument("lead", metavar="LEAD")
+    p.add_argument("kind", metavar="KIND")
+    p.add_argument("--at", metavar="WHEN", help="when it happened (default: now)")
+    p.add_argument("--note", metavar="TEXT")
+    p.add_argument("--channel", help="|".join(c.value for c in Channel))
+    p.add_argument("--direction", help="in or out (default depends on KIND)")
+
+    p = command("move", "move a lead to hot, warm, recycle, won or lost")
+    p.add_argument("lead", metavar="LEAD")
+    p.add_argument("state", metavar="STATE")
+    p.add_argument("--until", metavar="WHEN", help="for recycle: when to come back (required)")
+    p.add_argument("--reason", metavar="TEXT")
+    p.add_argument("--at", metavar="WHEN", help="when it changed (default: now)")
+
+    p = command("delete", "delete a lead and its whole history")
+    p.add_argument("lead", metavar="LEAD")
+    p.add_argument("--yes", action="store_true", help="confirm the deletion")
+    return parser
+
+
+WHEN_FLAGS = ("--at", "--due", "--until")
+
+
+def _attach_when_values(argv: Sequence[str]) -> list[str]:
+    """Let `--at -2d` mean `--at=-2d`: argparse would take "-2d" for an unknown option."""
+    out: list[str] = []
+    for item in argv:
+        if out and out[-1] in WHEN_FLAGS and item.startswith(("-", "+")):
+            out[-1] = f"{out[-1]}={item}"
+            continue
+        out.append(item)
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(_attach_when_values(sys.argv[1:] if argv is None else argv))
+    try:
+        return _run(args)
+    except FollowthroughError as exc:
+        _fail(str(exc))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `followthrough list | head`: the reader left; that is not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as exc:
+        from sqlalchemy.exc import OperationalError
+
+        if isinstance(exc, OperationalError) and "locked" in str(exc):
+            _fail("the database is busy (another Followthrough is writing); try again")
+            return StorageError.exit_code
+        log.debug("unexpected error", exc_info=True)
+        _fail(f"unexpected error ({type(exc).__name__}: {exc})")
+        return 1
+
+
+def _fail(message: str) -> None:
+    print(f"followthrough: {message}", file=sys.stderr)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from followthrough.paths import prepare_data_dir, resolve_data_dir
+
+    now = datetime.now(UTC)
+    # Check what was typed before touching the data folder: bad input writes nothing.
+    request = PREPARERS[args.command](args, now) if args.command in PREPARERS else None
+    paths = prepare_data_dir(resolve_data_dir(args.data_dir, os.environ))
+    if args.command is None:
+        from followthrough.ui.app import run_gui
+
+        return run_gui(paths)
+
+    from followthrough.store.db import Database
+
+    db = Database.open(paths, now)
+    try:
+        return HANDLERS[args.command](db, args, request, now)
+    finally:
+        db.close()

@@ -1,0 +1,204 @@
+"""What each CLI command does: a pure *preparer* checks the arguments before the database
+is opened (so bad input writes nothing), then a *handler* calls one service and prints."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from followthrough import clifmt
+from followthrough.domain.leadfields import TEXT_MAX, clean_optional
+from followthrough.domain.leads import (
+    REASON_MAX,
+    LeadEdit,
+    NewLead,
+    check_event_time,
+    check_recycle,
+)
+from followthrough.domain.signals import parse_channel, parse_direction, parse_signal_kind
+from followthrough.domain.states import ALL_STATES, BOARD_STATES, State, parse_state
+from followthrough.domain.when import parse_when
+from followthrough.errors import InvalidData, UsageError
+from followthrough.services import lead_queries, leads
+from followthrough.store.db import Database
+
+Preparer = Callable[[argparse.Namespace, datetime], Any]
+Handler = Callable[[Database, argparse.Namespace, Any, datetime], int]
+
+
+def _when(text: str | None, now: datetime, flag: str) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return parse_when(text, now)
+    except InvalidData as exc:
+        raise InvalidData(f"{flag}: {exc}", exc.field) from None
+
+
+def _emit(args: argparse.Namespace, data: Any, text: str) -> int:
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(text)
+    return 0
+
+
+# --- add -------------------------------------------------------------------------------
+
+
+def prepare_add(args: argparse.Namespace, now: datetime) -> NewLead:
+    return NewLead.create(
+        name=args.name,
+        now=now,
+        company=args.company,
+        email=args.email,
+        phone=args.phone,
+        state=parse_state(args.state, BOARD_STATES),
+        next_step=args.next_step,
+        next_step_due=_when(args.due, now, "--due"),
+        recycle_until=_when(args.until, now, "--until"),
+        recycle_reason=args.reason,
+        tags=args.tag,
+    )
+
+
+def run_add(db: Database, args: argparse.Namespace, new: NewLead, now: datetime) -> int:
+    lead = leads.add_lead(db, new, now)
+    return _emit(args, clifmt.lead_json(lead), f"Added {lead.label} to {lead.state.label}.")
+
+
+# --- list / show -----------------------------------------------------------------------
+
+
+def prepare_list(args: argparse.Namespace, now: datetime) -> tuple[State, ...]:
+    if args.state is None:
+        return BOARD_STATES
+    if args.state.strip().casefold() == "all":
+        return ALL_STATES
+    return (parse_state(args.state),)
+
+
+def run_list(
+    db: Database, args: argparse.Namespace, states: tuple[State, ...], now: datetime
+) -> int:
+    found = lead_queries.list_leads(db, states, args.search)
+    return _emit(args, [clifmt.lead_json(lead) for lead in found], clifmt.lead_table(found, now))
+
+
+def run_show(db: Database, args: argparse.Namespace, _: None, now: datetime) -> int:
+    detail = lead_queries.get_lead(db, lead_queries.resolve_lead(db, args.lead).id)
+    return _emit(args, clifmt.detail_json(detail), clifmt.detail_text(detail, now))
+
+
+# --- edit ------------------------------------------------------------------------------
+
+
+def prepare_edit(args: argparse.Namespace, now: datetime) -> LeadEdit:
+    edit = LeadEdit.create(
+        name=args.name,
+        company=args.company,
+        email=args.email,
+        phone=args.phone,
+        title=args.title,
+        add_tags=args.tag,
+        remove_tags=args.untag,
+        next_step=args.next_step,
+        next_step_due=_when(args.due, now, "--due"),
+    )
+    if edit.is_empty:
+        raise UsageError("nothing to change: give at least one field, e.g. --next-step")
+    return edit
+
+
+def run_edit(db: Database, args: argparse.Namespace, edit: LeadEdit, now: datetime) -> int:
+    lead = lead_queries.resolve_lead(db, args.lead)
+    lead = leads.edit_lead(db, lead.id, edit, now)
+    return _emit(args, clifmt.lead_json(lead), f"Updated {lead.label}.")
+
+
+# --- log -------------------------------------------------------------------------------
+
+
+def prepare_log(args: argparse.Namespace, now: datetime) -> dict[str, Any]:
+    at = _when(args.at, now, "--at")
+    if at is not None:
+        check_event_time(at, now)
+    return {
+        "kind": parse_signal_kind(args.kind),
+        "at": at,
+        "channel": parse_channel(args.channel) if args.channel else None,
+        "direction": parse_direction(args.direction) if args.direction else None,
+        "note": clean_optional(args.note, "note", TEXT_MAX),
+    }
+
+
+def run_log(db: Database, args: argparse.Namespace, request: dict[str, Any], now: datetime) -> int:
+    lead = lead_queries.resolve_lead(db, args.lead)
+    event = leads.log_event(db, lead.id, now=now, **request)
+    lead = lead_queries.get_lead(db, lead.id).lead
+    waiting = f"; {lead.unanswered} unanswered" if lead.unanswered else ""
+    text = f"Logged {event.kind.replace('_', ' ')} for {lead.label}{waiting}."
+    return _emit(args, {"event": clifmt.event_json(event), "lead": clifmt.lead_json(lead)}, text)
+
+
+# --- move ------------------------------------------------------------------------------
+
+
+def prepare_move(args: argparse.Namespace, now: datetime) -> dict[str, Any]:
+    state = parse_state(args.state)
+    at = _when(args.at, now, "--at") or now
+    check_event_time(at, now)
+    until = _when(args.until, now, "--until")
+    if state is State.RECYCLE:
+        check_recycle(until, at)
+    elif until is not None or args.reason:
+        raise InvalidData("--until and --reason only apply to a move to recycle", "until")
+    return {
+        "state": state,
+        "until": until,
+        "reason": clean_optional(args.reason, "reason", REASON_MAX),
+        "at": at,
+    }
+
+
+def run_move(db: Database, args: argparse.Namespace, request: dict[str, Any], now: datetime) -> int:
+    lead = lead_queries.resolve_lead(db, args.lead)
+    lead = leads.move_lead(db, lead.id, now=now, **request)
+    back = f" until {clifmt.when_text(lead.recycle_until, now)}" if lead.recycle_until else ""
+    return _emit(args, clifmt.lead_json(lead), f"{lead.label} is in {lead.state.label}{back}.")
+
+
+# --- delete ----------------------------------------------------------------------------
+
+
+def prepare_delete(args: argparse.Namespace, now: datetime) -> None:
+    if not args.yes:
+        raise UsageError("delete removes the lead and its whole history: add --yes to confirm")
+
+
+def run_delete(db: Database, args: argparse.Namespace, _: None, now: datetime) -> int:
+    lead = lead_queries.resolve_lead(db, args.lead)
+    gone = leads.delete_lead(db, lead.id)
+    return _emit(args, clifmt.lead_json(gone), f"Deleted {gone.label} and its history.")
+
+
+PREPARERS: dict[str, Preparer] = {
+    "add": prepare_add,
+    "list": prepare_list,
+    "edit": prepare_edit,
+    "log": prepare_log,
+    "move": prepare_move,
+    "delete": prepare_delete,
+}
+HANDLERS: dict[str, Handler] = {
+    "add": run_add,
+    "list": run_list,
+    "show": run_show,
+    "edit": run_edit,
+    "log": run_log,
+    "move": run_move,
+    "delete": run_delete,
+}

@@ -1,0 +1,162 @@
+"""How the CLI shows things: JSON for scripts, aligned text in local time for people."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+from typing import Any
+
+from followthrough.services.readmodels import EventView, LeadDetail, LeadView
+
+
+def iso_local(moment: datetime | None) -> str | None:
+    """ISO 8601 in the user's local zone, with its offset; None stays None."""
+    return moment.astimezone().isoformat(timespec="seconds") if moment else None
+
+
+def lead_json(lead: LeadView) -> dict[str, Any]:
+    return {
+        "id": lead.id,
+        "name": lead.name,
+        "company": lead.company,
+        "email": lead.email,
+        "phone": lead.phone,
+        "title": lead.title,
+        "state": lead.state.value,
+        "state_since": iso_local(lead.state_since),
+        "next_step": lead.next_step,
+        "next_step_due": iso_local(lead.next_step_due),
+        "recycle_until": iso_local(lead.recycle_until),
+        "recycle_reason": lead.recycle_reason,
+        "last_outbound_at": iso_local(lead.last_outbound_at),
+        "last_inbound_at": iso_local(lead.last_inbound_at),
+        "unanswered": lead.unanswered,
+        "tags": list(lead.tags),
+        "created_at": iso_local(lead.created_at),
+        "updated_at": iso_local(lead.updated_at),
+    }
+
+
+def event_json(event: EventView) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "lead_id": event.lead_id,
+        "at": iso_local(event.at),
+        "kind": event.kind,
+        "direction": event.direction,
+        "channel": event.channel,
+        "note": event.text,
+        "payload": event.payload,
+    }
+
+
+def detail_json(detail: LeadDetail) -> dict[str, Any]:
+    return {**lead_json(detail.lead), "timeline": [event_json(e) for e in detail.timeline]}
+
+
+def when_text(moment: datetime | None, now: datetime | None = None) -> str:
+    """'Tue 25 Nov 09:00', with the year when it is not this year's."""
+    if moment is None:
+        return "—"
+    local = moment.astimezone()
+    this_year = (now or datetime.now().astimezone()).astimezone().year
+    fmt = "%a %d %b %H:%M" if local.year == this_year else "%a %d %b %Y %H:%M"
+    return local.strftime(fmt)
+
+
+def _width(text: str) -> int:
+    # CJK and emoji take two terminal cells; counting characters would misalign columns.
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _fit(text: str, width: int) -> str:
+    if _width(text) <= width:
+        return text + " " * (width - _width(text))
+    out, used = "", 0
+    for ch in text:
+        if used + _width(ch) > width - 1:
+            break
+        out, used = out + ch, used + _width(ch)
+    return out + "…" + " " * (width - used - 1)
+
+
+def lead_table(leads: list[LeadView], now: datetime) -> str:
+    if not leads:
+        return "No leads."
+    header = ["ID", "STATE", "NAME", "COMPANY", "NEXT STEP", "DUE"]
+    rows = [
+        [
+            str(lead.id),
+            lead.state.label,
+            lead.name,
+            lead.company or "",
+            lead.next_step or "",
+            _due_text(lead, now),
+        ]
+        for lead in leads
+    ]
+    limits = [6, 8, 28, 22, 36, 24]
+    widths = [
+        min(limit, max(_width(row[i]) for row in [header, *rows])) for i, limit in enumerate(limits)
+    ]
+    lines = ["  ".join(_fit(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip()
+             for row in [header, *rows]]  # fmt: skip
+    return "\n".join(lines)
+
+
+def _due_text(lead: LeadView, now: datetime) -> str:
+    if lead.state.value == "recycle" and lead.recycle_until:
+        return "back " + when_text(lead.recycle_until, now)
+    if lead.next_step_due is None:
+        return ""
+    overdue = " (overdue)" if lead.next_step_due < now else ""
+    return when_text(lead.next_step_due, now) + overdue
+
+
+def detail_text(detail: LeadDetail, now: datetime) -> str:
+    lead = detail.lead
+    lines = [f"{lead.label}"]
+
+    def field(label: str, value: str | None) -> None:
+        if value:
+            lines.append(f"  {label:<12}{value}")
+
+    field("State", f"{lead.state.label} since {when_text(lead.state_since, now)}")
+    field("E-mail", lead.email)
+    field("Phone", lead.phone)
+    field("Title", lead.title)
+    field("Tags", ", ".join(lead.tags))
+    if lead.next_step:
+        field(
+            "Next step",
+            lead.next_step + (f" — due {_due_text(lead, now)}" if lead.next_step_due else ""),
+        )
+    elif lead.state.on_board and lead.state.value != "recycle":
+        field("Next step", "none set")
+    if lead.recycle_until:
+        why = f" — {lead.recycle_reason}" if lead.recycle_reason else ""
+        field("Come back", when_text(lead.recycle_until, now) + why)
+    if lead.last_outbound_at:
+        field(
+            "Last touch", f"{when_text(lead.last_outbound_at, now)} ({lead.unanswered} unanswered)"
+        )
+    if lead.last_inbound_at:
+        field("Buyer last", when_text(lead.last_inbound_at, now))
+    lines.append("")
+    lines.append("Timeline, newest first:" if detail.timeline else "Timeline: empty")
+    for event in detail.timeline:
+        lines.append(f"  {when_text(event.at, now):<20}{_event_text(event)}")
+    return "\n".join(lines)
+
+
+def _event_text(event: EventView) -> str:
+    if event.kind == "state_change":
+        target = str(event.payload.get("to", "?")).capitalize()
+        source = event.payload.get("from")
+        text = f"moved to {target}" if source else f"added in {target}"
+    else:
+        arrow = {"in": "←", "out": "→"}.get(event.direction, "·")
+        text = f"{arrow} {event.kind.replace('_', ' ')}"
+        if event.channel:
+            text += f" ({event.channel})"
+    return text + (f": {event.text}" if event.text else "")

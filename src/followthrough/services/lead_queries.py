@@ -1,0 +1,111 @@
+"""Reading leads: get one with its timeline, list and search, resolve what a user typed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import case
+from sqlmodel import col, select
+
+from followthrough.domain.states import BOARD_STATES, State
+from followthrough.errors import Ambiguous, NotFound
+from followthrough.services.readmodels import EventView, LeadDetail, LeadView
+from followthrough.store.db import Database
+from followthrough.store.models import Event, Lead
+
+_STATE_ORDER = case({s.value: i for i, s in enumerate(State)}, value=col(Lead.state), else_=99)
+# The date that matters in a column: when the next step is due, or, parked, when to come back.
+_COLUMN_DATE = case(
+    (col(Lead.state) == State.RECYCLE.value, col(Lead.recycle_until)),
+    else_=col(Lead.next_step_due),
+)
+AMBIGUOUS_SHOWN = 8
+
+
+def get_lead(db: Database, lead_id: int) -> LeadDetail:
+    with db.read() as session:
+        lead = session.get(Lead, lead_id)
+        if lead is None:
+            raise NotFound(f"no lead with id {lead_id}")
+        events = session.exec(
+            select(Event)
+            .where(Event.lead_id == lead_id)
+            .order_by(col(Event.at).desc(), col(Event.id).desc())
+        ).all()
+        return LeadDetail(LeadView.of(lead), tuple(EventView.of(e) for e in events))
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def list_leads(
+    db: Database,
+    states: Iterable[State] = BOARD_STATES,
+    search: str | None = None,
+    limit: int | None = None,
+) -> list[LeadView]:
+    """Leads in the given states, matching `search` in name, company, e-mail or a tag.
+
+    Ordered as the board reads: by state, then the soonest due next step, then name.
+    """
+    query = select(Lead).where(col(Lead.state).in_([s.value for s in states]))
+    if search and search.strip():
+        query = query.where(col(Lead.search_key).like(_like_pattern(search.strip()), escape="\\"))
+    query = query.order_by(
+        _STATE_ORDER,
+        _COLUMN_DATE.is_(None),
+        _COLUMN_DATE,
+        col(Lead.name),
+        col(Lead.id),
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    with db.read() as session:
+        return [LeadView.of(row) for row in session.exec(query)]
+
+
+def resolve_lead(db: Database, ref: str) -> LeadView:
+    """Find the one lead a user means by an id, an exact e-mail, or part of a name.
+
+    Several names matching is an error listing them, unless exactly one matches in full.
+    """
+    text = " ".join(ref.split())
+    if not text:
+        raise NotFound("name a lead by its id, its e-mail or part of its name")
+    with db.read() as session:
+        digits = text.removeprefix("#")
+        if digits.isdigit():
+            lead = session.get(Lead, int(digits))
+            if lead is None:
+                raise NotFound(f"no lead with id {digits}")
+            return LeadView.of(lead)
+        if "@" in text:
+            lead = session.exec(select(Lead).where(Lead.email_key == text.casefold())).first()
+            if lead is None:
+                raise NotFound(f"no lead with the e-mail {text}")
+            return LeadView.of(lead)
+        wanted = text.casefold()
+        # search_key narrows in SQL; the name test in Python is the real check.
+        rows = session.exec(
+            select(Lead)
+            .where(col(Lead.search_key).like(_like_pattern(wanted), escape="\\"))
+            .order_by(col(Lead.id))
+        ).all()
+    matches = [LeadView.of(r) for r in rows if wanted in r.name.casefold()]
+    if len(matches) > 1:
+        exact = [m for m in matches if m.name.casefold() == wanted]
+        if len(exact) == 1:
+            return exact[0]
+    if not matches:
+        raise NotFound(f"no lead's name contains '{text}'")
+    if len(matches) > 1:
+        shown = ", ".join(m.label for m in matches[:AMBIGUOUS_SHOWN])
+        more = len(matches) - AMBIGUOUS_SHOWN
+        tail = f" and {more} more" if more > 0 else ""
+        raise Ambiguous(
+            f"'{text}' matches {len(matches)} leads: {shown}{tail}; name one by its id",
+            [m.label for m in matches],
+        )
+    return matches[0]

@@ -1,0 +1,31 @@
+"""Starting the desktop app: the QApplication, the database, the main window."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from followthrough import APP_NAME, __version__
+from followthrough.errors import StorageError
+from followthrough.paths import DataPaths
+from followthrough.store.db import Database
+from followthrough.ui.main_window import MainWindow
+
+
+def run_gui(paths: DataPaths) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    try:
+        db = Database.open(paths)
+    except StorageError as exc:
+        # The CLI prints it too (the caller); a person who double-clicked sees this dialog.
+        QMessageBox.critical(None, APP_NAME, f"Followthrough cannot open its data.\n\n{exc}")
+        raise
+    try:
+        window = MainWindow(db)
+        window.show()
+        return app.exec()
+    finally:
+        db.close()
