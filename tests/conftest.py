@@ -1,0 +1,55 @@
+"""Shared fixtures: every test gets its own data folder and SQLite file, in a fixed zone."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+# Qt tests run offscreen unless a test starts a real X server itself (see tests/ui).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from followthrough.paths import DataPaths, prepare_data_dir  # noqa: E402
+from followthrough.store.db import Database  # noqa: E402
+
+# A zone with a DST change and a non-zero offset, so UTC/local mix-ups show.
+TEST_TZ = "Europe/Paris"
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday
+
+
+@pytest.fixture(autouse=True)
+def local_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("TZ", TEST_TZ)
+    time.tzset()
+    yield TEST_TZ
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # A test must never reach the developer's real data folder.
+    monkeypatch.delenv("FOLLOWTHROUGH_DATA_DIR", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def data_paths(data_dir: Path) -> DataPaths:
+    return prepare_data_dir(data_dir)
+
+
+@pytest.fixture
+def db(data_paths: DataPaths) -> Iterator[Database]:
+    database = Database.open(data_paths, NOW)
+    yield database
+    database.close()
