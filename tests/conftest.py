@@ -13,8 +13,8 @@ import pytest
 # Qt tests run offscreen unless a test starts a real X server itself (see tests/ui).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from followthrough.paths import DataPaths, prepare_data_dir  # noqa: E402
-from followthrough.store.db import Database  # noqa: E402
+from followthrough.paths import DataPaths, prepare_data_dir
+from followthrough.store.db import Database
 
 # A zone with a DST change and a non-zero offset, so UTC/local mix-ups show.
 TEST_TZ = "Europe/Paris"

@@ -118,7 +118,12 @@ def _attach_when_values(argv: Sequence[str]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(_attach_when_values(sys.argv[1:] if argv is None else argv))
+    try:
+        args = build_parser().parse_args(
+            _attach_when_values(sys.argv[1:] if argv is None else argv)
+        )
+    except SystemExit as exc:  # --help, --version, or a usage error already printed
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
         return _run(args)
     except FollowthroughError as exc:

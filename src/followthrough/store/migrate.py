@@ -8,37 +8,49 @@ deletes every event and alert. So the keys go off for the migration, and
 
 from __future__ import annotations
 
+import io
 import sqlite3
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from followthrough.errors import NewerSchemaError, StorageError
 from followthrough.paths import DataPaths
 from followthrough.store.backup import backup_database
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+# The newest revision in migrations/versions. Knowing it without loading Alembic keeps the
+# everyday start (schema already current) fast; a test checks it matches Alembic's head.
+SCHEMA_HEAD = "0002"
 
 
 def alembic_config() -> Config:
-    config = Config()
+    from alembic.config import Config
+
+    # Alembic's default stdout is bound when it is imported; and its messages must never
+    # mix into the CLI's JSON output. Keep them in memory.
+    config = Config(stdout=io.StringIO())
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None, "the package ships no migrations"
     return head
 
 
 def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     return {rev.revision for rev in script.walk_revisions()}
 
@@ -69,21 +81,32 @@ def check_openable(path: Path) -> None:
                 f"{path} is an SQLite database but not a Followthrough one; it was left untouched"
             )
         return
-    if revision not in known_revisions():
+    if revision != SCHEMA_HEAD and revision not in known_revisions():
         raise NewerSchemaError(
             f"{path} was written by a newer version of Followthrough (schema {revision}); "
             "update Followthrough to open it. The file was left untouched"
         )
 
 
+def _current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        has_table = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+        ).first()
+        if not has_table:
+            return None
+        row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+        return str(row[0]) if row else None
+
+
 def upgrade_to_head(engine: Engine, paths: DataPaths, now: datetime) -> Path | None:
     """Bring the schema to the newest revision; return the backup made first, if any."""
-    head = head_revision()
+    current = _current_revision(engine)
+    if current == SCHEMA_HEAD:
+        return None
+    from alembic import command
+
     with engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_revision()
-        conn.rollback()
-        if current == head:
-            return None
         backup = None
         if current is not None:
             stamp = now.strftime("%Y%m%dT%H%M%SZ")

@@ -1,0 +1,70 @@
+"""README's run command opens a window on a real X server (Xvfb), not just offscreen."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import installed_command
+from tests.support.components import require_program
+
+pytestmark = pytest.mark.xvfb
+
+
+@pytest.fixture
+def x_display(tmp_path: Path) -> Iterator[str]:
+    """A private Xvfb; -displayfd lets the server pick a free display number and tell us."""
+    xvfb = require_program("Xvfb")
+    read_fd, write_fd = os.pipe()
+    server = subprocess.Popen(
+        [xvfb, "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        pass_fds=(write_fd,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        number = pipe.readline().strip()  # blocks until the server is ready
+    assert number, "Xvfb did not start"
+    try:
+        yield f":{number}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_app_shows_its_main_window_under_xvfb(x_display: str, tmp_path: Path) -> None:
+    xdotool = require_program("xdotool")
+    env = {
+        **os.environ,
+        "DISPLAY": x_display,
+        "QT_QPA_PLATFORM": "xcb",
+        "FOLLOWTHROUGH_DATA_DIR": str(tmp_path / "data"),
+    }
+    app = subprocess.Popen(installed_command(), env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        # --sync blocks until a visible window with that exact title exists.
+        found = subprocess.run(
+            [xdotool, "search", "--sync", "--onlyvisible", "--name", "^Followthrough$"],
+            env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert found.returncode == 0, found.stderr
+        window_id = found.stdout.split()[0]
+        geometry = subprocess.run(
+            [xdotool, "getwindowgeometry", window_id],
+            env=env, capture_output=True, text=True, timeout=10, check=True,
+        ).stdout  # fmt: skip
+        width, height = (int(n) for n in geometry.split("Geometry:")[1].split()[0].split("x"))
+        assert width >= 640
+        assert height >= 400
+        assert app.poll() is None, "the app exited while its window was up"
+    finally:
+        app.send_signal(signal.SIGTERM)
+        _, err = app.communicate(timeout=20)
+    assert "Traceback" not in err
+    assert (tmp_path / "data" / "followthrough.sqlite3").exists()
