@@ -8,7 +8,6 @@ Every failure is one line on stderr and an exit code: 2 usage, 3 not found or am
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -21,7 +20,6 @@ from followthrough.domain.signals import Channel, SignalKind
 from followthrough.errors import FollowthroughError, StorageError
 
 EXIT_USAGE = 2
-log = logging.getLogger("followthrough")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -141,8 +139,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, OperationalError) and "locked" in str(exc):
             _fail("the database is busy (another Followthrough is writing); try again")
             return StorageError.exit_code
-        log.debug("unexpected error", exc_info=True)
-        _fail(f"unexpected error ({type(exc).__name__}: {exc})")
+        if os.environ.get("FOLLOWTHROUGH_DEBUG"):
+            raise  # developers want the traceback; users get one line
+        _fail(f"unexpected error ({type(exc).__name__}: {exc}); rerun with FOLLOWTHROUGH_DEBUG=1")
         return 1
 
 
