@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from followthrough.errors import InvalidData
+from followthrough.domain.choices import parse_choice
 
 
 class SignalKind(StrEnum):
@@ -98,29 +98,15 @@ TOUCH_KINDS = frozenset({SignalKind.SENT, SignalKind.PROPOSAL_SENT, SignalKind.C
 
 
 def parse_signal_kind(text: str) -> SignalKind:
-    wanted = text.strip().casefold().replace("-", "_").replace(" ", "_")
-    try:
-        return SignalKind(wanted)
-    except ValueError:
-        choices = ", ".join(k.value for k in SignalKind)
-        raise InvalidData(f"unknown signal kind '{text}' (choose {choices})", "kind") from None
+    return parse_choice(text, SignalKind, "signal kind", "kind")
 
 
 def parse_channel(text: str) -> Channel:
-    try:
-        return Channel(text.strip().casefold())
-    except ValueError:
-        choices = ", ".join(c.value for c in Channel)
-        raise InvalidData(f"unknown channel '{text}' (choose {choices})", "channel") from None
+    return parse_choice(text, Channel, "channel", "channel")
 
 
 def parse_direction(text: str) -> Direction:
-    try:
-        return Direction(text.strip().casefold())
-    except ValueError:
-        raise InvalidData(
-            f"unknown direction '{text}' (choose in, out, none)", "direction"
-        ) from None
+    return parse_choice(text, Direction, "direction", "direction")
 
 
 def is_engagement(kind: str, direction: str) -> bool:

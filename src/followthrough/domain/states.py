@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from followthrough.errors import InvalidData
+from followthrough.domain.choices import parse_choice
 
 
 class State(StrEnum):
@@ -31,9 +31,4 @@ ALL_STATES: tuple[State, ...] = BOARD_STATES + ARCHIVE_STATES
 
 def parse_state(text: str, allowed: tuple[State, ...] = ALL_STATES) -> State:
     """Read a state name typed by a user, case-insensitively."""
-    wanted = text.strip().casefold()
-    for state in allowed:
-        if state.value == wanted:
-            return state
-    choices = ", ".join(s.value for s in allowed)
-    raise InvalidData(f"unknown state '{text}' (choose {choices})", field="state")
+    return parse_choice(text, allowed, "state", "state")
