@@ -1,0 +1,428 @@
+"""The follow-up rules: given what we know of a lead, which alerts are due, and when next.
+
+Pure. Each rule yields at most one `Finding`: the moment its condition became (or will
+become) true, an *episode* key naming that occurrence, and a reason sentence. A finding
+whose `fires_at` is past is firing; one in the future says when to look again. Conditions
+are monotonic between events, so ticking hourly or once at the end finds the same alerts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from followthrough.domain.policy import Policy
+from followthrough.domain.signals import (
+    SignalKind,
+    TimelineEntry,
+    is_answer,
+    is_engagement,
+    is_touch,
+)
+from followthrough.domain.states import State
+
+
+class AlertKind(StrEnum):
+    SILENCE = "silence"
+    TRIGGER = "trigger"
+    STALL = "stall"
+    REACTIVATE = "reactivate"
+    GUARD = "guard"
+    DUE = "due"
+
+
+class Intent(StrEnum):
+    ADVANCE = "advance"
+    CLARIFY = "clarify"
+    CLOSE_LOOP = "close_loop"
+
+
+@dataclass(frozen=True)
+class HandledAlert:
+    """A past alert the user resolved: some rules escalate from it."""
+
+    rule: str
+    episode: str
+    resolved_at: datetime
+
+
+@dataclass(frozen=True)
+class LeadFacts:
+    state: State
+    state_since: datetime
+    next_step: str | None
+    next_step_due: datetime | None
+    recycle_until: datetime | None
+    recycle_reason: str | None
+    timeline: tuple[TimelineEntry, ...]  # sorted by time
+    reactivated_at: datetime | None = None  # last move out of Recycle, if it is the latest move
+    handled: tuple[HandledAlert, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    kind: AlertKind
+    intent: Intent | None
+    episode: str
+    fires_at: datetime
+    reason: str
+
+
+def day(moment: datetime) -> str:
+    """'3 Nov', in local time: how a person names a recent day."""
+    local = moment.astimezone()
+    return f"{local.day} {local.strftime('%b')}"
+
+
+def _days(delta: timedelta) -> str:
+    days = round(delta.total_seconds() / 86400, 1)
+    whole = int(days) if days == int(days) else days
+    return f"{whole} day" + ("" if whole == 1 else "s")
+
+
+def _hours(delta: timedelta) -> str:
+    hours = round(delta.total_seconds() / 3600)
+    return f"{hours} hour" + ("" if hours == 1 else "s")
+
+
+_TOUCH_WORDS = {
+    SignalKind.SENT: "you wrote",
+    SignalKind.PROPOSAL_SENT: "you sent the proposal",
+    SignalKind.CALL: "you called",
+}
+
+
+class _History:
+    """Derived facts about a timeline, computed once per evaluation."""
+
+    def __init__(self, timeline: Sequence[TimelineEntry]) -> None:
+        self.timeline = timeline
+        answers = [e.at for e in timeline if is_answer(e.kind, e.direction)]
+        self.last_answer_at = answers[-1] if answers else None
+        engaged = [
+            e
+            for e in timeline
+            if is_engagement(e.kind, e.direction) or is_answer(e.kind, e.direction)
+        ]
+        self.engagements = [e.at for e in engaged]
+        self.last_engaged_at = self.engagements[-1] if self.engagements else None
+        self.touches_since_answer = [
+            e
+            for e in timeline
+            if is_touch(e.kind, e.direction)
+            and (self.last_answer_at is None or e.at > self.last_answer_at)
+        ]
+        touches = [e for e in timeline if is_touch(e.kind, e.direction)]
+        self.last_touch = touches[-1] if touches else None
+        self.last_event_at = timeline[-1].at if timeline else None
+
+    def of_kind(self, kind: SignalKind, after: datetime | None = None) -> list[datetime]:
+        return [e.at for e in self.timeline if e.kind == kind and (after is None or e.at > after)]
+
+    def engaged_after(self, moment: datetime) -> bool:
+        return self.last_engaged_at is not None and self.last_engaged_at > moment
+
+    @property
+    def awaiting_reply(self) -> bool:
+        if self.last_touch is None:
+            return False
+        return self.last_engaged_at is None or self.last_touch.at > self.last_engaged_at
+
+
+Rule = Callable[[LeadFacts, _History, Policy], Iterator[Finding]]
+ACTIVE = (State.HOT, State.WARM)
+
+
+def _due(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
+    if facts.state in ACTIVE and facts.next_step and facts.next_step_due:
+        yield Finding(
+            "due",
+            AlertKind.DUE,
+            Intent.ADVANCE,
+            facts.next_step_due.isoformat(),
+            facts.next_step_due,
+            f"The next step “{facts.next_step}” was due on {day(facts.next_step_due)}.",
+        )
+
+
+def _stall(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
+    if facts.state in ACTIVE and not facts.next_step and h.last_event_at:
+        after = timedelta(hours=p.stall_hours)
+        yield Finding(
+            "stall",
+            AlertKind.STALL,
+            Intent.ADVANCE,
+            h.last_event_at.isoformat(),
+            h.last_event_at + after,
+            f"No next step agreed {_hours(after)} after the last exchange on "
+            f"{day(h.last_event_at)}: propose one.",
+        )
+
+
+def _silence(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
+    window = p.silence_window(facts.state)
+    touch = h.last_touch
+    if window is None or touch is None or not h.awaiting_reply:
+        return
+    if len(h.touches_since_answer) >= p.guard_touches:
+        return  # the guard has taken over: no more nudges
+    intent = Intent.ADVANCE if facts.state is State.HOT else Intent.CLARIFY
+    what = _TOUCH_WORDS.get(SignalKind(touch.kind), "your last message")
+    yield Finding(
+        "silence",
+        AlertKind.SILENCE,
+        intent,
+        f"{facts.state}:{touch.at.isoformat()}",
+        touch.at + window,
+        f"No reply for {_days(window)} since {what} on {day(touch.at)}.",
+    )
+
+
+def _guard(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
+    run = h.touches_since_answer
+    if facts.state not in ACTIVE or len(run) < p.guard_touches:
+        return
+    reached = run[p.guard_touches - 1].at
+    start = h.last_answer_at.isoformat() if h.last_answer_at else "start"
+    yield Finding(
+        "guard",
+        AlertKind.GUARD,
+        Intent.CLOSE_LOOP,
+        start,
+        reached,
+        f"{len(run)} touches since {day(run[0].at)} without an answer: close the loop "
+        "and park the lead with a date to come back.",
+    )
+
+
+def _cool(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
+    window = p.silence_window(State.HOT)
+    if facts.state is not State.HOT or window is None or not h.awaiting_reply:
+        return
+    handled = [
+        a
+        for a in facts.handled
+        if a.rule == "silence"
+        and not h.engaged_after(a.resolved_at)
+        and (h.last_engaged_at is None or a.resolved_at > h.last_engaged_at)
+    ]
+    if not handled:
+        return
+    first = min(handled, key=lambda a: a.resolved_at)
+    yield Finding(
+        "cool",
+        AlertKind.SILENCE,
+        Intent.CLOSE_LOOP,
+        first.episode,
+        first.resolved_at + window,
+        f"Still silent {_days(window)} after the follow-up of {day(first.resolved_at)}: "
+        "move it to Warm and slow down.",
+    )
+
+
+def _fade(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
+    back = facts.reactivated_at
+    if facts.state not in ACTIVE or back is None or h.engaged_after(back):
+        return
+    after = timedelta(days=p.fade_days)
+    yield Finding(
+        "fade",
+        AlertKind.SILENCE,
+        Intent.CLOSE_LOOP,
+        back.isoformat(),
+        back + after,
+        f"Brought back from Recycle on {day(back)} and silent for {_days(after)} since: "
+        "consider marking it lost.",
+    )
+
+
+def _park(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
+    if facts.state is State.RECYCLE and facts.recycle_until is None:
+        yield Finding(
+            "park",
+            AlertKind.STALL,
+            None,
+            facts.state_since.isoformat(),
+            facts.state_since,
+            "Parked without a date to come back: choose one so it is not forgotten.",
+        )
+
+
+def _reactivate(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
+    until = facts.recycle_until
+    if facts.state is State.RECYCLE and until is not None:
+        why = f" ({facts.recycle_reason})" if facts.recycle_reason else ""
+        yield Finding(
+            "reactivate",
+            AlertKind.REACTIVATE,
+            Intent.ADVANCE,
+            until.isoformat(),
+            until,
+            f"Parked on {day(facts.state_since)}{why} until {day(until)}: time to come "
+            "back with something new.",
+        )
+
+
+def _cluster(
+    times: list[datetime], count: int, within: timedelta
+) -> tuple[datetime, datetime] | None:
+    """The first run of `count` times inside `within`: (its first, the one completing it)."""
+    for i in range(len(times) - count + 1):
+        if times[i + count - 1] - times[i] <= within:
+            return times[i], times[i + count - 1]
+    return None
+
+
+def _proposal_views(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
+    if facts.state not in ACTIVE:
+        return
+    window = timedelta(hours=p.proposal_views_hours)
+    found = _cluster(
+        h.of_kind(SignalKind.PROPOSAL_VIEWED, h.last_answer_at), p.proposal_views, window
+    )
+    if found:
+        first, completing = found
+        views = len(h.of_kind(SignalKind.PROPOSAL_VIEWED, first - timedelta(seconds=1)))
+        yield Finding(
+            "proposal_views",
+            AlertKind.TRIGGER,
+            Intent.CLARIFY,
+            first.isoformat(),
+            completing,
+            f"The proposal was opened {views} times since {day(first)} with no reply: "
+            "something in it needs an answer.",
+        )
+
+
+def _link_clicks(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
+    if facts.state not in ACTIVE:
+        return
+    window = timedelta(hours=p.link_clicks_hours)
+    found = _cluster(h.of_kind(SignalKind.LINK_CLICKED, h.last_answer_at), p.link_clicks, window)
+    if found:
+        first, completing = found
+        yield Finding(
+            "link_clicks",
+            AlertKind.TRIGGER,
+            Intent.ADVANCE,
+            first.isoformat(),
+            completing,
+            f"Your link was clicked again on {day(completing)} after {day(first)}: "
+            "interest is live, propose the next step.",
+        )
+
+
+def _meeting_missed(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
+    missed = h.of_kind(SignalKind.MEETING_MISSED)
+    if facts.state not in ACTIVE or not missed or h.engaged_after(missed[-1]):
+        return
+    yield Finding(
+        "meeting_missed",
+        AlertKind.TRIGGER,
+        Intent.ADVANCE,
+        missed[-1].isoformat(),
+        missed[-1],
+        f"The meeting on {day(missed[-1])} was missed: offer two new times.",
+    )
+
+
+def _pricing_silence(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
+    priced = h.of_kind(SignalKind.PRICING_DISCUSSED)
+    if facts.state not in ACTIVE or not priced or h.engaged_after(priced[-1]):
+        return
+    wait = timedelta(hours=p.pricing_silence_hours)
+    yield Finding(
+        "pricing_silence",
+        AlertKind.TRIGGER,
+        Intent.CLARIFY,
+        priced[-1].isoformat(),
+        priced[-1] + wait,
+        f"Pricing came up on {day(priced[-1])}, then {_hours(wait)} of silence: "
+        "price is likely the hesitation.",
+    )
+
+
+def _engagement_drop(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
+    last = h.last_engaged_at
+    if facts.state not in ACTIVE or last is None:
+        return
+    before = last - timedelta(days=p.drop_before_days)
+    recent = [at for at in h.engagements if before <= at <= last]
+    if len(recent) < p.drop_engagements:
+        return
+    quiet = timedelta(days=p.drop_quiet_days)
+    yield Finding(
+        "engagement_drop",
+        AlertKind.TRIGGER,
+        Intent.CLARIFY,
+        last.isoformat(),
+        last + quiet,
+        f"{len(recent)} exchanges in the two weeks to {day(last)}, none in the "
+        f"{_days(quiet)} since: ask what changed.",
+    )
+
+
+RULES: tuple[Rule, ...] = (
+    _due,
+    _stall,
+    _silence,
+    _guard,
+    _cool,
+    _fade,
+    _park,
+    _reactivate,
+    _proposal_views,
+    _meeting_missed,
+    _pricing_silence,
+    _link_clicks,
+    _engagement_drop,
+)
+RULE_NAMES = (
+    "due",
+    "stall",
+    "silence",
+    "guard",
+    "cool",
+    "fade",
+    "park",
+    "reactivate",
+    "proposal_views",
+    "meeting_missed",
+    "pricing_silence",
+    "link_clicks",
+    "engagement_drop",
+)
+
+
+def evaluate(facts: LeadFacts, policy: Policy) -> list[Finding]:
+    """Every finding for the lead, past (firing) and future (to check later)."""
+    if facts.state in (State.WON, State.LOST):
+        return []
+    history = _History(facts.timeline)
+    return [finding for rule in RULES for finding in rule(facts, history, policy)]
+
+
+@dataclass(frozen=True)
+class Plan:
+    firing: dict[str, Finding]
+    next_check_at: datetime | None
+
+
+def plan(facts: LeadFacts, policy: Policy, now: datetime) -> Plan:
+    findings = evaluate(facts, policy)
+    firing = {f.rule: f for f in findings if f.fires_at <= now}
+    future = [f.fires_at for f in findings if f.fires_at > now]
+    return Plan(firing, min(future) if future else None)
+
+
+def reactivation_time(moves: Sequence[tuple[datetime, str | None, str]]) -> datetime | None:
+    """When the lead last came out of Recycle, if that is its latest move. (at, from, to)."""
+    if not moves:
+        return None
+    at, source, target = max(moves, key=lambda m: m[0])
+    if source == State.RECYCLE and target in ACTIVE:
+        return at
+    return None
