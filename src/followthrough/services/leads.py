@@ -23,11 +23,15 @@ from followthrough.domain.signals import (
     EventKind,
     SignalKind,
     TimelineEntry,
+    is_answer,
+    is_engagement,
     summarize_touches,
 )
 from followthrough.domain.states import State
 from followthrough.errors import InvalidData, NotFound
+from followthrough.services.alerts import record_engagement
 from followthrough.services.clock import utcnow
+from followthrough.services.planning import load_policy, replan
 from followthrough.services.readmodels import EventView, LeadView
 from followthrough.store.db import Database
 from followthrough.store.models import Event, Lead
@@ -102,8 +106,13 @@ def _recount_touches(session: Session, lead: Lead) -> None:
     lead.unanswered = summary.unanswered
 
 
-def add_lead(db: Database, new: NewLead, now: datetime | None = None) -> LeadView:
+def add_lead(
+    db: Database, new: NewLead, now: datetime | None = None, at: datetime | None = None
+) -> LeadView:
+    """Add a lead; `at` back-dates its arrival (replaying a history), default now."""
     now = now or utcnow()
+    at = at or now
+    check_event_time(at, now)
     with db.write() as session:
         _refuse_duplicate_email(session, new.email, None)
         lead = Lead(
@@ -113,13 +122,13 @@ def add_lead(db: Database, new: NewLead, now: datetime | None = None) -> LeadVie
             phone=new.phone,
             tags=list(new.tags),
             state=new.state,
-            state_since=now,
+            state_since=at,
             next_step=new.next_step,
             next_step_due=new.next_step_due,
             recycle_until=new.recycle_until,
             recycle_reason=new.recycle_reason,
             unanswered=0,
-            created_at=now,
+            created_at=at,
             updated_at=now,
         )
         _refresh_keys(lead)
@@ -129,11 +138,12 @@ def add_lead(db: Database, new: NewLead, now: datetime | None = None) -> LeadVie
             session,
             lead,
             EventKind.STATE_CHANGE,
-            now,
+            at,
             now,
             payload={"from": None, "to": new.state.value, "until": _iso(new.recycle_until)},
             text=new.recycle_reason,
         )
+        _replan(session, lead, at)
         return LeadView.of(lead)
 
 
@@ -157,6 +167,7 @@ def edit_lead(db: Database, lead_id: int, edit: LeadEdit, now: datetime | None =
         _refresh_keys(lead)
         lead.updated_at = now
         _flush_unique(session, lead.email)
+        _replan(session, lead, now)
         return LeadView.of(lead)
 
 
@@ -217,6 +228,8 @@ def move_lead(
             payload={"from": previous.value, "to": state.value, "until": _iso(until)},
             text=reason,
         )
+        session.flush()
+        _replan(session, lead, at)
         return LeadView.of(lead)
 
 
@@ -251,8 +264,17 @@ def log_event(
         session.flush()
         _recount_touches(session, lead)
         lead.updated_at = now
+        if is_engagement(event.kind, event.direction) or is_answer(event.kind, event.direction):
+            record_engagement(session, lead_id, at)
+        _replan(session, lead, at)
         session.flush()
         return EventView.of(event)
+
+
+def _replan(session: Session, lead: Lead, at: datetime) -> None:
+    # Every write re-plans in its own transaction, so next_check_at is never stale.
+    session.flush()
+    replan(session, lead, at, load_policy(session))
 
 
 def delete_lead(db: Database, lead_id: int) -> LeadView:

@@ -89,6 +89,8 @@ class Alert(SQLModel, table=True):
             sqlite_where=text("status IN ('open', 'snoozed')"),
         ),
         Index("ix_alert_status", "status"),
+        # An episode is raised once: done or dismissed stays so until its condition resets.
+        Index("ux_alert_episode", "lead_id", "rule", "episode", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -96,14 +98,17 @@ class Alert(SQLModel, table=True):
     rule: str
     kind: str
     reason: str
+    episode: str = Field(default="", sa_column_kwargs={"server_default": text("''")})
     intent: str | None = None
     template_slug: str | None = None
     status: str = "open"
     snoozed_until: datetime | None = _utc()
     raised_at: datetime = _utc(nullable=False)
+    due_at: datetime | None = _utc()  # when the condition became true (urgency order)
     notified_at: datetime | None = _utc()
     resolved_at: datetime | None = _utc()
     outcome: str | None = None
+    outcome_at: datetime | None = _utc()
 
 
 class Template(SQLModel, table=True):

@@ -1,0 +1,160 @@
+"""The engine's tick and the alert lifecycle: open → snoozed → done / dismissed.
+
+(`cleared` is the engine's own resolution: the condition went away, e.g. the buyer replied.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from followthrough.domain.rules import AlertKind
+from followthrough.errors import InvalidData, NotFound
+from followthrough.services.clock import utcnow
+from followthrough.services.planning import LIVE, load_policy, replan
+from followthrough.store.db import Database
+from followthrough.store.models import Alert, Lead
+
+# Most urgent first: the buyer is acting now, then promises we made, then silences.
+URGENCY = {
+    AlertKind.TRIGGER: 0,
+    AlertKind.DUE: 1,
+    AlertKind.SILENCE: 2,
+    AlertKind.GUARD: 3,
+    AlertKind.STALL: 4,
+    AlertKind.REACTIVATE: 5,
+}
+
+
+@dataclass(frozen=True)
+class AlertView:
+    id: int
+    lead_id: int
+    lead_name: str
+    rule: str
+    kind: str
+    reason: str
+    intent: str | None
+    status: str
+    raised_at: datetime
+    due_at: datetime | None
+    snoozed_until: datetime | None
+    resolved_at: datetime | None
+    outcome: str | None
+
+    @classmethod
+    def of(cls, alert: Alert, lead_name: str) -> AlertView:
+        assert alert.id is not None
+        return cls(
+            id=alert.id,
+            lead_id=alert.lead_id,
+            lead_name=lead_name,
+            rule=alert.rule,
+            kind=alert.kind,
+            reason=alert.reason,
+            intent=alert.intent,
+            status=alert.status,
+            raised_at=alert.raised_at,
+            due_at=alert.due_at,
+            snoozed_until=alert.snoozed_until,
+            resolved_at=alert.resolved_at,
+            outcome=alert.outcome,
+        )
+
+
+def urgency_key(alert: AlertView) -> tuple[int, datetime, int]:
+    return (URGENCY.get(AlertKind(alert.kind), 9), alert.due_at or alert.raised_at, alert.id)
+
+
+def tick(db: Database, now: datetime | None = None) -> list[AlertView]:
+    """Raise what has come due on leads whose next_check_at has passed; return the new alerts.
+
+    Reads only the leads the index says are due, so its cost follows the work to do, not
+    the size of the pipeline.
+    """
+    now = now or utcnow()
+    with db.write() as session:
+        policy = load_policy(session)
+        due = session.exec(
+            select(Lead).where(col(Lead.next_check_at) <= now).order_by(col(Lead.id))
+        ).all()
+        raised = [
+            AlertView.of(alert, lead.name)
+            for lead in due
+            for alert in replan(session, lead, now, policy, raise_due=True)
+        ]
+    return sorted(raised, key=urgency_key)
+
+
+def next_check_at(db: Database) -> datetime | None:
+    """The earliest moment any lead needs the engine (the timer sleeps until then)."""
+    with db.read() as session:
+        return session.exec(
+            select(Lead.next_check_at)
+            .where(col(Lead.next_check_at).is_not(None))
+            .order_by(col(Lead.next_check_at))
+            .limit(1)
+        ).first()
+
+
+def list_alerts(db: Database, include_resolved: bool = False) -> list[AlertView]:
+    """Open alerts, most urgent first; with `include_resolved`, every alert ever raised."""
+    query = select(Alert, Lead.name).join(Lead, col(Lead.id) == Alert.lead_id)
+    if not include_resolved:
+        query = query.where(Alert.status == "open")
+    with db.read() as session:
+        views = [AlertView.of(alert, name) for alert, name in session.exec(query)]
+    return sorted(views, key=urgency_key)
+
+
+def _live_alert(session: Session, alert_id: int) -> tuple[Alert, Lead]:
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise NotFound(f"no alert with id {alert_id}")
+    if alert.status not in LIVE:
+        raise InvalidData(f"alert {alert_id} is already {alert.status}", "alert")
+    lead = session.get(Lead, alert.lead_id)
+    assert lead is not None
+    return alert, lead
+
+
+def snooze(db: Database, alert_id: int, until: datetime, now: datetime | None = None) -> AlertView:
+    now = now or utcnow()
+    if until <= now:
+        raise InvalidData("snooze until a time in the future", "until")
+    with db.write() as session:
+        alert, lead = _live_alert(session, alert_id)
+        alert.status, alert.snoozed_until = "snoozed", until
+        replan(session, lead, now, load_policy(session))
+        return AlertView.of(alert, lead.name)
+
+
+def resolve(db: Database, alert_id: int, status: str, now: datetime | None = None) -> AlertView:
+    """Mark an alert done (the user acted) or dismissed (not worth acting on)."""
+    if status not in ("done", "dismissed"):
+        raise InvalidData(f"an alert is resolved as done or dismissed, not {status}", "status")
+    now = now or utcnow()
+    with db.write() as session:
+        alert, lead = _live_alert(session, alert_id)
+        alert.status, alert.resolved_at, alert.snoozed_until = status, now, None
+        replan(session, lead, now, load_policy(session))
+        return AlertView.of(alert, lead.name)
+
+
+def record_engagement(session: Session, lead_id: int, at: datetime) -> None:
+    """The buyer engaged: credit the alerts the user acted on in the days before."""
+    policy = load_policy(session)
+    since = at - timedelta(days=policy.outcome_days)
+    credited = session.exec(
+        select(Alert).where(
+            Alert.lead_id == lead_id,
+            Alert.status == "done",
+            col(Alert.outcome).is_(None),
+            col(Alert.resolved_at) >= since,
+            col(Alert.resolved_at) <= at,
+        )
+    ).all()
+    for alert in credited:
+        alert.outcome, alert.outcome_at = "engaged", at
