@@ -62,10 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until", metavar="WHEN", help="for recycle: when to come back")
     p.add_argument("--reason", metavar="TEXT", help="for recycle: why it is parked")
     p.add_argument("--tag", action="append", default=[], metavar="T")
+    p.add_argument("--at", metavar="WHEN", help="when the lead arrived (default: now)")
 
     p = command("list", "list leads (the board: hot, warm, recycle)")
     p.add_argument("--state", metavar="S", help="hot, warm, recycle, won, lost or all")
     p.add_argument("--search", metavar="Q", help="part of a name, company, e-mail or tag")
+    p.add_argument("--by-momentum", action="store_true", help="strongest momentum first")
 
     p = command("show", "show a lead with its timeline")
     p.add_argument("lead", metavar="LEAD")
@@ -98,6 +100,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("delete", "delete a lead and its whole history")
     p.add_argument("lead", metavar="LEAD")
     p.add_argument("--yes", action="store_true", help="confirm the deletion")
+
+    p = command("due", "check every lead now (or --at WHEN) and show the open alerts")
+    p.add_argument("--at", metavar="WHEN", help="the moment to check at (default: now)")
+    p = command("alerts", "show open alerts, most urgent first")
+    p.add_argument("--all", action="store_true", help="also snoozed and resolved ones")
+    p = command("snooze", "put an alert aside until a time")
+    p.add_argument("alert", metavar="ALERT")
+    p.add_argument("--until", metavar="WHEN", required=True)
+    p.add_argument("--at", metavar="WHEN", help="when you snoozed it (default: now)")
+    for name, what in (
+        ("done", "you acted on an alert"),
+        ("dismiss", "an alert is not worth acting on"),
+    ):
+        p = command(name, f"say {what}")
+        p.add_argument("alert", metavar="ALERT")
+        p.add_argument("--at", metavar="WHEN", help="when (default: now)")
     return parser
 
 

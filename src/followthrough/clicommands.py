@@ -22,7 +22,7 @@ from followthrough.domain.signals import parse_channel, parse_direction, parse_s
 from followthrough.domain.states import ALL_STATES, BOARD_STATES, State, parse_state
 from followthrough.domain.when import parse_when
 from followthrough.errors import InvalidData, UsageError
-from followthrough.services import lead_queries, leads
+from followthrough.services import alerts, lead_queries, leads
 from followthrough.store.db import Database
 
 Preparer = Callable[[argparse.Namespace, datetime], Any]
@@ -66,7 +66,8 @@ def prepare_add(args: argparse.Namespace, now: datetime) -> NewLead:
 
 
 def run_add(db: Database, args: argparse.Namespace, new: NewLead, now: datetime) -> int:
-    lead = leads.add_lead(db, new, now)
+    at = _when(args.at, now, "--at")
+    lead = leads.add_lead(db, new, now, at=at)
     return _emit(args, clifmt.lead_json(lead), f"Added {lead.label} to {lead.state.label}.")
 
 
@@ -84,7 +85,7 @@ def prepare_list(args: argparse.Namespace, now: datetime) -> tuple[State, ...]:
 def run_list(
     db: Database, args: argparse.Namespace, states: tuple[State, ...], now: datetime
 ) -> int:
-    found = lead_queries.list_leads(db, states, args.search)
+    found = lead_queries.list_leads(db, states, args.search, now=now, by_momentum=args.by_momentum)
     return _emit(args, [clifmt.lead_json(lead) for lead in found], clifmt.lead_table(found, now))
 
 
@@ -185,6 +186,58 @@ def run_delete(db: Database, args: argparse.Namespace, _: None, now: datetime) -
     return _emit(args, clifmt.lead_json(gone), f"Deleted {gone.label} and its history.")
 
 
+# --- alerts ----------------------------------------------------------------------------
+
+
+def run_due(db: Database, args: argparse.Namespace, _: None, now: datetime) -> int:
+    at = _when(args.at, now, "--at") or now
+    alerts.tick(db, at)
+    found = alerts.list_alerts(db)
+    return _emit(args, [clifmt.alert_json(a) for a in found], clifmt.alert_lines(found, at))
+
+
+def run_alerts(db: Database, args: argparse.Namespace, _: None, now: datetime) -> int:
+    found = alerts.list_alerts(db, include_resolved=args.all)
+    return _emit(args, [clifmt.alert_json(a) for a in found], clifmt.alert_lines(found, now))
+
+
+def _alert_id(text: str) -> int:
+    digits = text.strip().removeprefix("#")
+    if not digits.isdigit():
+        raise InvalidData(f"'{text}' is not an alert id (see followthrough alerts)", "alert")
+    return int(digits)
+
+
+def prepare_snooze(args: argparse.Namespace, now: datetime) -> tuple[int, datetime, datetime]:
+    at = _when(args.at, now, "--at") or now
+    until = _when(args.until, now, "--until")
+    assert until is not None  # argparse requires --until
+    return _alert_id(args.alert), until, at
+
+
+def run_snooze(
+    db: Database, args: argparse.Namespace, req: tuple[int, datetime, datetime], now: datetime
+) -> int:
+    alert_id, until, at = req
+    alert = alerts.snooze(db, alert_id, until, at)
+    text = f"Snoozed #{alert.id} ({alert.lead_name}) until {clifmt.when_text(until, now)}."
+    return _emit(args, clifmt.alert_json(alert), text)
+
+
+def prepare_resolve(args: argparse.Namespace, now: datetime) -> tuple[int, datetime]:
+    return _alert_id(args.alert), _when(args.at, now, "--at") or now
+
+
+def _resolver(status: str) -> Handler:
+    def run(
+        db: Database, args: argparse.Namespace, req: tuple[int, datetime], now: datetime
+    ) -> int:
+        alert = alerts.resolve(db, req[0], status, req[1])
+        return _emit(args, clifmt.alert_json(alert), f"#{alert.id} ({alert.lead_name}): {status}.")
+
+    return run
+
+
 PREPARERS: dict[str, Preparer] = {
     "add": prepare_add,
     "list": prepare_list,
@@ -192,6 +245,9 @@ PREPARERS: dict[str, Preparer] = {
     "log": prepare_log,
     "move": prepare_move,
     "delete": prepare_delete,
+    "snooze": prepare_snooze,
+    "done": prepare_resolve,
+    "dismiss": prepare_resolve,
 }
 HANDLERS: dict[str, Handler] = {
     "add": run_add,
@@ -201,4 +257,9 @@ HANDLERS: dict[str, Handler] = {
     "log": run_log,
     "move": run_move,
     "delete": run_delete,
+    "due": run_due,
+    "alerts": run_alerts,
+    "snooze": run_snooze,
+    "done": _resolver("done"),
+    "dismiss": _resolver("dismissed"),
 }

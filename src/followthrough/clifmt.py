@@ -6,6 +6,7 @@ import unicodedata
 from datetime import datetime
 from typing import Any
 
+from followthrough.services.alerts import AlertView
 from followthrough.services.readmodels import EventView, LeadDetail, LeadView
 
 
@@ -34,7 +35,39 @@ def lead_json(lead: LeadView) -> dict[str, Any]:
         "tags": list(lead.tags),
         "created_at": iso_local(lead.created_at),
         "updated_at": iso_local(lead.updated_at),
+        "momentum": None if lead.momentum is None else round(lead.momentum, 1),
+        "open_alerts": lead.open_alerts,
     }
+
+
+def alert_json(alert: AlertView) -> dict[str, Any]:
+    return {
+        "id": alert.id,
+        "lead_id": alert.lead_id,
+        "lead_name": alert.lead_name,
+        "rule": alert.rule,
+        "kind": alert.kind,
+        "reason": alert.reason,
+        "intent": alert.intent,
+        "status": alert.status,
+        "raised_at": iso_local(alert.raised_at),
+        "due_at": iso_local(alert.due_at),
+        "snoozed_until": iso_local(alert.snoozed_until),
+        "resolved_at": iso_local(alert.resolved_at),
+        "outcome": alert.outcome,
+    }
+
+
+def alert_lines(alerts: list[AlertView], now: datetime) -> str:
+    if not alerts:
+        return "Nothing needs you right now."
+    lines = []
+    for alert in alerts:
+        status = "" if alert.status == "open" else f" [{alert.status}]"
+        intent = f" → {alert.intent.replace('_', ' ')}" if alert.intent else ""
+        lines.append(f"#{alert.id:<5}{alert.lead_name} · {alert.rule}{intent}{status}")
+        lines.append(f"       {alert.reason}")
+    return "\n".join(lines)
 
 
 def event_json(event: EventView) -> dict[str, Any]:
@@ -122,6 +155,10 @@ def detail_text(detail: LeadDetail, now: datetime) -> str:
             lines.append(f"  {label:<12}{value}")
 
     field("State", f"{lead.state.label} since {when_text(lead.state_since, now)}")
+    if lead.momentum is not None:
+        field("Momentum", f"{lead.momentum:.0f}/100")
+    if lead.open_alerts:
+        field("Alerts", f"{lead.open_alerts} open (followthrough alerts)")
     field("E-mail", lead.email)
     field("Phone", lead.phone)
     field("Title", lead.title)

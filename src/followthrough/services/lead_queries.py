@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 
-from sqlalchemy import case
-from sqlmodel import col, select
+from sqlalchemy import case, func
+from sqlmodel import Session, col, select
 
+from followthrough.domain.momentum import momentum
 from followthrough.domain.states import BOARD_STATES, State
 from followthrough.errors import Ambiguous, NotFound
+from followthrough.services.clock import utcnow
+from followthrough.services.planning import load_policy
 from followthrough.services.readmodels import EventView, LeadDetail, LeadView
 from followthrough.store.db import Database
-from followthrough.store.models import Event, Lead
+from followthrough.store.models import Alert, Event, Lead
 
 _STATE_ORDER = case({s.value: i for i, s in enumerate(State)}, value=col(Lead.state), else_=99)
 # The date that matters in a column: when the next step is due, or, parked, when to come back.
@@ -22,7 +26,31 @@ _COLUMN_DATE = case(
 AMBIGUOUS_SHOWN = 8
 
 
-def get_lead(db: Database, lead_id: int) -> LeadDetail:
+def _views(session: Session, rows: Sequence[Lead], now: datetime) -> list[LeadView]:
+    """Read models with what depends on the moment of reading: momentum, open alerts."""
+    policy = load_policy(session)
+    ids = [row.id for row in rows]
+    counts: dict[int, int] = {}
+    if ids:
+        counts = dict(
+            session.exec(
+                select(Alert.lead_id, func.count())
+                .where(Alert.status == "open", col(Alert.lead_id).in_(ids))
+                .group_by(col(Alert.lead_id))
+            ).all()
+        )
+    return [
+        LeadView.of(
+            row,
+            momentum(State(row.state), row.last_inbound_at, row.state_since, now, policy),
+            counts.get(row.id or 0, 0),
+        )
+        for row in rows
+    ]
+
+
+def get_lead(db: Database, lead_id: int, now: datetime | None = None) -> LeadDetail:
+    now = now or utcnow()
     with db.read() as session:
         lead = session.get(Lead, lead_id)
         if lead is None:
@@ -32,7 +60,8 @@ def get_lead(db: Database, lead_id: int) -> LeadDetail:
             .where(Event.lead_id == lead_id)
             .order_by(col(Event.at).desc(), col(Event.id).desc())
         ).all()
-        return LeadDetail(LeadView.of(lead), tuple(EventView.of(e) for e in events))
+        view = _views(session, [lead], now)[0]
+        return LeadDetail(view, tuple(EventView.of(e) for e in events))
 
 
 def _like_pattern(text: str) -> str:
@@ -45,11 +74,15 @@ def list_leads(
     states: Iterable[State] = BOARD_STATES,
     search: str | None = None,
     limit: int | None = None,
+    now: datetime | None = None,
+    by_momentum: bool = False,
 ) -> list[LeadView]:
     """Leads in the given states, matching `search` in name, company, e-mail or a tag.
 
-    Ordered as the board reads: by state, then the soonest due next step, then name.
+    Ordered as the board reads: by state, then the soonest due next step, then name; or,
+    `by_momentum`, strongest momentum first (states without momentum last).
     """
+    now = now or utcnow()
     query = select(Lead).where(col(Lead.state).in_([s.value for s in states]))
     if search and search.strip():
         query = query.where(col(Lead.search_key).like(_like_pattern(search.strip()), escape="\\"))
@@ -63,7 +96,10 @@ def list_leads(
     if limit is not None:
         query = query.limit(limit)
     with db.read() as session:
-        return [LeadView.of(row) for row in session.exec(query)]
+        views = _views(session, session.exec(query).all(), now)
+    if by_momentum:
+        views.sort(key=lambda v: -1.0 if v.momentum is None else v.momentum, reverse=True)
+    return views
 
 
 def resolve_lead(db: Database, ref: str) -> LeadView:

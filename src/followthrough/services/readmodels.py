@@ -32,9 +32,11 @@ class LeadView:
     next_check_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    momentum: float | None = None  # as of the moment the view was read
+    open_alerts: int = 0
 
     @classmethod
-    def of(cls, row: Lead) -> LeadView:
+    def of(cls, row: Lead, momentum: float | None = None, open_alerts: int = 0) -> LeadView:
         assert row.id is not None
         return cls(
             id=row.id,
@@ -57,6 +59,8 @@ class LeadView:
             next_check_at=row.next_check_at,
             created_at=row.created_at,
             updated_at=row.updated_at,
+            momentum=momentum,
+            open_alerts=open_alerts,
         )
 
     @property
