@@ -49,10 +49,13 @@ def _emit(args: argparse.Namespace, data: Any, text: str) -> int:
 # --- add -------------------------------------------------------------------------------
 
 
-def prepare_add(args: argparse.Namespace, now: datetime) -> NewLead:
-    return NewLead.create(
+def prepare_add(args: argparse.Namespace, now: datetime) -> tuple[NewLead, datetime]:
+    # With --at the lead arrives in the past: its dates are checked against that moment.
+    at = _when(args.at, now, "--at") or now
+    check_event_time(at, now)
+    new = NewLead.create(
         name=args.name,
-        now=now,
+        now=at,
         company=args.company,
         email=args.email,
         phone=args.phone,
@@ -63,10 +66,13 @@ def prepare_add(args: argparse.Namespace, now: datetime) -> NewLead:
         recycle_reason=args.reason,
         tags=args.tag,
     )
+    return new, at
 
 
-def run_add(db: Database, args: argparse.Namespace, new: NewLead, now: datetime) -> int:
-    at = _when(args.at, now, "--at")
+def run_add(
+    db: Database, args: argparse.Namespace, request: tuple[NewLead, datetime], now: datetime
+) -> int:
+    new, at = request
     lead = leads.add_lead(db, new, now, at=at)
     return _emit(args, clifmt.lead_json(lead), f"Added {lead.label} to {lead.state.label}.")
 
