@@ -23,7 +23,7 @@ from followthrough.domain.signals import SignalKind
 from followthrough.domain.states import ALL_STATES, State
 from followthrough.paths import prepare_data_dir
 from followthrough.services import alerts, lead_queries, leads
-from followthrough.services.planning import lead_facts
+from followthrough.services.planning import lead_facts, load_history
 from followthrough.store.db import Database
 from followthrough.store.models import Alert, Lead
 
@@ -152,9 +152,10 @@ def test_tick_is_idempotent_and_keeps_the_house_rules(history: list[Step]) -> No
             with db.read() as session:
                 row = session.get(Lead, lead.id)
                 assert row is not None
-                all_alerts = list(session.exec(select(Alert).where(Alert.lead_id == lead.id)).all())
+                events, by_lead = load_history(session, [lead.id])
+                all_alerts = by_lead[lead.id]
                 raised = {(a.rule, a.episode) for a in all_alerts if a.status != "cleared"}
-                for finding in evaluate(lead_facts(session, row, all_alerts), policy):
+                for finding in evaluate(lead_facts(row, events[lead.id], all_alerts), policy):
                     if (finding.rule, finding.episode) not in raised:
                         assert lead.next_check_at is not None
                         assert lead.next_check_at <= finding.fires_at

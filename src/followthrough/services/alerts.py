@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -13,7 +12,8 @@ from sqlmodel import Session, col, select
 from followthrough.domain.rules import AlertKind
 from followthrough.errors import InvalidData, NotFound
 from followthrough.services.clock import utcnow
-from followthrough.services.planning import LIVE, load_policy, replan
+from followthrough.services.planning import LIVE, load_policy, replan, replan_leads
+from followthrough.services.readmodels import AlertView
 from followthrough.store.db import Database
 from followthrough.store.models import Alert, Lead
 
@@ -26,42 +26,6 @@ URGENCY = {
     AlertKind.STALL: 4,
     AlertKind.REACTIVATE: 5,
 }
-
-
-@dataclass(frozen=True)
-class AlertView:
-    id: int
-    lead_id: int
-    lead_name: str
-    rule: str
-    kind: str
-    reason: str
-    intent: str | None
-    status: str
-    raised_at: datetime
-    due_at: datetime | None
-    snoozed_until: datetime | None
-    resolved_at: datetime | None
-    outcome: str | None
-
-    @classmethod
-    def of(cls, alert: Alert, lead_name: str) -> AlertView:
-        assert alert.id is not None
-        return cls(
-            id=alert.id,
-            lead_id=alert.lead_id,
-            lead_name=lead_name,
-            rule=alert.rule,
-            kind=alert.kind,
-            reason=alert.reason,
-            intent=alert.intent,
-            status=alert.status,
-            raised_at=alert.raised_at,
-            due_at=alert.due_at,
-            snoozed_until=alert.snoozed_until,
-            resolved_at=alert.resolved_at,
-            outcome=alert.outcome,
-        )
 
 
 def urgency_key(alert: AlertView) -> tuple[int, datetime, int]:
@@ -80,11 +44,7 @@ def tick(db: Database, now: datetime | None = None) -> list[AlertView]:
         due = session.exec(
             select(Lead).where(col(Lead.next_check_at) <= now).order_by(col(Lead.id))
         ).all()
-        raised = [
-            AlertView.of(alert, lead.name)
-            for lead in due
-            for alert in replan(session, lead, now, policy, raise_due=True)
-        ]
+        raised = replan_leads(session, due, now, policy, raise_due=True)
     return sorted(raised, key=urgency_key)
 
 

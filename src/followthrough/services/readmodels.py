@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from followthrough.domain.states import State
-from followthrough.store.models import Event, Lead
+from followthrough.store.models import Alert, Event, Lead
 
 
 @dataclass(frozen=True)
@@ -100,3 +100,39 @@ class EventView:
 class LeadDetail:
     lead: LeadView
     timeline: tuple[EventView, ...]  # newest first
+
+
+@dataclass(frozen=True)
+class AlertView:
+    id: int
+    lead_id: int
+    lead_name: str
+    rule: str
+    kind: str
+    reason: str
+    intent: str | None
+    status: str
+    raised_at: datetime
+    due_at: datetime | None
+    snoozed_until: datetime | None
+    resolved_at: datetime | None
+    outcome: str | None
+
+    @classmethod
+    def of(cls, alert: Alert, lead_name: str) -> AlertView:
+        assert alert.id is not None
+        return cls(
+            id=alert.id,
+            lead_id=alert.lead_id,
+            lead_name=lead_name,
+            rule=alert.rule,
+            kind=alert.kind,
+            reason=alert.reason,
+            intent=alert.intent,
+            status=alert.status,
+            raised_at=alert.raised_at,
+            due_at=alert.due_at,
+            snoozed_until=alert.snoozed_until,
+            resolved_at=alert.resolved_at,
+            outcome=alert.outcome,
+        )
