@@ -42,9 +42,10 @@ def tick(db: Database, now: datetime | None = None) -> list[AlertView]:
     with db.write() as session:
         policy = load_policy(session)
         due = session.exec(
-            select(Lead).where(col(Lead.next_check_at) <= now).order_by(col(Lead.id))
+            select(Lead.id).where(col(Lead.next_check_at) <= now).order_by(col(Lead.id))
         ).all()
-        raised = replan_leads(session, due, now, policy, raise_due=True)
+        ids = [lead_id for lead_id in due if lead_id is not None]
+        raised = replan_leads(session.connection(), ids, now, policy, raise_due=True)
     return sorted(raised, key=urgency_key)
 
 
