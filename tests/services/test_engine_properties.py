@@ -152,7 +152,7 @@ def test_tick_is_idempotent_and_keeps_the_house_rules(history: list[Step]) -> No
             with db.read() as session:
                 row = session.get(Lead, lead.id)
                 assert row is not None
-                events, by_lead = load_history(session, [lead.id])
+                events, by_lead = load_history(session.connection(), [lead.id])
                 all_alerts = by_lead[lead.id]
                 raised = {(a.rule, a.episode) for a in all_alerts if a.status != "cleared"}
                 for finding in evaluate(lead_facts(row, events[lead.id], all_alerts), policy):

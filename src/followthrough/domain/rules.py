@@ -9,7 +9,7 @@ are monotonic between events, so ticking hourly or once at the end finds the sam
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -68,7 +68,12 @@ class Finding:
     intent: Intent | None
     episode: str
     fires_at: datetime
-    reason: str
+    # Worded only when asked: most findings are plans for later, never shown.
+    describe: Callable[[], str] = field(compare=False, repr=False)
+
+    @property
+    def reason(self) -> str:
+        return self.describe()
 
 
 def day(moment: datetime) -> str:
@@ -137,28 +142,32 @@ ACTIVE = (State.HOT, State.WARM)
 
 
 def _due(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
-    if facts.state in ACTIVE and facts.next_step and facts.next_step_due:
+    step, due = facts.next_step, facts.next_step_due
+    if facts.state in ACTIVE and step and due:
         yield Finding(
             "due",
             AlertKind.DUE,
             Intent.ADVANCE,
-            facts.next_step_due.isoformat(),
-            facts.next_step_due,
-            f"The next step “{facts.next_step}” was due on {day(facts.next_step_due)}.",
+            due.isoformat(),
+            due,
+            lambda: f"The next step “{step}” was due on {day(due)}.",
         )
 
 
 def _stall(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
-    if facts.state in ACTIVE and not facts.next_step and h.last_event_at:
+    last = h.last_event_at
+    if facts.state in ACTIVE and not facts.next_step and last:
         after = timedelta(hours=p.stall_hours)
         yield Finding(
             "stall",
             AlertKind.STALL,
             Intent.ADVANCE,
-            h.last_event_at.isoformat(),
-            h.last_event_at + after,
-            f"No next step agreed {_hours(after)} after the last exchange on "
-            f"{day(h.last_event_at)}: propose one.",
+            last.isoformat(),
+            last + after,
+            lambda: (
+                f"No next step agreed {_hours(after)} after the last exchange on "
+                f"{day(last)}: propose one."
+            ),
         )
 
 
@@ -177,7 +186,7 @@ def _silence(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
         intent,
         f"{facts.state}:{touch.at.isoformat()}",
         touch.at + window,
-        f"No reply for {_days(window)} since {what} on {day(touch.at)}.",
+        lambda: f"No reply for {_days(window)} since {what} on {day(touch.at)}.",
     )
 
 
@@ -193,8 +202,10 @@ def _guard(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
         Intent.CLOSE_LOOP,
         start,
         reached,
-        f"{len(run)} touches since {day(run[0].at)} without an answer: close the loop "
-        "and park the lead with a date to come back.",
+        lambda: (
+            f"{len(run)} touches since {day(run[0].at)} without an answer: close the loop "
+            "and park the lead with a date to come back."
+        ),
     )
 
 
@@ -218,8 +229,10 @@ def _cool(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
         Intent.CLOSE_LOOP,
         first.episode,
         first.resolved_at + window,
-        f"Still silent {_days(window)} after the follow-up of {day(first.resolved_at)}: "
-        "move it to Warm and slow down.",
+        lambda: (
+            f"Still silent {_days(window)} after the follow-up of {day(first.resolved_at)}: "
+            "move it to Warm and slow down."
+        ),
     )
 
 
@@ -234,8 +247,10 @@ def _fade(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
         Intent.CLOSE_LOOP,
         back.isoformat(),
         back + after,
-        f"Brought back from Recycle on {day(back)} and silent for {_days(after)} since: "
-        "consider marking it lost.",
+        lambda: (
+            f"Brought back from Recycle on {day(back)} and silent for {_days(after)} since: "
+            "consider marking it lost."
+        ),
     )
 
 
@@ -247,7 +262,7 @@ def _park(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
             None,
             facts.state_since.isoformat(),
             facts.state_since,
-            "Parked without a date to come back: choose one so it is not forgotten.",
+            lambda: "Parked without a date to come back: choose one so it is not forgotten.",
         )
 
 
@@ -261,8 +276,10 @@ def _reactivate(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
             Intent.ADVANCE,
             until.isoformat(),
             until,
-            f"Parked on {day(facts.state_since)}{why} until {day(until)}: time to come "
-            "back with something new.",
+            lambda: (
+                f"Parked on {day(facts.state_since)}{why} until {day(until)}: time to come "
+                "back with something new."
+            ),
         )
 
 
@@ -292,8 +309,10 @@ def _proposal_views(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Findin
             Intent.CLARIFY,
             first.isoformat(),
             completing,
-            f"The proposal was opened {views} times since {day(first)} with no reply: "
-            "something in it needs an answer.",
+            lambda: (
+                f"The proposal was opened {views} times since {day(first)} with no reply: "
+                "something in it needs an answer."
+            ),
         )
 
 
@@ -310,8 +329,10 @@ def _link_clicks(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
             Intent.ADVANCE,
             first.isoformat(),
             completing,
-            f"Your link was clicked again on {day(completing)} after {day(first)}: "
-            "interest is live, propose the next step.",
+            lambda: (
+                f"Your link was clicked again on {day(completing)} after {day(first)}: "
+                "interest is live, propose the next step."
+            ),
         )
 
 
@@ -325,7 +346,7 @@ def _meeting_missed(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Findin
         Intent.ADVANCE,
         missed[-1].isoformat(),
         missed[-1],
-        f"The meeting on {day(missed[-1])} was missed: offer two new times.",
+        lambda: f"The meeting on {day(missed[-1])} was missed: offer two new times.",
     )
 
 
@@ -340,8 +361,10 @@ def _pricing_silence(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Findi
         Intent.CLARIFY,
         priced[-1].isoformat(),
         priced[-1] + wait,
-        f"Pricing came up on {day(priced[-1])}, then {_hours(wait)} of silence: "
-        "price is likely the hesitation.",
+        lambda: (
+            f"Pricing came up on {day(priced[-1])}, then {_hours(wait)} of silence: "
+            "price is likely the hesitation."
+        ),
     )
 
 
@@ -360,8 +383,10 @@ def _engagement_drop(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Findi
         Intent.CLARIFY,
         last.isoformat(),
         last + quiet,
-        f"{len(recent)} exchanges in the two weeks to {day(last)}, none in the "
-        f"{_days(quiet)} since: ask what changed.",
+        lambda: (
+            f"{len(recent)} exchanges in the two weeks to {day(last)}, none in the "
+            f"{_days(quiet)} since: ask what changed."
+        ),
     )
 
 

@@ -28,6 +28,9 @@ URGENCY = {
 }
 
 
+TICK_BATCH = 500
+
+
 def urgency_key(alert: AlertView) -> tuple[int, datetime, int]:
     return (URGENCY.get(AlertKind(alert.kind), 9), alert.due_at or alert.raised_at, alert.id)
 
@@ -45,7 +48,12 @@ def tick(db: Database, now: datetime | None = None) -> list[AlertView]:
             select(Lead.id).where(col(Lead.next_check_at) <= now).order_by(col(Lead.id))
         ).all()
         ids = [lead_id for lead_id in due if lead_id is not None]
-        raised = replan_leads(session.connection(), ids, now, policy, raise_due=True)
+        raised = []
+        # In batches: SQLite caps bound variables, and the first tick after a large import
+        # may find every lead due.
+        for start in range(0, len(ids), TICK_BATCH):
+            batch = ids[start : start + TICK_BATCH]
+            raised += replan_leads(session.connection(), batch, now, policy, raise_due=True)
     return sorted(raised, key=urgency_key)
 
 

@@ -9,6 +9,11 @@ from sqlalchemy import DateTime, Dialect
 from sqlalchemy.types import TypeDecorator
 
 
+def utc_from_stored(value: str) -> datetime:
+    """A stored UTC time ("YYYY-MM-DD HH:MM:SS.ffffff", as SQLAlchemy writes it) as aware."""
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores aware datetimes as UTC and hands them back aware.
 
@@ -29,7 +34,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         if isinstance(value, str):
-            value = datetime.fromisoformat(value)
+            return utc_from_stored(value)
         assert isinstance(value, datetime)
         return value.replace(tzinfo=UTC)
 
