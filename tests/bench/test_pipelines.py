@@ -54,3 +54,12 @@ def test_runner_prints_a_row_per_operation(capsys: pytest.CaptureFixture[str]) -
             sum(line.strip().startswith(op + " ") for line in table.splitlines()) == 3
         )  # 2 sizes + growth
     assert "peak memory" in table
+
+
+def test_tick_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.bench import tick
+
+    assert tick.main(["--sizes", "150", "300", "--due", "20", "--repeat", "1"]) == 0
+    table = capsys.readouterr().out
+    for op in ("baseline", "tick", "replan", "edit", "first tick"):
+        assert sum(line.startswith(op + " ") for line in table.splitlines()) == 2

@@ -173,3 +173,26 @@ def test_unicode_names_round_trip(cli: CliRunner, name: str) -> None:
     assert added.json()["name"] == name
     assert cli("show", name[:2], "--json").json()["name"] == name
     assert name in cli("list").out
+
+
+@pytest.fixture
+def with_alert(cli: CliRunner, data_dir: Path) -> int:
+    assert cli("add", "Dana Quiet", "--next-step", "Pilot", "--at", "-5d").code == 0
+    assert cli("log", "dana", "sent", "--at", "-4d").code == 0
+    [alert] = cli("due", "--json").json()
+    assert alert["rule"] == "silence"
+    return int(alert["id"])
+
+
+def test_alert_commands_refuse_bad_input(cli: CliRunner, data_dir: Path, with_alert: int) -> None:
+    cases = [
+        (["done", "first"], INVALID, "'first' is not an alert id"),
+        (["dismiss", "999"], NOT_FOUND, "no alert with id 999"),
+        (["snooze", str(with_alert)], USAGE, "the following arguments are required: --until"),
+        (["snooze", str(with_alert), "--until", "-1h"], INVALID, "snooze until a time in the future"),
+        (["snooze", str(with_alert), "--until", "never"], INVALID, "--until: cannot read 'never'"),
+    ]
+    for args, code, message in cases:
+        assert_refused(cli, data_dir, args, code, message)
+    assert cli("done", str(with_alert)).code == 0
+    assert_refused(cli, data_dir, ["dismiss", str(with_alert)], INVALID, "is already done")
