@@ -116,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
         p = command(name, f"say {what}")
         p.add_argument("alert", metavar="ALERT")
         p.add_argument("--at", metavar="WHEN", help="when (default: now)")
+    p = command("policy", "show or change the follow-up policy (windows, thresholds)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="e.g. --set hot_silence_days=3")  # fmt: skip
     return parser
 
 

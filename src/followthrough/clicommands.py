@@ -22,7 +22,7 @@ from followthrough.domain.signals import parse_channel, parse_direction, parse_s
 from followthrough.domain.states import ALL_STATES, BOARD_STATES, State, parse_state
 from followthrough.domain.when import parse_when
 from followthrough.errors import InvalidData, UsageError
-from followthrough.services import alerts, lead_queries, leads
+from followthrough.services import alerts, lead_queries, leads, settings
 from followthrough.store.db import Database
 
 Preparer = Callable[[argparse.Namespace, datetime], Any]
@@ -244,6 +244,27 @@ def _resolver(status: str) -> Handler:
     return run
 
 
+# --- policy ----------------------------------------------------------------------------
+
+
+def prepare_policy(args: argparse.Namespace, now: datetime) -> dict[str, str]:
+    changes: dict[str, str] = {}
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--set takes KEY=VALUE, not '{item}'")
+        changes[key.strip()] = value.strip()
+    return changes
+
+
+def run_policy(
+    db: Database, args: argparse.Namespace, changes: dict[str, str], now: datetime
+) -> int:
+    policy = settings.update_policy(db, changes, now) if changes else settings.get_policy(db)
+    data = policy.to_json()
+    return _emit(args, data, "\n".join(f"{key:<24}{value:g}" for key, value in data.items()))
+
+
 PREPARERS: dict[str, Preparer] = {
     "add": prepare_add,
     "list": prepare_list,
@@ -254,6 +275,7 @@ PREPARERS: dict[str, Preparer] = {
     "snooze": prepare_snooze,
     "done": prepare_resolve,
     "dismiss": prepare_resolve,
+    "policy": prepare_policy,
 }
 HANDLERS: dict[str, Handler] = {
     "add": run_add,
@@ -268,4 +290,5 @@ HANDLERS: dict[str, Handler] = {
     "snooze": run_snooze,
     "done": _resolver("done"),
     "dismiss": _resolver("dismissed"),
+    "policy": run_policy,
 }

@@ -189,7 +189,11 @@ def test_alert_commands_refuse_bad_input(cli: CliRunner, data_dir: Path, with_al
         (["done", "first"], INVALID, "'first' is not an alert id"),
         (["dismiss", "999"], NOT_FOUND, "no alert with id 999"),
         (["snooze", str(with_alert)], USAGE, "the following arguments are required: --until"),
-        (["snooze", str(with_alert), "--until", "-1h"], INVALID, "snooze until a time in the future"),
+        (
+            ["snooze", str(with_alert), "--until", "-1h"],
+            INVALID,
+            "snooze until a time in the future",
+        ),
         (["snooze", str(with_alert), "--until", "never"], INVALID, "--until: cannot read 'never'"),
     ]
     for args, code, message in cases:

@@ -135,3 +135,15 @@ def test_momentum_halves_every_half_life_and_lists_can_sort_by_it(db: Database) 
     assert view["Warmish"].momentum == pytest.approx(100 * 0.5 ** (3 / 10))
     ordered = lead_queries.list_leads(db, now=T0 + 3 * DAY, by_momentum=True)
     assert [v.id for v in ordered] == [warm.id, fresh.id, cold.id]
+
+
+def test_changing_the_policy_replans_every_lead(db: Database) -> None:
+    from followthrough.services import settings
+
+    hot_lead_awaiting_reply(db)
+    assert settings.update_policy(db, {"hot_silence_days": "4"}, T0).hot_silence_days == 4
+    assert alerts.tick(db, T0 + 3 * DAY) == []
+    assert rules(alerts.tick(db, T0 + 4 * DAY + timedelta(minutes=1))) == ["silence"]
+    with pytest.raises(InvalidData, match="unknown setting"):
+        settings.update_policy(db, {"hot_silence": 1}, T0)
+    assert settings.get_policy(db).hot_silence_days == 4

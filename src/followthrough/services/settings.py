@@ -1,0 +1,46 @@
+"""The user's settings. For now: the follow-up policy (windows, thresholds, half-lives)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import col
+
+from followthrough.domain.policy import Policy
+from followthrough.domain.states import BOARD_STATES
+from followthrough.errors import InvalidData
+from followthrough.services.clock import utcnow
+from followthrough.services.planning import POLICY_KEY, load_policy
+from followthrough.store.db import Database
+from followthrough.store.models import Lead, Setting
+
+
+def get_policy(db: Database) -> Policy:
+    with db.read() as session:
+        return load_policy(session)
+
+
+def update_policy(db: Database, changes: dict[str, Any], now: datetime | None = None) -> Policy:
+    """Change some numbers of the policy; every board lead is looked at again on the next tick."""
+    now = now or utcnow()
+    known = Policy().to_json()
+    unknown = sorted(set(changes) - set(known))
+    if unknown:
+        raise InvalidData(f"unknown setting {unknown[0]} (known: {', '.join(known)})", unknown[0])
+    with db.write() as session:
+        current = load_policy(session)
+        policy = Policy.from_json({**current.to_json(), **changes})
+        row = session.get(Setting, POLICY_KEY)
+        if row is None:
+            session.add(Setting(key=POLICY_KEY, value=policy.to_json(), updated_at=now))
+        else:
+            row.value, row.updated_at = policy.to_json(), now
+        # Windows moved: each board lead's next check must be worked out again.
+        session.execute(
+            update(Lead)
+            .where(col(Lead.state).in_([s.value for s in BOARD_STATES]))
+            .values(next_check_at=now)
+        )
+        return policy
