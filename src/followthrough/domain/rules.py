@@ -104,24 +104,23 @@ class _History:
     """Derived facts about a timeline, computed once per evaluation."""
 
     def __init__(self, timeline: Sequence[TimelineEntry]) -> None:
+        # One pass: the tick evaluates many leads, and this is most of its Python time.
         self.timeline = timeline
-        answers = [e.at for e in timeline if is_answer(e.kind, e.direction)]
-        self.last_answer_at = answers[-1] if answers else None
-        engaged = [
-            e
-            for e in timeline
-            if is_engagement(e.kind, e.direction) or is_answer(e.kind, e.direction)
-        ]
-        self.engagements = [e.at for e in engaged]
+        self.last_answer_at: datetime | None = None
+        self.engagements: list[datetime] = []
+        self.touches_since_answer: list[TimelineEntry] = []
+        self.last_touch: TimelineEntry | None = None
+        for entry in timeline:
+            answer = is_answer(entry.kind, entry.direction)
+            if answer:
+                self.last_answer_at = entry.at
+                self.touches_since_answer = []
+            if answer or is_engagement(entry.kind, entry.direction):
+                self.engagements.append(entry.at)
+            if is_touch(entry.kind, entry.direction):
+                self.last_touch = entry
+                self.touches_since_answer.append(entry)
         self.last_engaged_at = self.engagements[-1] if self.engagements else None
-        self.touches_since_answer = [
-            e
-            for e in timeline
-            if is_touch(e.kind, e.direction)
-            and (self.last_answer_at is None or e.at > self.last_answer_at)
-        ]
-        touches = [e for e in timeline if is_touch(e.kind, e.direction)]
-        self.last_touch = touches[-1] if touches else None
         self.last_event_at = timeline[-1].at if timeline else None
 
     def of_kind(self, kind: SignalKind, after: datetime | None = None) -> list[datetime]:

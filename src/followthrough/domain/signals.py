@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 from followthrough.domain.choices import parse_choice
 
@@ -124,9 +125,8 @@ def is_touch(kind: str, direction: str) -> bool:
     return direction == Direction.OUT and kind in TOUCH_KINDS
 
 
-@dataclass(frozen=True)
-class TimelineEntry:
-    """The part of an event that the silence counters depend on."""
+class TimelineEntry(NamedTuple):
+    """The part of an event the rules depend on (a tuple: the tick builds thousands)."""
 
     at: datetime
     kind: str
