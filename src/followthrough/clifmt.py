@@ -64,6 +64,8 @@ def alert_lines(alerts: list[AlertView], now: datetime) -> str:
     lines = []
     for alert in alerts:
         status = "" if alert.status == "open" else f" [{alert.status}]"
+        if alert.snoozed_until:
+            status = f" [snoozed until {when_text(alert.snoozed_until, now)}]"
         intent = f" → {alert.intent.replace('_', ' ')}" if alert.intent else ""
         lines.append(f"#{alert.id:<5}{alert.lead_name} · {alert.rule}{intent}{status}")
         lines.append(f"       {alert.reason}")

@@ -389,44 +389,25 @@ def _engagement_drop(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Findi
     )
 
 
-RULES: tuple[Rule, ...] = (
-    _due,
-    _stall,
-    _silence,
-    _guard,
-    _cool,
-    _fade,
-    _park,
-    _reactivate,
-    _proposal_views,
-    _meeting_missed,
-    _pricing_silence,
-    _link_clicks,
-    _engagement_drop,
-)
-RULE_NAMES = (
-    "due",
-    "stall",
-    "silence",
-    "guard",
-    "cool",
-    "fade",
-    "park",
-    "reactivate",
-    "proposal_views",
-    "meeting_missed",
-    "pricing_silence",
-    "link_clicks",
-    "engagement_drop",
-)
+# Rules by the state they can fire in; won and lost leads raise nothing.
+ACTIVE_RULES: tuple[Rule, ...] = (
+    _due, _stall, _silence, _guard, _cool, _fade,
+    _proposal_views, _meeting_missed, _pricing_silence, _link_clicks, _engagement_drop,
+)  # fmt: skip
+RULES_BY_STATE: dict[State, tuple[Rule, ...]] = {
+    State.HOT: ACTIVE_RULES,
+    State.WARM: ACTIVE_RULES,
+    State.RECYCLE: (_park, _reactivate),
+}
 
 
 def evaluate(facts: LeadFacts, policy: Policy) -> list[Finding]:
     """Every finding for the lead, past (firing) and future (to check later)."""
-    if facts.state in (State.WON, State.LOST):
+    rules = RULES_BY_STATE.get(facts.state, ())
+    if not rules:
         return []
     history = _History(facts.timeline)
-    return [finding for rule in RULES for finding in rule(facts, history, policy)]
+    return [finding for rule in rules for finding in rule(facts, history, policy)]
 
 
 @dataclass(frozen=True)

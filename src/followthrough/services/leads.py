@@ -273,7 +273,6 @@ def log_event(
 
 def _replan(session: Session, lead: Lead, at: datetime) -> None:
     # Every write re-plans in its own transaction, so next_check_at is never stale.
-    session.flush()
     replan(session, lead, at, load_policy(session))
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from followthrough.domain.policy import Policy
 from followthrough.domain.rules import Finding, HandledAlert, LeadFacts, evaluate, reactivation_time
-from followthrough.domain.signals import EventKind, TimelineEntry
+from followthrough.domain.signals import TimelineEntry
 from followthrough.domain.states import State
 from followthrough.services.readmodels import AlertView
 from followthrough.store.models import Alert, Lead, Setting
@@ -30,7 +30,17 @@ from followthrough.store.types import utc_from_stored
 LIVE = ("open", "snoozed")
 HANDLED = ("done", "dismissed")
 POLICY_KEY = "policy"
-EventRow = tuple[datetime, str, str, dict[str, Any]]
+Move = tuple[datetime, str | None, str]  # (at, from, to)
+
+
+@dataclass
+class History:
+    """A lead's timeline as the rules read it, and its moves between states."""
+
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    moves: list[Move] = field(default_factory=list)
+
+
 LEAD = Lead.__table__  # type: ignore[attr-defined]
 ALERT = Alert.__table__  # type: ignore[attr-defined]
 
@@ -64,13 +74,8 @@ def load_policy(session: Session) -> Policy:
     return Policy.from_json(row.value if row else None)
 
 
-def lead_facts(lead: Any, events: Sequence[EventRow], alerts: Sequence[AlertState]) -> LeadFacts:
-    """What the rules need to know about one lead (a row or a Lead); `events` in time order."""
-    moves = [
-        (at, payload.get("from"), str(payload.get("to")))
-        for at, kind, _, payload in events
-        if kind == EventKind.STATE_CHANGE
-    ]
+def lead_facts(lead: Any, history: History, alerts: Sequence[AlertState]) -> LeadFacts:
+    """What the rules need to know about one lead (a row or a Lead)."""
     handled = tuple(
         HandledAlert(a.rule, a.episode, a.resolved_at)
         for a in alerts
@@ -83,17 +88,17 @@ def lead_facts(lead: Any, events: Sequence[EventRow], alerts: Sequence[AlertStat
         next_step_due=lead.next_step_due,
         recycle_until=lead.recycle_until,
         recycle_reason=lead.recycle_reason,
-        timeline=tuple(TimelineEntry(at, kind, direction) for at, kind, direction, _ in events),
-        reactivated_at=reactivation_time(moves),
+        timeline=tuple(history.timeline),
+        reactivated_at=reactivation_time(history.moves),
         handled=handled,
     )
 
 
 def load_history(
     conn: Connection, lead_ids: Sequence[int]
-) -> tuple[dict[int, list[EventRow]], dict[int, list[AlertState]]]:
-    """Events (time order) and alerts of many leads, in two queries."""
-    events: dict[int, list[EventRow]] = defaultdict(list)
+) -> tuple[dict[int, History], dict[int, list[AlertState]]]:
+    """Timelines (time order) and alerts of many leads, in two queries."""
+    events: dict[int, History] = defaultdict(History)
     # The hot path of every tick: raw rows, skipping SQLAlchemy's per-value processing, and
     # only the moves' payloads (from → to) decoded.
     marks = ",".join("?" * len(lead_ids))  # placeholders only: the ids are bound
@@ -102,9 +107,13 @@ def load_history(
         f"FROM event WHERE lead_id IN ({marks}) ORDER BY lead_id, at, id"
     )
     rows = conn.exec_driver_sql(query, tuple(lead_ids)).all()
-    for lead_id, at, kind, direction, payload in rows:
-        moved = json.loads(payload) if payload else {}
-        events[lead_id].append((utc_from_stored(at), kind, direction, moved))
+    for lead_id, stored_at, kind, direction, payload in rows:
+        at = utc_from_stored(stored_at)
+        history = events[lead_id]
+        history.timeline.append(TimelineEntry(at, kind, direction))
+        if payload:
+            moved = json.loads(payload)
+            history.moves.append((at, moved.get("from"), str(moved.get("to"))))
     alerts: dict[int, list[AlertState]] = defaultdict(list)
     columns = [ALERT.c[name] for name in AlertState.__dataclass_fields__]
     for row in conn.execute(select(*columns).where(ALERT.c.lead_id.in_(lead_ids))).all():
