@@ -110,7 +110,9 @@ class _History:
         self.engagements: list[datetime] = []
         self.touches_since_answer: list[TimelineEntry] = []
         self.last_touch: TimelineEntry | None = None
+        self.by_kind: dict[str, list[datetime]] = {}
         for entry in timeline:
+            self.by_kind.setdefault(entry.kind, []).append(entry.at)
             answer = is_answer(entry.kind, entry.direction)
             if answer:
                 self.last_answer_at = entry.at
@@ -124,7 +126,8 @@ class _History:
         self.last_event_at = timeline[-1].at if timeline else None
 
     def of_kind(self, kind: SignalKind, after: datetime | None = None) -> list[datetime]:
-        return [e.at for e in self.timeline if e.kind == kind and (after is None or e.at > after)]
+        times = self.by_kind.get(kind, [])
+        return times if after is None else [at for at in times if at > after]
 
     def engaged_after(self, moment: datetime) -> bool:
         return self.last_engaged_at is not None and self.last_engaged_at > moment
