@@ -147,3 +147,14 @@ def test_changing_the_policy_replans_every_lead(db: Database) -> None:
     with pytest.raises(InvalidData, match="unknown setting"):
         settings.update_policy(db, {"hot_silence": 1}, T0)
     assert settings.get_policy(db).hot_silence_days == 4
+
+
+def test_a_tick_over_more_leads_than_a_batch_sees_them_all(db: Database) -> None:
+    count = alerts.TICK_BATCH + 7
+    for n in range(count):
+        lead = leads.add_lead(db, NewLead.create(name=f"Lead {n}", now=T0, next_step="Pilot"), T0)
+        leads.log_event(db, lead.id, SignalKind.SENT, at=T0, now=T0)
+    raised = alerts.tick(db, T0 + 3 * DAY)
+    assert [a.rule for a in raised] == ["silence"] * count
+    assert len({a.lead_id for a in raised}) == count
+    assert alerts.tick(db, T0 + 3 * DAY) == []

@@ -39,23 +39,33 @@ def tick(db: Database, now: datetime | None = None) -> list[AlertView]:
     """Raise what has come due on leads whose next_check_at has passed; return the new alerts.
 
     Reads only the leads the index says are due, so its cost follows the work to do, not
-    the size of the pipeline.
+    the size of the pipeline. Works in batches, each its own transaction: the first tick
+    after a large import may find every lead due, and the CLI must not wait that long for
+    the write lock.
     """
     now = now or utcnow()
-    with db.write() as session:
-        policy = load_policy(session)
-        due = session.exec(
-            # Ordered by the index's own column: ORDER BY id would make SQLite scan the table.
-            select(Lead.id).where(col(Lead.next_check_at) <= now).order_by(col(Lead.next_check_at))
-        ).all()
-        ids = [lead_id for lead_id in due if lead_id is not None]
-        raised = []
-        # In batches: SQLite caps bound variables, and the first tick after a large import
-        # may find every lead due.
-        for start in range(0, len(ids), TICK_BATCH):
-            batch = ids[start : start + TICK_BATCH]
+    raised: list[AlertView] = []
+    seen: set[int] = set()
+    while True:
+        with db.write() as session:
+            policy = load_policy(session)
+            batch = [
+                lead_id
+                for lead_id in session.exec(
+                    # Ordered by the index's own column: ORDER BY id would scan the table.
+                    select(Lead.id)
+                    .where(col(Lead.next_check_at) <= now)
+                    .order_by(col(Lead.next_check_at))
+                    .limit(TICK_BATCH)
+                )
+                if lead_id is not None and lead_id not in seen
+            ]
             raised += replan_leads(session.connection(), batch, now, policy, raise_due=True)
-    return sorted(raised, key=urgency_key)
+        seen.update(batch)
+        # A re-planned lead is never due again at the same `now`; fewer than a full batch
+        # (or only leads already seen) means the work is done.
+        if len(batch) < TICK_BATCH:
+            return sorted(raised, key=urgency_key)
 
 
 def next_check_at(db: Database) -> datetime | None:
