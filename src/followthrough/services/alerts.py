@@ -49,17 +49,14 @@ def tick(db: Database, now: datetime | None = None) -> list[AlertView]:
     while True:
         with db.write() as session:
             policy = load_policy(session)
-            batch = [
-                lead_id
-                for lead_id in session.exec(
-                    # Ordered by the index's own column: ORDER BY id would scan the table.
-                    select(Lead.id)
-                    .where(col(Lead.next_check_at) <= now)
-                    .order_by(col(Lead.next_check_at))
-                    .limit(TICK_BATCH)
-                )
-                if lead_id is not None and lead_id not in seen
-            ]
+            due = session.connection().execute(
+                # Ordered by the index's own column: ORDER BY id would scan the table.
+                select(Lead.id)
+                .where(col(Lead.next_check_at) <= now)
+                .order_by(col(Lead.next_check_at))
+                .limit(TICK_BATCH)
+            )
+            batch = [lead_id for (lead_id,) in due if lead_id not in seen]
             raised += replan_leads(session.connection(), batch, now, policy, raise_due=True)
         seen.update(batch)
         # A re-planned lead is never due again at the same `now`; fewer than a full batch
