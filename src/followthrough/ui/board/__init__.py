@@ -1,0 +1,1 @@
+"""The Hot / Warm / Recycle board."""
