@@ -1,9 +1,11 @@
-"""The main window (offscreen): the board shows what the store holds."""
+"""The main window (offscreen): the board shows what the store holds, and keeps up."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from followthrough.domain.leads import NewLead
@@ -11,35 +13,65 @@ from followthrough.domain.states import State
 from followthrough.services.leads import add_lead
 from followthrough.store.db import Database
 from followthrough.ui.main_window import MainWindow
+from followthrough.ui.ops import Operations
 from tests.conftest import NOW
 
 
-def test_board_lists_leads_by_column_with_counts(qtbot: QtBot, db: Database) -> None:
+@pytest.fixture
+def ops(db: Database) -> Iterator[Operations]:
+    runner = Operations(db)
+    yield runner
+    runner.shutdown()
+
+
+def shown_window(qtbot: QtBot, ops: Operations) -> MainWindow:
+    window = MainWindow(ops)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.board_loaded, timeout=5000):
+        window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def names(window: MainWindow, state: State) -> list[str]:
+    model = window.columns[state.value].model
+    return [model.data(model.index(row)) for row in range(model.rowCount())]
+
+
+def test_board_lists_leads_by_column_with_counts(
+    qtbot: QtBot, db: Database, ops: Operations
+) -> None:
     add_lead(db, NewLead.create(name="Ana Silva", company="Acme", now=NOW), NOW)
     add_lead(db, NewLead.create(name="李小龙", now=NOW), NOW)
     add_lead(db, NewLead.create(name="Émile Zola", state=State.WARM, now=NOW), NOW)
     add_lead(db, NewLead.create(name="Parked", state=State.RECYCLE, now=NOW,
                                 recycle_until=NOW + timedelta(days=30)), NOW)  # fmt: skip
 
-    window = MainWindow(db)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-
-    def texts(state: State) -> list[str]:
-        column = window.columns[state.value]
-        return [column.item(i).text() for i in range(column.count())]
+    window = shown_window(qtbot, ops)
 
     assert window.windowTitle() == "Followthrough"
-    assert texts(State.HOT) == ["#1 Ana Silva (Acme)", "#2 李小龙"]
-    assert texts(State.WARM) == ["#3 Émile Zola"]
-    assert texts(State.RECYCLE) == ["#4 Parked"]
-    assert window.headers["hot"].text() == "Hot (2)"
+    assert names(window, State.HOT) == ["Ana Silva", "李小龙"]
+    assert names(window, State.WARM) == ["Émile Zola"]
+    assert names(window, State.RECYCLE) == ["Parked"]
+    assert window.columns["hot"].header.text() == "Hot (2)"
+    assert window.columns["recycle"].view.accessibleName() == "Recycle leads"
     assert "4 leads" in window.statusBar().currentMessage()
+    # Cards are painted by the delegate, one uniform height.
+    hot_view = window.columns["hot"].view
+    assert hot_view.visualRect(hot_view.model().index(0, 0)).height() >= 70
 
 
-def test_empty_board_says_how_to_start(qtbot: QtBot, db: Database) -> None:
-    window = MainWindow(db)
-    qtbot.addWidget(window)
-    assert all(column.count() == 0 for column in window.columns.values())
+def test_empty_board_says_how_to_start(qtbot: QtBot, ops: Operations) -> None:
+    window = shown_window(qtbot, ops)
+    assert all(column.model.rowCount() == 0 for column in window.columns.values())
     assert "No leads yet" in window.statusBar().currentMessage()
+
+
+def test_a_write_through_the_runner_refreshes_the_board(
+    qtbot: QtBot, db: Database, ops: Operations
+) -> None:
+    window = shown_window(qtbot, ops)
+    with qtbot.waitSignal(window.board_loaded, timeout=5000):
+        ops.run(lambda database: add_lead(database, NewLead.create(name="New", now=NOW), NOW),
+                writes=True)  # fmt: skip
+    assert names(window, State.HOT) == ["New"]

@@ -11,6 +11,7 @@ from followthrough.errors import StorageError
 from followthrough.paths import DataPaths
 from followthrough.store.db import Database
 from followthrough.ui.main_window import MainWindow
+from followthrough.ui.ops import Operations
 
 
 def run_gui(paths: DataPaths) -> int:
@@ -23,9 +24,11 @@ def run_gui(paths: DataPaths) -> int:
         # The CLI prints it too (the caller); a person who double-clicked sees this dialog.
         QMessageBox.critical(None, APP_NAME, f"Followthrough cannot open its data.\n\n{exc}")
         raise
+    ops = Operations(db)
     try:
-        window = MainWindow(db)
+        window = MainWindow(ops)
         window.show()
         return app.exec()
     finally:
+        ops.shutdown()  # let a queued write finish before the database closes
         db.close()

@@ -1,58 +1,45 @@
-"""The main window: for now the three columns as plain lists, read through services."""
+"""The main window: the Hot / Warm / Recycle board, read through services off the GUI thread."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QListWidget,
-    QMainWindow,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QWidget
 
 from followthrough import APP_NAME
 from followthrough.domain.states import BOARD_STATES
 from followthrough.services.lead_queries import list_leads
-from followthrough.store.db import Database
+from followthrough.services.readmodels import LeadView
+from followthrough.ui.board.column import BoardColumn
+from followthrough.ui.ops import Operations
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, db: Database) -> None:
+    board_loaded = Signal()  # the board shows the data as of the last refresh
+
+    def __init__(self, ops: Operations) -> None:
         super().__init__()
-        self._db = db
+        self.ops = ops
         self.setWindowTitle(APP_NAME)
-        self.resize(960, 600)
+        self.resize(1080, 680)
         central = QWidget(self)
         row = QHBoxLayout(central)
-        self.columns: dict[str, QListWidget] = {}
-        self.headers: dict[str, QLabel] = {}
-        for state in BOARD_STATES:
-            box = QVBoxLayout()
-            header = QLabel(state.label, central)
-            header.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-            column = QListWidget(central)
-            column.setObjectName(f"column-{state.value}")
-            box.addWidget(header)
-            box.addWidget(column)
-            row.addLayout(box)
-            self.columns[state.value] = column
-            self.headers[state.value] = header
+        self.columns = {state.value: BoardColumn(state, central) for state in BOARD_STATES}
+        for column in self.columns.values():
+            row.addWidget(column)
         self.setCentralWidget(central)
+        ops.changed.connect(self.refresh)
+        ops.failed.connect(lambda message: self.statusBar().showMessage(message, 8000))
         self.refresh()
 
     def refresh(self) -> None:
-        leads = list_leads(self._db)
-        for state in BOARD_STATES:
-            column = self.columns[state.value]
-            column.clear()
-            names = [lead.label for lead in leads if lead.state is state]
-            column.addItems(names)
-            self.headers[state.value].setText(f"{state.label} ({len(names)})")
-        total = len(leads)
+        self.ops.run(lambda db: list_leads(db), self._show)
+
+    def _show(self, leads: list[LeadView]) -> None:
+        for column in self.columns.values():
+            column.model.set_leads(leads)
         self.statusBar().showMessage(
-            f"{total} leads on the board"
-            if total
+            f"{len(leads)} leads on the board"
+            if leads
             else "No leads yet: add one with `followthrough add NAME`"
         )
+        self.board_loaded.emit()
