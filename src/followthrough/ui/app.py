@@ -12,6 +12,7 @@ from followthrough.paths import DataPaths
 from followthrough.store.db import Database
 from followthrough.ui.main_window import MainWindow
 from followthrough.ui.ops import Operations
+from followthrough.ui.scheduler import Scheduler
 
 
 def run_gui(paths: DataPaths) -> int:
@@ -25,10 +26,13 @@ def run_gui(paths: DataPaths) -> int:
         QMessageBox.critical(None, APP_NAME, f"Followthrough cannot open its data.\n\n{exc}")
         raise
     ops = Operations(db)
+    scheduler = Scheduler(ops)
     try:
         window = MainWindow(ops)
         window.show()
+        scheduler.start()
         return app.exec()
     finally:
+        scheduler.stop()
         ops.shutdown()  # let a queued write finish before the database closes
         db.close()
