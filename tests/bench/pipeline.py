@@ -9,12 +9,13 @@ database reads exactly as if a user had built it one action at a time.
 
 from __future__ import annotations
 
+import json
 import random
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import accumulate
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Table, func, insert, select
 
@@ -174,24 +175,18 @@ def _channel_and_text(rng: random.Random, kind: str) -> tuple[str | None, str | 
     return channel, rng.choice(texts) if texts else None
 
 
-def _event(
-    lead_id: int,
-    at: datetime,
-    kind: str,
-    direction: str = NONE,
-    channel: str | None = None,
-    text: str | None = None,
-    payload: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    # Every row names every column: executemany compiles one statement for the batch.
-    # created_at = at: each event was logged when it happened.
-    return {"lead_id": lead_id, "at": at, "kind": kind, "direction": direction,
-            "channel": channel, "text": text, "payload": payload or {}, "created_at": at}  # fmt: skip
+class _Event(NamedTuple):
+    """One timeline entry before it is stored (a tuple: a 100k pipeline makes a million)."""
+
+    at: datetime
+    kind: str
+    direction: str = NONE
+    channel: str | None = None
+    text: str | None = None
+    payload: dict[str, Any] | None = None
 
 
-def _signals(
-    rng: random.Random, lead_id: int, start: datetime, end: datetime
-) -> list[dict[str, Any]]:
+def _signals(rng: random.Random, start: datetime, end: datetime) -> list[_Event]:
     """3–15 signals strictly between `start` and `end`, in time order."""
     count = rng.randint(*EVENTS_PER_LEAD)
     span = end - start
@@ -202,22 +197,21 @@ def _signals(
     for at in times:
         kind, direction = _next_move(rng, thread)
         channel, text = _channel_and_text(rng, kind)
-        events.append(_event(lead_id, at, kind, direction, channel, text))
+        events.append(_Event(at, kind, direction, channel, text))
     return events
 
 
 def _move_event(
-    lead_id: int,
     at: datetime,
     source: State | None,
     target: State,
     until: datetime | None = None,
     reason: str | None = None,
-) -> dict[str, Any]:
+) -> _Event:
     # The payload services.leads writes for add_lead (source None) and move_lead.
     payload = {"from": source.value if source else None, "to": target.value,
                "until": until.isoformat() if until else None}  # fmt: skip
-    return _event(lead_id, at, EventKind.STATE_CHANGE.value, text=reason, payload=payload)
+    return _Event(at, EventKind.STATE_CHANGE.value, text=reason, payload=payload)
 
 
 @dataclass
@@ -225,7 +219,7 @@ class _Lead:
     """One lead's row (still missing its derived columns) and its timeline in time order."""
 
     row: dict[str, Any]
-    events: list[dict[str, Any]]
+    events: list[_Event]
 
 
 def _identity(rng: random.Random, lead_id: int) -> dict[str, Any]:
@@ -265,8 +259,8 @@ def _ascii(text: str) -> str:
 
 
 def _history(
-    rng: random.Random, lead_id: int, state: State, created: datetime, now: datetime
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    rng: random.Random, state: State, created: datetime, now: datetime
+) -> tuple[list[_Event], dict[str, Any]]:
     """The lead's timeline, and the state columns it ends in.
 
     A lead is added Hot or Warm (as the app allows); leads now in Recycle, Won or Lost were
@@ -274,40 +268,35 @@ def _history(
     """
     closes = state not in ACTIVE
     end = created + (now - created) * rng.uniform(0.55, 0.95) if closes else now
-    signals = _signals(rng, lead_id, created, end)
+    signals = _signals(rng, created, end)
     start = rng.choice(ACTIVE) if closes else state
     columns: dict[str, Any] = {"state": state.value, "state_since": created,
                                "recycle_until": None, "recycle_reason": None}  # fmt: skip
-    events = [_move_event(lead_id, created, None, start), *signals]
+    events = [_move_event(created, None, start), *signals]
     if closes:
-        events.append(_closing_move(rng, lead_id, start, state, end, columns))
+        events.append(_closing_move(rng, start, state, end, columns))
     elif rng.random() < 0.3:
         # Warmed up or cooled down half-way: a move between two signals.
         start = State.WARM if state is State.HOT else State.HOT
-        events[0] = _move_event(lead_id, created, None, start)
+        events[0] = _move_event(created, None, start)
         moved = created + (end - created) * rng.uniform(0.2, 0.8)
-        events.append(_move_event(lead_id, moved, start, state))
+        events.append(_move_event(moved, start, state))
         columns["state_since"] = moved
-        events.sort(key=lambda e: e["at"])
+        events.sort(key=lambda e: e.at)
     return events, columns
 
 
 def _closing_move(
-    rng: random.Random,
-    lead_id: int,
-    start: State,
-    state: State,
-    at: datetime,
-    columns: dict[str, Any],
-) -> dict[str, Any]:
+    rng: random.Random, start: State, state: State, at: datetime, columns: dict[str, Any]
+) -> _Event:
     columns["state_since"] = at
     if state is not State.RECYCLE:
-        return _move_event(lead_id, at, start, state)
+        return _move_event(at, start, state)
     # Parked for two weeks to four months: the oldest are already due to come back.
     until = at + timedelta(days=rng.uniform(14, 120))
     reason = rng.choice(RECYCLE_REASONS)
     columns["recycle_until"], columns["recycle_reason"] = until, reason
-    return _move_event(lead_id, at, start, state, until, reason)
+    return _move_event(at, start, state, until, reason)
 
 
 def _next_step(rng: random.Random, state: State, now: datetime) -> dict[str, Any]:
@@ -320,25 +309,24 @@ def _next_step(rng: random.Random, state: State, now: datetime) -> dict[str, Any
 
 def _make_lead(rng: random.Random, lead_id: int, state: State, now: datetime) -> _Lead:
     created = now - timedelta(days=rng.uniform(3, HISTORY_DAYS))
-    events, state_columns = _history(rng, lead_id, state, created, now)
+    events, state_columns = _history(rng, state, created, now)
     row = _identity(rng, lead_id)
     row.update(state_columns)
     row.update(_next_step(rng, state, now))
     row["created_at"] = created
-    row["updated_at"] = events[-1]["at"]  # the last write was the last thing logged
+    row["updated_at"] = events[-1].at  # the last write was the last thing logged
     return _Lead(row, events)
 
 
 def _derive(lead: _Lead, policy: Policy) -> None:
     """Fill the columns the services keep up to date on every write."""
     row = lead.row
-    timeline = tuple(TimelineEntry(e["at"], e["kind"], e["direction"]) for e in lead.events)
+    timeline = tuple(TimelineEntry(e.at, e.kind, e.direction) for e in lead.events)
     touches = summarize_touches(timeline)
     row["last_outbound_at"] = touches.last_outbound_at
     row["last_inbound_at"] = touches.last_inbound_at
     row["unanswered"] = touches.unanswered
-    moves = [(e["at"], e["payload"]["from"], e["payload"]["to"])
-             for e in lead.events if e["kind"] == EventKind.STATE_CHANGE]  # fmt: skip
+    moves = [(e.at, e.payload["from"], e.payload["to"]) for e in lead.events if e.payload]
     facts = LeadFacts(
         state=State(row["state"]),
         state_since=row["state_since"],
@@ -367,13 +355,36 @@ def state_plan(rng: random.Random, n_leads: int) -> list[State]:
     return states
 
 
+def stored_time(moment: datetime) -> str:
+    """A time as UTCDateTime stores it in SQLite: UTC, naive, always with microseconds."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+_EMPTY_PAYLOAD = json.dumps({})
+_EVENT_COLUMNS = ("lead_id", "at", "kind", "direction", "channel", "text", "payload",
+                  "created_at")  # fmt: skip
+_INSERT_EVENT = (
+    f"INSERT INTO {EVENT.name} ({', '.join(EVENT.c[c].name for c in _EVENT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _EVENT_COLUMNS)})"
+)
+
+
+def _event_values(lead_id: int, event: _Event) -> tuple[Any, ...]:
+    at = stored_time(event.at)
+    payload = json.dumps(event.payload) if event.payload else _EMPTY_PAYLOAD
+    # created_at = at: each event was logged as it happened.
+    return (lead_id, at, event.kind, event.direction, event.channel, event.text, payload, at)
+
+
 def _write_batch(conn: Connection, leads: list[_Lead]) -> int:
-    # Core inserts on the tables, one executemany each: the ORM's bulk path does per-row
-    # bookkeeping we do not need. Leads first, for the events' foreign key.
+    # Leads (first, for the events' foreign key) through a Core insert: one executemany.
     conn.execute(insert(LEAD), [lead.row for lead in leads])
-    events = [event for lead in leads for event in lead.events]
-    conn.execute(insert(EVENT), events)
-    return len(events)
+    # Events are ten times as many rows, and SQLAlchemy's per-value type processing was
+    # most of the generation time (measured: ~20 µs a row). So they go straight to the
+    # driver's executemany, formatted here exactly as UTCDateTime and JSON would store them.
+    rows = [_event_values(lead.row["id"], event) for lead in leads for event in lead.events]
+    conn.exec_driver_sql(_INSERT_EVENT, rows)
+    return len(rows)
 
 
 def generate_pipeline(

@@ -9,6 +9,7 @@ from followthrough import APP_NAME
 from followthrough.domain.states import BOARD_STATES
 from followthrough.services.lead_queries import list_leads
 from followthrough.services.readmodels import LeadView
+from followthrough.ui.alerts.today import TodayPanel
 from followthrough.ui.board.column import BoardColumn
 from followthrough.ui.ops import Operations
 
@@ -23,9 +24,13 @@ class MainWindow(QMainWindow):
         self.resize(1080, 680)
         central = QWidget(self)
         row = QHBoxLayout(central)
+        self.today = TodayPanel(ops, central)
+        self.today.setMaximumWidth(360)
+        self.today.lead_selected.connect(self.select_lead)
+        row.addWidget(self.today)
         self.columns = {state.value: BoardColumn(state, central) for state in BOARD_STATES}
         for column in self.columns.values():
-            row.addWidget(column)
+            row.addWidget(column, 1)
         self.setCentralWidget(central)
         ops.changed.connect(self.refresh)
         ops.failed.connect(lambda message: self.statusBar().showMessage(message, 8000))
@@ -33,6 +38,16 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         self.ops.run(lambda db: list_leads(db), self._show)
+
+    def select_lead(self, lead_id: int) -> None:
+        """Show a lead selected on the board (from the Today list, a notification...)."""
+        for column in self.columns.values():
+            row = column.model.row_of(lead_id)
+            if row is not None:
+                column.view.setCurrentIndex(column.model.index(row))
+                column.view.scrollTo(column.model.index(row))
+                column.view.setFocus()
+                return
 
     def _show(self, leads: list[LeadView]) -> None:
         for column in self.columns.values():

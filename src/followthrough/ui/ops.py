@@ -11,7 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from followthrough.errors import FollowthroughError
 from followthrough.store.db import Database
@@ -29,7 +29,9 @@ class Operations(QObject):
         self.db = db
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="followthrough-db")
         self._pending = 0
-        self._finished.connect(self._deliver)
+        # Always queued: a future that is already done runs its callback at once, on the
+        # calling thread, and results must never be delivered inside run() itself.
+        self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     @property
     def busy(self) -> bool:

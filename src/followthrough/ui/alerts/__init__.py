@@ -1,0 +1,1 @@
+"""The Today list: open alerts and what to do about them."""

@@ -1,0 +1,152 @@
+"""Today: open alerts, most urgent first, each with its reason and the actions on it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QMenu,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from followthrough.domain.when import parse_when
+from followthrough.services import alerts
+from followthrough.services.clock import utcnow
+from followthrough.services.readmodels import AlertView
+from followthrough.ui.ops import Operations
+
+Index = QModelIndex | QPersistentModelIndex
+ALERT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class AlertListModel(QAbstractListModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._alerts: list[AlertView] = []
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._alerts)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._alerts):
+            return None
+        alert = self._alerts[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{alert.lead_name} · {alert.rule.replace('_', ' ')}\n{alert.reason}"
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+            return f"{alert.lead_name}: {alert.reason}"
+        if role == ALERT_ROLE:
+            return alert
+        return None
+
+    def set_alerts(self, found: list[AlertView]) -> None:
+        self.beginResetModel()
+        self._alerts = list(found)
+        self.endResetModel()
+
+
+def snooze_presets(now: datetime) -> list[tuple[str, datetime]]:
+    """The choices a user snoozes with most: in an hour, tomorrow morning, next week."""
+    return [
+        ("For 1 hour", now + timedelta(hours=1)),
+        ("Until tomorrow morning", parse_when("tomorrow", now)),
+        ("Until next week", parse_when("mon", now)),
+    ]
+
+
+class TodayPanel(QWidget):
+    lead_selected = Signal(int)
+    loaded = Signal()
+
+    def __init__(self, ops: Operations, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ops = ops
+        self.model = AlertListModel(self)
+        self.title = QLabel("Today", self)
+        self.view = QListView(self)
+        self.view.setObjectName("today")
+        self.view.setAccessibleName("Today: open alerts, most urgent first")
+        self.view.setModel(self.model)
+        self.view.setWordWrap(True)
+        self.view.selectionModel().currentChanged.connect(self._selected)
+
+        self.draft = QPushButton("&Draft", self)
+        self.draft.setEnabled(False)
+        self.draft.setToolTip("Drafting follow-ups arrives in a coming version")
+        self.done = QPushButton("D&one", self, clicked=lambda: self._resolve("done"))
+        self.dismiss = QPushButton("Dis&miss", self, clicked=lambda: self._resolve("dismissed"))
+        self.snooze = QToolButton(self, text="&Snooze")
+        self.snooze.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.snooze_menu = QMenu(self.snooze)
+        self.snooze_menu.aboutToShow.connect(self._fill_snooze_menu)
+        self.snooze.setMenu(self.snooze_menu)
+
+        buttons = QHBoxLayout()
+        for button in (self.draft, self.snooze, self.done, self.dismiss):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.view)
+        layout.addLayout(buttons)
+        self._enable()
+        ops.changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.ops.run(alerts.list_alerts, self._show)
+
+    def _show(self, found: list[AlertView]) -> None:
+        current = self.current()
+        self.model.set_alerts(found)
+        self.title.setText(f"Today ({len(found)})" if found else "Today: nothing needs you")
+        ids = [a.id for a in found]
+        if current and current.id in ids:
+            self.view.setCurrentIndex(self.model.index(ids.index(current.id)))
+        self._enable()
+        self.loaded.emit()
+
+    def current(self) -> AlertView | None:
+        index = self.view.currentIndex()
+        value = self.model.data(index, ALERT_ROLE) if index.isValid() else None
+        return value if isinstance(value, AlertView) else None
+
+    def _enable(self) -> None:
+        has = self.current() is not None
+        for button in (self.snooze, self.done, self.dismiss):
+            button.setEnabled(has)
+
+    def _selected(self, index: QModelIndex) -> None:
+        self._enable()
+        alert = self.current()
+        if alert is not None:
+            self.lead_selected.emit(alert.lead_id)
+
+    def _resolve(self, status: str) -> None:
+        alert = self.current()
+        if alert is not None:
+            self.ops.run(lambda db: alerts.resolve(db, alert.id, status), writes=True)
+
+    def snooze_until(self, until: datetime) -> None:
+        alert = self.current()
+        if alert is not None:
+            self.ops.run(lambda db: alerts.snooze(db, alert.id, until), writes=True)
+
+    def _fill_snooze_menu(self) -> None:
+        self.snooze_menu.clear()
+        for label, until in snooze_presets(utcnow()):
+            self.snooze_menu.addAction(label, lambda until=until: self.snooze_until(until))

@@ -1,0 +1,87 @@
+"""The Today list: urgent first, and Done / Dismiss / Snooze act on the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from followthrough.domain.leads import NewLead
+from followthrough.domain.signals import SignalKind
+from followthrough.services import alerts, leads
+from followthrough.store.db import Database
+from followthrough.ui.alerts.today import snooze_presets
+from followthrough.ui.main_window import MainWindow
+from followthrough.ui.ops import Operations
+
+
+@pytest.fixture
+def ops(db: Database) -> Iterator[Operations]:
+    runner = Operations(db)
+    yield runner
+    runner.shutdown()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, db: Database, ops: Operations) -> MainWindow:
+    now = datetime.now(UTC)
+    quiet = leads.add_lead(db, NewLead.create(name="Quiet Ana", now=now, next_step="Pilot"), now)
+    leads.log_event(db, quiet.id, SignalKind.SENT, at=now - timedelta(days=3), now=now)
+    missed = leads.add_lead(db, NewLead.create(name="Missed Bob", now=now, next_step="Demo"), now)
+    leads.log_event(db, missed.id, SignalKind.MEETING_MISSED, at=now - timedelta(hours=1), now=now)
+    alerts.tick(db, now)
+    win = MainWindow(ops)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.today.loaded, timeout=5000):
+        win.show()
+    qtbot.waitUntil(lambda: win.columns["hot"].model.rowCount() == 2, timeout=5000)
+    return win
+
+
+def rows(win: MainWindow) -> list[str]:
+    model = win.today.model
+    return [model.data(model.index(i)).split("\n")[0] for i in range(model.rowCount())]
+
+
+def test_today_lists_open_alerts_most_urgent_first(window: MainWindow) -> None:
+    assert rows(window) == ["Missed Bob · meeting missed", "Quiet Ana · silence"]
+    assert window.today.title.text() == "Today (2)"
+    assert not window.today.draft.isEnabled()  # drafting comes with its own issue
+
+
+def test_selecting_an_alert_selects_its_lead_on_the_board(qtbot: QtBot, window: MainWindow) -> None:
+    window.today.view.setCurrentIndex(window.today.model.index(1))
+    hot = window.columns["hot"]
+    qtbot.waitUntil(lambda: hot.view.currentIndex().isValid(), timeout=2000)
+    assert hot.model.data(hot.view.currentIndex()) == "Quiet Ana"
+
+
+def test_done_and_dismiss_resolve_in_the_database(
+    qtbot: QtBot, window: MainWindow, db: Database
+) -> None:
+    window.today.view.setCurrentIndex(window.today.model.index(0))
+    with qtbot.waitSignal(window.today.loaded, timeout=5000):
+        window.today.done.click()
+    assert rows(window) == ["Quiet Ana · silence"]
+    window.today.view.setCurrentIndex(window.today.model.index(0))
+    with qtbot.waitSignal(window.today.loaded, timeout=5000):
+        window.today.dismiss.click()
+    assert window.today.title.text() == "Today: nothing needs you"
+    assert not window.today.done.isEnabled()  # nothing left to act on
+    statuses = {a.rule: a.status for a in alerts.list_alerts(db, include_resolved=True)}
+    assert statuses == {"meeting_missed": "done", "silence": "dismissed"}
+
+
+def test_snooze_presets_put_the_alert_aside(qtbot: QtBot, window: MainWindow, db: Database) -> None:
+    now = datetime.now(UTC)
+    labels = [label for label, _ in snooze_presets(now)]
+    assert labels == ["For 1 hour", "Until tomorrow morning", "Until next week"]
+    window.today.view.setCurrentIndex(window.today.model.index(1))
+    with qtbot.waitSignal(window.today.loaded, timeout=5000):
+        window.today.snooze_until(snooze_presets(now)[1][1])
+    assert rows(window) == ["Missed Bob · meeting missed"]
+    [snoozed] = [a for a in alerts.list_alerts(db, include_resolved=True) if a.status == "snoozed"]
+    assert snoozed.snoozed_until is not None
+    assert snoozed.snoozed_until.astimezone().hour == 9
