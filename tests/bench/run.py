@@ -49,7 +49,7 @@ OPS = ("add", "log", "list", "list-board", "search", "resolve", "show")
 DEFAULT_SAMPLES = 40  # per operation and size, spread over the rounds
 # A slow operation stops sampling early in a round (keeping at least MIN_SAMPLES), so one
 # pathological op cannot make a run take hours; the table shows how many samples it got.
-ROUND_BUDGET_S = 20.0
+ROUND_BUDGET_S = 60.0
 MIN_SAMPLES = 3
 TARGETS = 20  # distinct leads the search, resolve, log and show operations pick from
 LOG_KINDS = (SignalKind.SENT, SignalKind.REPLIED, SignalKind.PROPOSAL_VIEWED,
@@ -196,13 +196,14 @@ def _operations(
         "resolve": lambda: _resolve(db, rng.choice(fragments)),
         "show": lambda: lead_queries.get_lead(db, rng.choice(ids)),
     }
+    hits = _spread(len(lead_queries.list_leads(db, search=term)) for term in terms)
+    matches = _spread(_matches(db, fragment) for fragment in fragments)
     notes = [
-        f"list: {len(lead_queries.list_leads(db, (State.HOT,))):,} leads returned; "
-        f"list-board: {len(lead_queries.list_leads(db)):,}",
-        f"search: {len(terms)} e-mail fragments, "
-        f"{_spread(len(lead_queries.list_leads(db, search=t)) for t in terms)} leads found",
+        f"list returns {len(lead_queries.list_leads(db, (State.HOT,))):,} leads, "
+        f"list-board {len(lead_queries.list_leads(db)):,}",
+        f"search: {len(terms)} e-mail fragments (e.g. '{terms[0]}'), {hits} hit(s) each",
         f"resolve: {len(fragments)} name fragments (e.g. '{fragments[0]}'), "
-        f"{_spread(_matches(db, f) for f in fragments)} leads matching",
+        f"{matches} match(es) each",
     ]
     return ops, notes
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QWidget
 
 from followthrough import APP_NAME
@@ -11,6 +12,7 @@ from followthrough.services.lead_queries import list_leads
 from followthrough.services.readmodels import LeadView
 from followthrough.ui.alerts.today import TodayPanel
 from followthrough.ui.board.column import BoardColumn
+from followthrough.ui.lead.quick_add import QuickAddDialog
 from followthrough.ui.ops import Operations
 
 
@@ -32,12 +34,27 @@ class MainWindow(QMainWindow):
         for column in self.columns.values():
             row.addWidget(column, 1)
         self.setCentralWidget(central)
+        add = QAction("&Add a lead…", self, shortcut=QKeySequence.StandardKey.New)
+        add.triggered.connect(self.quick_add)
+        self.addAction(add)
+        self.add_action = add
         ops.changed.connect(self.refresh)
         ops.failed.connect(lambda message: self.statusBar().showMessage(message, 8000))
         self.refresh()
 
     def refresh(self) -> None:
         self.ops.run(lambda db: list_leads(db), self._show)
+
+    def quick_add(self) -> QuickAddDialog:
+        dialog = QuickAddDialog(self.ops, self)
+        dialog.accepted.connect(lambda: dialog.added and self.select_after_refresh(dialog.added.id))
+        dialog.open()
+        return dialog
+
+    def select_after_refresh(self, lead_id: int) -> None:
+        self.board_loaded.connect(
+            lambda: self.select_lead(lead_id), Qt.ConnectionType.SingleShotConnection
+        )
 
     def select_lead(self, lead_id: int) -> None:
         """Show a lead selected on the board (from the Today list, a notification...)."""

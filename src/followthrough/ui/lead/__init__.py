@@ -1,0 +1,1 @@
+"""Adding and editing one lead."""
