@@ -75,3 +75,22 @@ def test_a_write_through_the_runner_refreshes_the_board(
         ops.run(lambda database: add_lead(database, NewLead.create(name="New", now=NOW), NOW),
                 writes=True)  # fmt: skip
     assert names(window, State.HOT) == ["New"]
+
+
+def test_search_filters_every_column_as_you_type(
+    qtbot: QtBot, db: Database, ops: Operations
+) -> None:
+    add_lead(db, NewLead.create(name="Ana Silva", company="Acme", now=NOW), NOW)
+    add_lead(db, NewLead.create(name="Émile Zola", company="Les Éditions", state=State.WARM,
+                                tags=["acme-partner"], now=NOW), NOW)  # fmt: skip
+    add_lead(db, NewLead.create(name="Bob", state=State.WARM, now=NOW), NOW)
+    window = shown_window(qtbot, ops)
+    assert window.findChild(type(window.search)) is window.search
+    with qtbot.waitSignal(window.board_loaded, timeout=5000):
+        qtbot.keyClicks(window.search, "ACME")
+    assert names(window, State.HOT) == ["Ana Silva"]
+    assert names(window, State.WARM) == ["Émile Zola"]  # matched by its tag
+    assert window.statusBar().currentMessage() == "2 leads match"
+    with qtbot.waitSignal(window.board_loaded, timeout=5000):
+        window.search.clear()
+    assert names(window, State.WARM) == ["Bob", "Émile Zola"]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QMainWindow, QVBoxLayout, QWidget
 
 from followthrough import APP_NAME
 from followthrough.domain.states import BOARD_STATES
@@ -25,7 +25,20 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.resize(1080, 680)
         central = QWidget(self)
-        row = QHBoxLayout(central)
+        outer = QVBoxLayout(central)
+        self.search = QLineEdit(central)
+        self.search.setPlaceholderText("Search names, companies, e-mails, tags  (Ctrl+F)")
+        self.search.setAccessibleName("Search leads")
+        self.search.setClearButtonEnabled(True)
+        outer.addWidget(self.search)
+        # Wait for a pause in typing: one query per burst of keystrokes, not one per key.
+        self._search_pause = QTimer(self, singleShot=True, interval=120, timeout=self.refresh)
+        self.search.textChanged.connect(lambda _: self._search_pause.start())
+        find = QAction("&Find", self, shortcut=QKeySequence.StandardKey.Find)
+        find.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
+        self.addAction(find)
+        row = QHBoxLayout()
+        outer.addLayout(row)
         self.today = TodayPanel(ops, central)
         self.today.setMaximumWidth(360)
         self.today.lead_selected.connect(self.select_lead)
@@ -43,7 +56,8 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def refresh(self) -> None:
-        self.ops.run(lambda db: list_leads(db), self._show)
+        query = self.search.text().strip() or None
+        self.ops.run(lambda db: list_leads(db, search=query), self._show)
 
     def quick_add(self) -> QuickAddDialog:
         dialog = QuickAddDialog(self.ops, self)
@@ -69,9 +83,11 @@ class MainWindow(QMainWindow):
     def _show(self, leads: list[LeadView]) -> None:
         for column in self.columns.values():
             column.model.set_leads(leads)
-        self.statusBar().showMessage(
-            f"{len(leads)} leads on the board"
-            if leads
-            else "No leads yet: add one with `followthrough add NAME`"
-        )
+        if self.search.text().strip():
+            found = f"{len(leads)} lead{'' if len(leads) == 1 else 's'} match"
+            self.statusBar().showMessage(found if leads else "No lead matches the search")
+        else:
+            self.statusBar().showMessage(
+                f"{len(leads)} leads on the board" if leads else "No leads yet: add one with Ctrl+N"
+            )
         self.board_loaded.emit()
