@@ -158,3 +158,25 @@ def test_a_tick_over_more_leads_than_a_batch_sees_them_all(db: Database) -> None
     assert [a.rule for a in raised] == ["silence"] * count
     assert len({a.lead_id for a in raised}) == count
     assert alerts.tick(db, T0 + 3 * DAY) == []
+
+
+def test_listing_more_leads_than_sqlite_binds_variables(db: Database) -> None:
+    import sqlite3
+
+    from sqlalchemy import event
+
+    # Standard SQLite builds cap bound variables; this machine's may allow far more.
+    @event.listens_for(db.engine, "connect")
+    def _cap(dbapi_connection: sqlite3.Connection, _: object) -> None:
+        dbapi_connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+
+    db.engine.dispose()
+    for n in range(1200):
+        leads.add_lead(db, NewLead.create(name=f"Lead {n}", now=T0, next_step="Pilot"), T0)
+    first = lead_queries.list_leads(db, now=T0)[0]
+    leads.log_event(db, first.id, SignalKind.MEETING_MISSED, at=T0, now=T0)
+    alerts.tick(db, T0 + DAY)
+    listed = lead_queries.list_leads(db, now=T0 + DAY)
+    assert len(listed) == 1200
+    assert {lead.id: lead.open_alerts for lead in listed}[first.id] == 1
+    assert sum(lead.open_alerts for lead in listed) == 1

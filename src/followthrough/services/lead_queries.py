@@ -29,16 +29,15 @@ AMBIGUOUS_SHOWN = 8
 def _views(session: Session, rows: Sequence[Lead], now: datetime) -> list[LeadView]:
     """Read models with what depends on the moment of reading: momentum, open alerts."""
     policy = load_policy(session)
-    ids = [row.id for row in rows]
     counts: dict[int, int] = {}
-    if ids:
-        counts = dict(
-            session.exec(
-                select(Alert.lead_id, func.count())
-                .where(Alert.status == "open", col(Alert.lead_id).in_(ids))
-                .group_by(col(Alert.lead_id))
-            ).all()
-        )
+    if rows:
+        # Counted over all open alerts (few, and indexed by status) rather than binding every
+        # listed id: SQLite caps bound variables (32,766 in standard builds), and a board
+        # of 80k leads would pass it.
+        query = select(Alert.lead_id, func.count()).where(Alert.status == "open")
+        if len(rows) == 1:
+            query = query.where(Alert.lead_id == rows[0].id)
+        counts = dict(session.exec(query.group_by(col(Alert.lead_id))).all())
     return [
         LeadView.of(
             row,
