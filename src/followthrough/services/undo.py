@@ -1,0 +1,113 @@
+"""Undo and redo for changes to a lead: a lead's whole record, taken before and after a change.
+
+A snapshot is the lead's row with its events and alerts, exactly as stored. Undoing puts the
+"before" snapshot back; redoing puts the "after" one back. One mechanism covers add, edit, move,
+log and delete, and what is restored is what was there, ids included.
+
+Before restoring, the lead must still be as the change left it: if something else touched it
+meanwhile (the CLI logged a reply, the mail watch saw one), restoring would silently throw that
+away, so it is refused instead. Alerts are left out of that comparison: the engine raises and
+clears them on its own, and re-plans the lead after a restore anyway.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select
+
+from followthrough.errors import InvalidData
+from followthrough.services.clock import utcnow
+from followthrough.services.planning import load_policy, replan_leads
+from followthrough.store.db import Database
+from followthrough.store.models import Alert, Event, Lead
+
+LEAD = Lead.__table__  # type: ignore[attr-defined]
+EVENT = Event.__table__  # type: ignore[attr-defined]
+ALERT = Alert.__table__  # type: ignore[attr-defined]
+
+# Columns the engine rewrites by itself; a difference there is not somebody else's change.
+_ENGINE_COLUMNS = frozenset({"next_check_at"})
+
+
+@dataclass(frozen=True)
+class LeadSnapshot:
+    lead_id: int
+    lead: dict[str, Any] | None  # None: the lead does not exist at that point
+    events: tuple[dict[str, Any], ...] = ()
+    alerts: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def name(self) -> str:
+        return str(self.lead["name"]) if self.lead else f"lead #{self.lead_id}"
+
+    def same_record(self, other: LeadSnapshot) -> bool:
+        """Do both hold the same lead and timeline (alerts and engine bookkeeping aside)?"""
+        if (self.lead is None) != (other.lead is None):
+            return False
+        if self.lead is not None and other.lead is not None:
+            mine = {k: v for k, v in self.lead.items() if k not in _ENGINE_COLUMNS}
+            theirs = {k: v for k, v in other.lead.items() if k not in _ENGINE_COLUMNS}
+            if mine != theirs:
+                return False
+        return self.events == other.events
+
+
+def take_snapshot(db: Database, lead_id: int) -> LeadSnapshot:
+    with db.read() as session:
+        return _snapshot(session.connection(), lead_id)
+
+
+def _snapshot(conn: Connection, lead_id: int) -> LeadSnapshot:
+    lead = conn.execute(select(LEAD).where(LEAD.c.id == lead_id)).mappings().first()
+    if lead is None:
+        return LeadSnapshot(lead_id, None)
+    events = conn.execute(
+        select(EVENT).where(EVENT.c.lead_id == lead_id).order_by(EVENT.c.id)
+    ).mappings()
+    alerts = conn.execute(
+        select(ALERT).where(ALERT.c.lead_id == lead_id).order_by(ALERT.c.id)
+    ).mappings()
+    return LeadSnapshot(
+        lead_id,
+        dict(lead),
+        tuple(dict(row) for row in events),
+        tuple(dict(row) for row in alerts),
+    )
+
+
+def restore_snapshot(
+    db: Database,
+    target: LeadSnapshot,
+    expected: LeadSnapshot,
+    now: datetime | None = None,
+) -> LeadSnapshot:
+    """Put a lead back as `target` holds it, if it is still as `expected` holds it.
+
+    Returns the snapshot as restored (what a redo must find). Refuses, changing nothing, when
+    the lead was changed by something else since.
+    """
+    now = now or utcnow()
+    with db.write() as session:
+        conn = session.connection()
+        current = _snapshot(conn, target.lead_id)
+        if not current.same_record(expected):
+            raise InvalidData(
+                f"{current.name} changed since, elsewhere; undoing now would lose that change",
+                "undo",
+            )
+        # Children go first and come back last: the lead's row is the parent of both.
+        conn.execute(delete(ALERT).where(ALERT.c.lead_id == target.lead_id))
+        conn.execute(delete(EVENT).where(EVENT.c.lead_id == target.lead_id))
+        conn.execute(delete(LEAD).where(LEAD.c.id == target.lead_id))
+        if target.lead is not None:
+            conn.execute(insert(LEAD), [target.lead])
+            if target.events:
+                conn.execute(insert(EVENT), list(target.events))
+            if target.alerts:
+                conn.execute(insert(ALERT), list(target.alerts))
+            # The restored record may be due for alerts (or no longer): plan it as of now.
+            replan_leads(conn, [target.lead_id], now, load_policy(session))
+        return _snapshot(conn, target.lead_id)

@@ -1,0 +1,88 @@
+"""One undoable change to one lead, run on the operations worker.
+
+The change runs first (with a snapshot of the lead before and after it); only when it worked
+does a command go on the undo stack. Undo and redo put the other snapshot back, on the worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QUndoCommand
+
+from followthrough.services.undo import LeadSnapshot, restore_snapshot, take_snapshot
+from followthrough.store.db import Database
+
+if TYPE_CHECKING:
+    from followthrough.ui.actions import LeadActions
+
+
+class LeadChange(QUndoCommand):
+    def __init__(
+        self, actions: LeadActions, text: str, before: LeadSnapshot, after: LeadSnapshot
+    ) -> None:
+        super().__init__(text)
+        self.actions = actions
+        self.before = before
+        self.after = after
+        self._pushed = False
+
+    @classmethod
+    def start(
+        cls,
+        actions: LeadActions,
+        lead_id: int | None,
+        text: str,
+        work: Callable[[Database], int],
+        on_done: Callable[[int], None] | None,
+        on_error: Callable[[str], None] | None,
+    ) -> None:
+        """Run `work` (which returns the id of the lead it changed); push it when it worked."""
+
+        def run(db: Database) -> tuple[LeadSnapshot, LeadSnapshot]:
+            before = take_snapshot(db, lead_id) if lead_id is not None else None
+            changed = work(db)
+            return before or LeadSnapshot(changed, None), take_snapshot(db, changed)
+
+        def pushed(snapshots: tuple[LeadSnapshot, LeadSnapshot]) -> None:
+            before, after = snapshots
+            actions.stack.push(cls(actions, text, before, after))
+            actions.done.emit(text)
+            if on_done is not None:
+                on_done(after.lead_id)
+
+        actions.ops.run(run, pushed, writes=True, on_error=on_error)
+
+    def redo(self) -> None:
+        if not self._pushed:  # QUndoStack.push redoes at once; the change is already made
+            self._pushed = True
+            return
+        self._restore(self.after, self.before, f"Redid: {self.text()}")
+
+    def undo(self) -> None:
+        self._restore(self.before, self.after, f"Undid: {self.text()}")
+
+    def _restore(self, target: LeadSnapshot, expected: LeadSnapshot, said: str) -> None:
+        actions = self.actions
+
+        def refused(message: str) -> None:
+            # The stack already stepped; its remaining history rests on a state that is gone.
+            actions.ops.failed.emit(f"Cannot undo or redo: {message}")
+            QTimer.singleShot(0, actions.stack.clear)
+
+        def restored(now: LeadSnapshot) -> None:
+            # Keep the snapshot as actually restored (ids the engine gave new alerts...).
+            if target is self.after:
+                self.after = now
+            else:
+                self.before = now
+            actions.done.emit(said)
+
+        actions.ops.run(
+            lambda db: restore_snapshot(db, target, expected),
+            restored,
+            writes=True,
+            on_error=refused,
+        )
