@@ -55,7 +55,7 @@ def test_board_lists_leads_by_column_with_counts(
     assert names(window, State.RECYCLE) == ["Parked"]
     assert window.columns["hot"].header.text() == "Hot (2)"
     assert window.columns["recycle"].view.accessibleName() == "Recycle leads"
-    assert "4 leads" in window.statusBar().currentMessage()
+    assert "4 leads" in window.board_count.text()
     # Cards are painted by the delegate, one uniform height.
     hot_view = window.columns["hot"].view
     assert hot_view.visualRect(hot_view.model().index(0, 0)).height() >= 70
@@ -64,7 +64,7 @@ def test_board_lists_leads_by_column_with_counts(
 def test_empty_board_says_how_to_start(qtbot: QtBot, ops: Operations) -> None:
     window = shown_window(qtbot, ops)
     assert all(column.model.rowCount() == 0 for column in window.columns.values())
-    assert "No leads yet" in window.statusBar().currentMessage()
+    assert "No leads yet" in window.board_count.text()
 
 
 def test_a_write_through_the_runner_refreshes_the_board(
@@ -90,7 +90,7 @@ def test_search_filters_every_column_as_you_type(
         qtbot.keyClicks(window.search, "ACME")
     assert names(window, State.HOT) == ["Ana Silva"]
     assert names(window, State.WARM) == ["Émile Zola"]  # matched by its tag
-    assert window.statusBar().currentMessage() == "2 leads match"
+    assert window.board_count.text() == "2 leads match"
     with qtbot.waitSignal(window.board_loaded, timeout=5000):
         window.search.clear()
     assert names(window, State.WARM) == ["Bob", "Émile Zola"]

@@ -5,8 +5,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from followthrough.domain.rules import AlertKind
@@ -84,6 +86,39 @@ def list_alerts(db: Database, include_resolved: bool = False) -> list[AlertView]
     with db.read() as session:
         views = [AlertView.of(alert, name) for alert, name in session.exec(query)]
     return sorted(views, key=urgency_key)
+
+
+@dataclass(frozen=True)
+class TodayAlerts:
+    total: int  # open alerts in all
+    alerts: tuple[AlertView, ...]  # the most urgent of them, in order
+
+
+TODAY_SHOWN = 200
+_URGENCY_SQL = case(
+    {kind.value: rank for kind, rank in URGENCY.items()}, value=col(Alert.kind), else_=9
+)
+
+
+def today_alerts(db: Database, limit: int = TODAY_SHOWN) -> TodayAlerts:
+    """The most urgent open alerts (as `urgency_key` orders them) and how many are open.
+
+    A backlog after a long absence can hold thousands: the window shows the top of it.
+    """
+    with db.read() as session:
+        total = session.exec(select(func.count()).where(Alert.status == "open")).one()
+        rows = session.exec(
+            select(Alert, Lead.name)
+            .join(Lead, col(Lead.id) == Alert.lead_id)
+            .where(Alert.status == "open")
+            .order_by(
+                _URGENCY_SQL,
+                func.coalesce(col(Alert.due_at), col(Alert.raised_at)),
+                col(Alert.id),
+            )
+            .limit(limit)
+        ).all()
+        return TodayAlerts(total, tuple(AlertView.of(alert, name) for alert, name in rows))
 
 
 def _live_alert(session: Session, alert_id: int) -> tuple[Alert, Lead]:

@@ -2,28 +2,45 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QVBoxLayout,
+    QWidget,
+)
 
 from followthrough import APP_NAME
-from followthrough.domain.states import BOARD_STATES
-from followthrough.services.lead_queries import list_leads
+from followthrough.domain.states import BOARD_STATES, State
+from followthrough.services.board import PAGE, ColumnPage, load_board, load_column_page
 from followthrough.services.readmodels import LeadView
+from followthrough.ui.actions import LeadActions
 from followthrough.ui.alerts.today import TodayPanel
 from followthrough.ui.board.column import BoardColumn
+from followthrough.ui.board.recycle import RecycleDialog
 from followthrough.ui.lead.quick_add import QuickAddDialog
 from followthrough.ui.ops import Operations
+from followthrough.ui.shortcuts import ShortcutSheet
 
 
 class MainWindow(QMainWindow):
     board_loaded = Signal()  # the board shows the data as of the last refresh
+    lead_selected = Signal(int)  # a card became the current one
+    quit_requested = Signal()  # File > Quit: the app decides (it may live on in the tray)
 
-    def __init__(self, ops: Operations) -> None:
+    def __init__(self, ops: Operations, actions: LeadActions | None = None) -> None:
         super().__init__()
         self.ops = ops
+        self.actions = actions or LeadActions(ops, self)
         self.setWindowTitle(APP_NAME)
-        self.resize(1080, 680)
+        self.resize(1180, 720)
+        self._board_generation = 0  # answers to an older refresh are dropped
         central = QWidget(self)
         outer = QVBoxLayout(central)
         self.search = QLineEdit(central)
@@ -34,30 +51,183 @@ class MainWindow(QMainWindow):
         # Wait for a pause in typing: one query per burst of keystrokes, not one per key.
         self._search_pause = QTimer(self, singleShot=True, interval=120, timeout=self.refresh)
         self.search.textChanged.connect(lambda _: self._search_pause.start())
-        find = QAction("&Find", self, shortcut=QKeySequence.StandardKey.Find)
-        find.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
-        self.addAction(find)
-        row = QHBoxLayout()
-        outer.addLayout(row)
+        self.board_row = QHBoxLayout()
+        outer.addLayout(self.board_row)
         self.today = TodayPanel(ops, central)
         self.today.setMaximumWidth(360)
         self.today.lead_selected.connect(self.select_lead)
-        row.addWidget(self.today)
+        self.board_row.addWidget(self.today)
         self.columns = {state.value: BoardColumn(state, central) for state in BOARD_STATES}
         for column in self.columns.values():
-            row.addWidget(column, 1)
+            self.board_row.addWidget(column, 1)
+            self._wire_column(column)
         self.setCentralWidget(central)
-        add = QAction("&Add a lead…", self, shortcut=QKeySequence.StandardKey.New)
-        add.triggered.connect(self.quick_add)
-        self.addAction(add)
-        self.add_action = add
+        # What the board holds stays in view; messages about actions come and go beside it.
+        self.board_count = QLabel(self)
+        self.board_count.setAccessibleName("Leads shown")
+        self.statusBar().addPermanentWidget(self.board_count)
+        self._build_actions()
+        self.actions.done.connect(self._said)
         ops.changed.connect(self.refresh)
         ops.failed.connect(lambda message: self.statusBar().showMessage(message, 8000))
         self.refresh()
 
+    # --- menus and shortcuts --------------------------------------------------------------------
+
+    def _action(
+        self,
+        menu: QMenu,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        tip: str | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())  # Qt passes `checked` along
+        menu.addAction(action)
+        self.addAction(action)  # shortcuts work whichever widget has the focus
+        return action
+
+    def _build_actions(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("&File")
+        self.add_action = self._action(
+            self.file_menu, "&Add a lead…", self.quick_add, QKeySequence.StandardKey.New
+        )
+        self.file_menu.addSeparator()
+        self.quit_action = self._action(
+            self.file_menu, "&Quit", self.quit_requested.emit, QKeySequence.StandardKey.Quit
+        )
+
+        edit = bar.addMenu("&Edit")
+        self.undo_action = self.actions.stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.actions.stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts(
+            [QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Shift+Z")]
+        )
+        for action in (self.undo_action, self.redo_action):
+            edit.addAction(action)
+            self.addAction(action)
+        edit.addSeparator()
+        self.find_action = self._action(
+            edit, "&Find", self._focus_search, QKeySequence.StandardKey.Find
+        )
+
+        self.lead_menu = bar.addMenu("&Lead")
+        self.move_actions: dict[State, QAction] = {}
+        for number, state in enumerate(BOARD_STATES, start=1):
+            dots = "…" if state is State.RECYCLE else ""
+            self.move_actions[state] = self._action(
+                self.lead_menu,
+                f"Move to {state.label}{dots}",
+                lambda state=state: self._move_current(state),
+                f"Ctrl+{number}",
+            )
+        self.move_left_action = self._action(
+            self.lead_menu, "Move one column &left", lambda: self._shift_current(-1),
+            "Ctrl+Shift+Left",
+        )  # fmt: skip
+        self.move_right_action = self._action(
+            self.lead_menu, "Move one column &right", lambda: self._shift_current(1),
+            "Ctrl+Shift+Right",
+        )  # fmt: skip
+        self.lead_menu.addSeparator()
+        self.won_action = self._action(
+            self.lead_menu, "Mark as &Won", lambda: self._move_current(State.WON), "Ctrl+Shift+W"
+        )
+        self.lost_action = self._action(
+            self.lead_menu, "Mark as &Lost", lambda: self._move_current(State.LOST), "Ctrl+Shift+L"
+        )
+        self.lead_menu.addSeparator()
+        self.delete_action = self._action(
+            self.lead_menu, "&Delete", self._delete_current, QKeySequence.StandardKey.Delete
+        )
+        # Delete must not fire while the user edits text: only where a card has the focus.
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.removeAction(self.delete_action)
+        for column in self.columns.values():
+            column.view.addAction(self.delete_action)
+
+        self.help_menu = bar.addMenu("&Help")
+        self.shortcuts_action = self._action(
+            self.help_menu, "&Keyboard shortcuts", self.show_shortcuts, QKeySequence("F1")
+        )
+        self.shortcuts_action.setShortcuts([QKeySequence("F1"), QKeySequence("Ctrl+/")])
+
+    def _said(self, text: str) -> None:
+        """Confirm a change in the status bar, with the way back."""
+        undo_keys = self.undo_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        done = text.startswith(("Undid", "Redid"))
+        self.statusBar().showMessage(text if done else f"{text}. {undo_keys} undoes it.", 8000)
+
+    def show_shortcuts(self) -> ShortcutSheet:
+        sheet = ShortcutSheet(self.menuBar(), self)
+        sheet.open()
+        return sheet
+
+    def _focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    # --- the board ------------------------------------------------------------------------------
+
+    def _wire_column(self, column: BoardColumn) -> None:
+        model = column.model
+        model.more_wanted.connect(lambda offset, column=column: self._load_more(column, offset))
+        model.lead_dropped.connect(
+            lambda lead_id, name, _from, state=column.state: self.move_lead(lead_id, name, state)
+        )
+        column.view.selectionModel().currentChanged.connect(
+            lambda current, _previous, column=column: self._card_selected(column, current)
+        )
+        column.view.customContextMenuRequested.connect(
+            lambda point, column=column: self._card_menu(column, point)
+        )
+
     def refresh(self) -> None:
         query = self.search.text().strip() or None
-        self.ops.run(lambda db: list_leads(db, search=query), self._show)
+        self._board_generation += 1
+        generation = self._board_generation
+        # Keep as many cards as each column shows now, so a refresh does not jump the scroll.
+        shown = max([PAGE] + [c.model.rowCount() for c in self.columns.values()])
+        self.ops.run(
+            lambda db: load_board(db, query, per_column=shown),
+            lambda pages: self._show(pages, generation),
+        )
+
+    def _load_more(self, column: BoardColumn, offset: int) -> None:
+        query = self.search.text().strip() or None
+        generation = self._board_generation
+        state = column.state
+
+        def append(page: ColumnPage) -> None:
+            if generation == self._board_generation:
+                column.model.append_page(page)
+
+        self.ops.run(lambda db: load_column_page(db, state, query, offset), append)
+
+    def _show(self, pages: dict[State, ColumnPage], generation: int) -> None:
+        if generation != self._board_generation:
+            return  # a newer refresh (another keystroke, another change) is on its way
+        selected = self.current_lead()
+        for state, page in pages.items():
+            self.columns[state.value].model.set_page(page)
+        total = sum(page.total for page in pages.values())
+        if self.search.text().strip():
+            found = f"{total:,} lead{'' if total == 1 else 's'} match"
+            self.board_count.setText(found if total else "No lead matches the search")
+        else:
+            self.board_count.setText(
+                f"{total:,} leads on the board" if total else "No leads yet: add one with Ctrl+N"
+            )
+        if selected is not None:
+            self.select_lead(selected.id, focus=False)
+        self.board_loaded.emit()
 
     def quick_add(self) -> QuickAddDialog:
         dialog = QuickAddDialog(self.ops, self)
@@ -70,24 +240,106 @@ class MainWindow(QMainWindow):
             lambda: self.select_lead(lead_id), Qt.ConnectionType.SingleShotConnection
         )
 
-    def select_lead(self, lead_id: int) -> None:
+    def select_lead(self, lead_id: int, focus: bool = True) -> bool:
         """Show a lead selected on the board (from the Today list, a notification...)."""
         for column in self.columns.values():
             row = column.model.row_of(lead_id)
             if row is not None:
-                column.view.setCurrentIndex(column.model.index(row))
-                column.view.scrollTo(column.model.index(row))
-                column.view.setFocus()
-                return
+                index = column.model.index(row)
+                column.view.setCurrentIndex(index)
+                column.view.scrollTo(index)
+                if focus:
+                    column.view.setFocus()
+                return True
+        # Further down a long column than is loaded, or filtered out: details still show.
+        self.lead_selected.emit(lead_id)
+        return False
 
-    def _show(self, leads: list[LeadView]) -> None:
+    def _card_selected(self, column: BoardColumn, current: object) -> None:
+        lead = self._lead_in(column)
+        if lead is None:
+            return
+        # One selection across the board: choosing a card elsewhere clears the others.
+        for other in self.columns.values():
+            if other is not column:
+                other.view.selectionModel().clear()
+        self._current_column = column
+        self.lead_selected.emit(lead.id)
+
+    _current_column: BoardColumn | None = None
+
+    @staticmethod
+    def _lead_in(column: BoardColumn) -> LeadView | None:
+        index = column.view.currentIndex()
+        if not index.isValid() or not column.view.selectionModel().isSelected(index):
+            return None
+        return column.model.lead_at(index.row())
+
+    def current_lead(self) -> LeadView | None:
+        """The card the user has selected, wherever it is on the board."""
+        if self._current_column is not None:
+            lead = self._lead_in(self._current_column)
+            if lead is not None:
+                return lead
         for column in self.columns.values():
-            column.model.set_leads(leads)
-        if self.search.text().strip():
-            found = f"{len(leads)} lead{'' if len(leads) == 1 else 's'} match"
-            self.statusBar().showMessage(found if leads else "No lead matches the search")
-        else:
-            self.statusBar().showMessage(
-                f"{len(leads)} leads on the board" if leads else "No leads yet: add one with Ctrl+N"
-            )
-        self.board_loaded.emit()
+            lead = self._lead_in(column)
+            if lead is not None:
+                return lead
+        return None
+
+    # --- changing leads -------------------------------------------------------------------------
+
+    def move_lead(self, lead_id: int, name: str, state: State) -> RecycleDialog | None:
+        """Move a lead; to Recycle, ask first when to come back (cancel changes nothing)."""
+        if state is not State.RECYCLE:
+            self.actions.move(lead_id, state, name=name)
+            return None
+        dialog = RecycleDialog(name, self)
+
+        def park() -> None:
+            until, reason = dialog.chosen()
+            self.actions.move(lead_id, State.RECYCLE, until=until, reason=reason, name=name)
+
+        dialog.accepted.connect(park)
+        dialog.open()
+        return dialog
+
+    def _move_current(self, state: State) -> RecycleDialog | None:
+        lead = self.current_lead()
+        if lead is None:
+            self.statusBar().showMessage("Select a lead first", 4000)
+            return None
+        if lead.state is state and state is not State.RECYCLE:
+            return None
+        return self.move_lead(lead.id, lead.name, state)
+
+    def _shift_current(self, step: int) -> RecycleDialog | None:
+        lead = self.current_lead()
+        if lead is None or lead.state not in BOARD_STATES:
+            return None
+        position = BOARD_STATES.index(lead.state) + step
+        if not 0 <= position < len(BOARD_STATES):
+            return None
+        return self.move_lead(lead.id, lead.name, BOARD_STATES[position])
+
+    def _delete_current(self) -> None:
+        lead = self.current_lead()
+        if lead is not None:
+            self.actions.delete(lead.id, name=lead.name)
+
+    def _card_menu(self, column: BoardColumn, point: QPoint) -> QMenu | None:
+        index = column.view.indexAt(point)
+        if not index.isValid():
+            return None
+        column.view.setCurrentIndex(index)
+        menu = QMenu(self)
+        for state, action in self.move_actions.items():
+            if state is not column.state:
+                menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.won_action)
+        menu.addAction(self.lost_action)
+        menu.addSeparator()
+        menu.addAction(self.delete_action)
+        menu.popup(column.view.viewport().mapToGlobal(point))
+        return menu

@@ -77,6 +77,7 @@ class TodayPanel(QWidget):
         super().__init__(parent)
         self.ops = ops
         self.model = AlertListModel(self)
+        self.total = 0  # open alerts, listed or not
         self.title = QLabel("Today", self)
         self.view = QListView(self)
         self.view.setObjectName("today")
@@ -108,12 +109,16 @@ class TodayPanel(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        self.ops.run(alerts.list_alerts, self._show)
+        self.ops.run(alerts.today_alerts, self._show)
 
-    def _show(self, found: list[AlertView]) -> None:
+    def _show(self, today: alerts.TodayAlerts) -> None:
         current = self.current()
+        found = list(today.alerts)
         self.model.set_alerts(found)
-        self.title.setText(f"Today ({len(found)})" if found else "Today: nothing needs you")
+        self.total = today.total
+        self.title.setText(f"Today ({today.total:,})" if found else "Today: nothing needs you")
+        if today.total > len(found):
+            self.title.setToolTip(f"The {len(found)} most urgent of {today.total:,} are listed")
         ids = [a.id for a in found]
         if current and current.id in ids:
             self.view.setCurrentIndex(self.model.index(ids.index(current.id)))

@@ -9,17 +9,11 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from followthrough.ui.board.model import LeadRole
+from followthrough.ui.timefmt import due_words
 
 CARD_HEIGHT = 78
 PAD = 8
 OVERDUE = QColor("#c0392b")
-
-
-def due_words(due: datetime, now: datetime) -> str:
-    local = due.astimezone()
-    if local.date() == now.astimezone().date():
-        return f"today {local:%H:%M}"
-    return local.strftime("%a %d %b %H:%M")
 
 
 class CardDelegate(QStyledItemDelegate):

@@ -1,0 +1,101 @@
+"""Parking a lead in Recycle: when to come back to it, and why it is parked.
+
+The method never parks a lead without a way back, so the date is required; the reason is
+what the user will want to read when the lead comes back.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from followthrough.domain.leads import check_recycle
+from followthrough.domain.when import parse_when
+from followthrough.errors import InvalidData
+from followthrough.services.clock import utcnow
+from followthrough.ui.timefmt import local_day
+
+PRESETS = (("In 2 &weeks", "+2w"), ("In 1 &month", "+4w"), ("In 3 m&onths", "+13w"))
+
+
+class RecycleDialog(QDialog):
+    def __init__(self, lead_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Park {lead_name} in Recycle")
+        intro = QLabel(
+            f"<b>{_escape(lead_name)}</b> leaves the active columns. Followthrough brings the "
+            "lead back to Warm on the day you choose, with your reason beside it.",
+            self,
+        )
+        intro.setWordWrap(True)
+        self.until = QLineEdit(self, placeholderText="+4w, 2027-03-01, mon")
+        self.until.setAccessibleName("Come back on")
+        self.hint = QLabel(self)
+        self.hint.setObjectName("hint")
+        self.reason = QLineEdit(self, placeholderText="Budget opens in spring")
+        self.reason.setAccessibleName("Reason")
+        presets = QHBoxLayout()
+        for label, text in PRESETS:
+            button = QPushButton(label, self)
+            button.setAccessibleName(label.replace("&", ""))
+            button.setAutoDefault(False)
+            button.clicked.connect(lambda _=False, text=text: self.until.setText(text))
+            presets.addWidget(button)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Park")
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow(intro)
+        form.addRow("Come back &on", self.until)
+        form.addRow("", presets)
+        form.addRow("", self.hint)
+        form.addRow("&Reason", self.reason)
+        form.addRow(self.buttons)
+        self.until.textChanged.connect(self.check)
+        self.check()
+
+    def chosen(self) -> tuple[datetime, str | None]:
+        """The date to come back and the reason (raises InvalidData when the date is not)."""
+        now = utcnow()
+        text = self.until.text().strip()
+        if not text:
+            raise InvalidData("choose when to come back to this lead", "until")
+        until = parse_when(text, now)
+        check_recycle(until, now)
+        return until, self.reason.text().strip() or None
+
+    def check(self) -> bool:
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        try:
+            until, _ = self.chosen()
+        except InvalidData as exc:
+            # Nothing typed yet is a question, not an error.
+            self.hint.setText(str(exc) if self.until.text().strip() else "Required")
+            self.hint.setProperty("problem", bool(self.until.text().strip()))
+            ok.setEnabled(False)
+            return False
+        self.hint.setText(f"→ {local_day(until)}")
+        self.hint.setProperty("problem", False)
+        ok.setEnabled(True)
+        return True
+
+    def submit(self) -> None:
+        if self.check():
+            self.accept()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

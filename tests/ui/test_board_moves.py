@@ -1,0 +1,235 @@
+"""Moving cards: drag and drop, the keyboard, Recycle's date, Won/Lost, and undo/redo."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from pytestqt.qtbot import QtBot
+
+from followthrough.domain.leads import NewLead
+from followthrough.domain.signals import SignalKind
+from followthrough.domain.states import State
+from followthrough.services.lead_queries import get_lead
+from followthrough.services.leads import add_lead, log_event
+from followthrough.store.db import Database
+from followthrough.ui.board.recycle import RecycleDialog
+from followthrough.ui.main_window import MainWindow
+from followthrough.ui.ops import Operations
+from followthrough.ui.shortcuts import menu_shortcuts
+from tests.conftest import NOW
+
+
+@pytest.fixture
+def ops(db: Database) -> Iterator[Operations]:
+    runner = Operations(db)
+    yield runner
+    runner.shutdown()
+
+
+@pytest.fixture
+def board(qtbot: QtBot, db: Database, ops: Operations) -> MainWindow:
+    add_lead(db, NewLead.create(name="Ana Silva", company="Acme", now=NOW), NOW)
+    add_lead(db, NewLead.create(name="Bo Chen", state=State.WARM, now=NOW), NOW)
+    window = MainWindow(ops)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.board_loaded, timeout=5000):
+        window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def names(window: MainWindow, state: State) -> list[str]:
+    model = window.columns[state.value].model
+    return [model.data(model.index(row)) for row in range(model.rowCount())]
+
+
+def state_of(db: Database, name: str) -> State:
+    lead = next(
+        lead for lead in (get_lead(db, lead_id).lead for lead_id in (1, 2, 3)) if lead.name == name
+    )
+    return lead.state
+
+
+def select(window: MainWindow, name: str) -> None:
+    for column in window.columns.values():
+        for row in range(column.model.rowCount()):
+            if column.model.data(column.model.index(row)) == name:
+                column.view.setFocus()
+                column.view.setCurrentIndex(column.model.index(row))
+                return
+    raise AssertionError(f"{name} is not on the board")
+
+
+def drag_card(window: MainWindow, name: str, source: State, target: State) -> bool:
+    """Drop a card on another column through the views' own drag-and-drop event handling."""
+    model = window.columns[source.value].model
+    row = names(window, source).index(name)
+    mime = model.mimeData([model.index(row)])
+    assert isinstance(mime, QMimeData)
+    viewport = window.columns[target.value].view.viewport()
+    point = QPoint(viewport.width() // 2, viewport.height() - 10)
+    move = Qt.DropAction.MoveAction
+    buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(QPointF(point), move, mime, buttons, keys)
+    QApplication.sendEvent(viewport, enter)
+    over = QDragMoveEvent(QPointF(point), move, mime, buttons, keys)
+    QApplication.sendEvent(viewport, over)
+    if not over.isAccepted():
+        return False
+    drop = QDropEvent(QPointF(point), move, mime, buttons, keys)
+    QApplication.sendEvent(viewport, drop)
+    return drop.isAccepted()
+
+
+def recycle_dialog(window: MainWindow) -> RecycleDialog:
+    dialogs = [d for d in window.findChildren(RecycleDialog) if d.isVisible()]
+    assert len(dialogs) == 1
+    return dialogs[0]
+
+
+def test_dragging_a_card_to_warm_moves_the_lead(
+    qtbot: QtBot, db: Database, board: MainWindow
+) -> None:
+    assert drag_card(board, "Ana Silva", State.HOT, State.WARM)
+    qtbot.waitUntil(lambda: names(board, State.WARM) == ["Ana Silva", "Bo Chen"], timeout=5000)
+    assert names(board, State.HOT) == []
+    assert state_of(db, "Ana Silva") is State.WARM
+    assert board.columns["hot"].header.text() == "Hot (0)"
+    assert "Move Ana Silva to Warm" in board.statusBar().currentMessage()
+
+
+def test_a_card_dropped_on_its_own_column_is_refused(board: MainWindow) -> None:
+    assert not drag_card(board, "Ana Silva", State.HOT, State.HOT)
+
+
+def test_dropping_on_recycle_asks_when_to_come_back_and_cancel_leaves_the_lead(
+    qtbot: QtBot, db: Database, board: MainWindow
+) -> None:
+    assert drag_card(board, "Ana Silva", State.HOT, State.RECYCLE)
+    dialog = recycle_dialog(board)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert not ok.isEnabled()  # no date yet: parking needs a way back
+    qtbot.keyClicks(dialog.until, "someday")
+    assert not ok.isEnabled()
+    assert "someday" in dialog.hint.text()
+    dialog.reject()
+    assert state_of(db, "Ana Silva") is State.HOT
+    assert names(board, State.HOT) == ["Ana Silva"]
+
+
+def test_recycling_with_a_date_and_reason_parks_the_lead(
+    qtbot: QtBot, db: Database, board: MainWindow
+) -> None:
+    assert drag_card(board, "Ana Silva", State.HOT, State.RECYCLE)
+    dialog = recycle_dialog(board)
+    qtbot.keyClicks(dialog.until, "2027-03-01")
+    assert dialog.hint.text().startswith("→ Mon 1 Mar 2027, 09:00")
+    qtbot.keyClicks(dialog.reason, "Budget opens in spring")
+    with qtbot.waitSignal(board.board_loaded, timeout=5000):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: names(board, State.RECYCLE) == ["Ana Silva"], timeout=5000)
+    lead = get_lead(db, 1).lead
+    assert lead.state is State.RECYCLE
+    assert lead.recycle_reason == "Budget opens in spring"
+    assert lead.recycle_until is not None
+    assert lead.recycle_until.astimezone().strftime("%Y-%m-%d %H:%M") == "2027-03-01 09:00"
+
+
+def test_keyboard_moves_the_selected_card(qtbot: QtBot, db: Database, board: MainWindow) -> None:
+    select(board, "Ana Silva")
+    qtbot.keyClick(board.columns["hot"].view, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: state_of(db, "Ana Silva") is State.WARM, timeout=5000)
+    qtbot.waitUntil(lambda: "Ana Silva" in names(board, State.WARM), timeout=5000)
+    # The card stays selected where it landed, so the next key press moves it on.
+    assert board.current_lead() is not None
+    assert board.current_lead().name == "Ana Silva"  # type: ignore[union-attr]
+    qtbot.keyClick(
+        board.columns["warm"].view,
+        Qt.Key.Key_Left,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    qtbot.waitUntil(lambda: state_of(db, "Ana Silva") is State.HOT, timeout=5000)
+
+
+def test_won_and_lost_take_the_lead_off_the_board(
+    qtbot: QtBot, db: Database, board: MainWindow
+) -> None:
+    select(board, "Bo Chen")
+    board.won_action.trigger()
+    qtbot.waitUntil(lambda: names(board, State.WARM) == [], timeout=5000)
+    assert state_of(db, "Bo Chen") is State.WON
+    select(board, "Ana Silva")
+    board.lost_action.trigger()
+    qtbot.waitUntil(lambda: state_of(db, "Ana Silva") is State.LOST, timeout=5000)
+
+
+def test_the_card_menu_offers_the_other_columns_won_lost_and_delete(board: MainWindow) -> None:
+    view = board.columns["hot"].view
+    menu = board._card_menu(
+        board.columns["hot"], view.visualRect(view.model().index(0, 0)).center()
+    )
+    assert menu is not None
+    texts = [a.text() for a in menu.actions() if a.text()]
+    assert texts == ["Move to Warm", "Move to Recycle…", "Mark as &Won", "Mark as &Lost", "&Delete"]
+    menu.close()
+
+
+def test_undo_and_redo_a_move(qtbot: QtBot, db: Database, board: MainWindow) -> None:
+    select(board, "Ana Silva")
+    board.move_actions[State.WARM].trigger()
+    qtbot.waitUntil(lambda: state_of(db, "Ana Silva") is State.WARM, timeout=5000)
+    assert board.undo_action.isEnabled()
+    assert board.undo_action.text() == "&Undo Move Ana Silva to Warm"
+    board.undo_action.trigger()
+    qtbot.waitUntil(lambda: names(board, State.HOT) == ["Ana Silva"], timeout=5000)
+    # Undone means as if it never happened: the move is gone from the timeline too.
+    assert [e.kind for e in get_lead(db, 1).timeline] == ["state_change"]
+    board.redo_action.trigger()
+    qtbot.waitUntil(lambda: names(board, State.WARM) == ["Ana Silva", "Bo Chen"], timeout=5000)
+
+
+def test_undo_brings_a_deleted_lead_back_with_its_history(
+    qtbot: QtBot, db: Database, board: MainWindow
+) -> None:
+    log_event(db, 1, SignalKind.SENT, at=NOW - timedelta(hours=1), note="Pilot plan", now=NOW)
+    select(board, "Ana Silva")
+    qtbot.keyClick(board.columns["hot"].view, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: names(board, State.HOT) == [], timeout=5000)
+    assert board.statusBar().currentMessage() == "Delete Ana Silva. Ctrl+Z undoes it."
+    board.undo_action.trigger()
+    qtbot.waitUntil(lambda: names(board, State.HOT) == ["Ana Silva"], timeout=5000)
+    restored = get_lead(db, 1)
+    assert restored.lead.company == "Acme"
+    assert [e.text for e in restored.timeline if e.kind == "sent"] == ["Pilot plan"]
+
+
+def test_undo_is_refused_when_the_lead_changed_elsewhere_since(
+    qtbot: QtBot, db: Database, board: MainWindow
+) -> None:
+    select(board, "Ana Silva")
+    board.move_actions[State.WARM].trigger()
+    qtbot.waitUntil(lambda: board.undo_action.isEnabled(), timeout=5000)
+    log_event(db, 1, SignalKind.REPLIED, note="Yes, Thursday works")  # the CLI, meanwhile
+    board.undo_action.trigger()
+    qtbot.waitUntil(lambda: "Cannot undo" in board.statusBar().currentMessage(), timeout=5000)
+    assert "changed since" in board.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: not board.undo_action.isEnabled(), timeout=5000)
+    lead = get_lead(db, 1)
+    assert lead.lead.state is State.WARM
+    assert "Yes, Thursday works" in [e.text for e in lead.timeline]  # nothing was lost
+
+
+def test_shortcut_sheet_lists_the_real_shortcuts(qtbot: QtBot, board: MainWindow) -> None:
+    sections = dict(menu_shortcuts(board.menuBar()))
+    assert ("Move to Warm", "Ctrl+2") in sections["Lead"]
+    assert ("Add a lead", "Ctrl+N") in sections["File"]
+    assert any(text == "Undo" and "Ctrl+Z" in keys for text, keys in sections["Edit"])
+    qtbot.keyClick(board, Qt.Key.Key_F1)
+    sheet = board.findChild(type(board.show_shortcuts()))
+    assert sheet is not None
+    assert sheet.tree.topLevelItemCount() > 10
