@@ -2,7 +2,7 @@
 
 Qt is imported only when the GUI is launched, so scripted use stays fast and headless.
 Every failure is one line on stderr and an exit code: 2 usage, 3 not found or ambiguous,
-4 invalid data, 5 the data folder or database cannot be used.
+4 invalid data, 5 the data folder or database cannot be used, 6 no display for the app.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from datetime import UTC, datetime
 from typing import NoReturn
 
 from followthrough import __version__
-from followthrough.clicommands import HANDLERS, PREPARERS
-from followthrough.domain.signals import Channel, SignalKind
 from followthrough.errors import FollowthroughError, StorageError
 
 EXIT_USAGE = 2
@@ -28,15 +26,17 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: bool = True) -> argparse.ArgumentParser:
+    """The command line; without `commands`, only what opening the app needs (fast)."""
     parser = _Parser(
         prog="followthrough",
+        allow_abbrev=False,  # "--smok" is a typo to report, not an option to guess
         description="Followthrough: follow-up that does not depend on memory. "
         "Run without a command to open the app.",
         epilog="WHEN accepts 2026-12-01, '2026-12-01 14:30', today, tomorrow, fri, 'fri 14:00', "
         "+3d, +2w, +4h (local time). LEAD is an id, an exact e-mail or part of a name. "
         "Exit codes: 0 ok, 2 usage, 3 not found or ambiguous, 4 invalid data, "
-        "5 data folder or database unusable.",
+        "5 data folder or database unusable, 6 no display to open the app on.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
@@ -44,6 +44,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="where the data lives (default: $FOLLOWTHROUGH_DATA_DIR, else the platform's folder)",
     )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="open the window on the data folder, print how long it took as JSON, and exit",
+    )
+    if not commands:
+        parser.set_defaults(command=None)
+        return parser
+    from followthrough.domain.signals import Channel, SignalKind
+
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -136,11 +146,24 @@ def _attach_when_values(argv: Sequence[str]) -> list[str]:
     return out
 
 
+def _names_a_command(words: Sequence[str]) -> bool:
+    """Does the command line hold anything beyond the app's own options (a command, --help)?"""
+    expecting_value = False
+    for word in words:
+        if expecting_value:
+            expecting_value = False
+        elif word == "--data-dir":
+            expecting_value = True
+        elif not (word.startswith("--data-dir=") or word in ("--smoke", "--version")):
+            return True
+    return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    words = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = build_parser().parse_args(
-            _attach_when_values(sys.argv[1:] if argv is None else argv)
-        )
+        # Opening the app is the common case: skip building (and importing for) every command.
+        args = build_parser(commands=_names_a_command(words)).parse_args(_attach_when_values(words))
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
@@ -173,17 +196,19 @@ def _fail(message: str) -> None:
 def _run(args: argparse.Namespace) -> int:
     from followthrough.paths import prepare_data_dir, resolve_data_dir
 
+    if args.command is None:
+        # The app: Qt first, the database layer after the window's first paint.
+        from followthrough.ui.app import run_gui
+
+        return run_gui(prepare_data_dir(resolve_data_dir(args.data_dir, os.environ)), args.smoke)
+
+    from followthrough.clicommands import HANDLERS, PREPARERS
+    from followthrough.store.db import Database
+
     now = datetime.now(UTC)
     # Check what was typed before touching the data folder: bad input writes nothing.
     request = PREPARERS[args.command](args, now) if args.command in PREPARERS else None
     paths = prepare_data_dir(resolve_data_dir(args.data_dir, os.environ))
-    if args.command is None:
-        from followthrough.ui.app import run_gui
-
-        return run_gui(paths)
-
-    from followthrough.store.db import Database
-
     db = Database.open(paths, now)
     try:
         return HANDLERS[args.command](db, args, request, now)

@@ -59,3 +59,9 @@ class UsageError(FollowthroughError):
     """The command was called wrongly (a missing confirmation, nothing to do)."""
 
     exit_code = 2
+
+
+class DisplayUnavailable(FollowthroughError):
+    """The app cannot open a window here (no display); the commands still work."""
+
+    exit_code = 6

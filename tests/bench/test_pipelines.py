@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +64,15 @@ def test_tick_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
     table = capsys.readouterr().out
     for op in ("baseline", "tick", "replan", "edit", "first tick"):
         assert sum(line.startswith(op + " ") for line in table.splitlines()) == 2
+
+
+def test_gui_benchmark_runs_and_reports_every_target(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.bench import gui
+
+    assert gui.main(["--leads", "300", "--repeat", "1", "--data-dir", str(tmp_path / "d")]) == 0
+    table = capsys.readouterr().out
+    for name in gui.TARGETS:
+        assert name in table
+    assert "300 leads" in table

@@ -1,38 +1,153 @@
-"""Starting the desktop app: the QApplication, the database, the main window."""
+"""Starting the desktop app: one instance, a window painted at once, then the data behind it.
+
+The order matters for how fast the app feels: the window's frame is shown first (only Qt is
+imported by then), and the database layer is imported and opened right after the first paint.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
+from PySide6.QtCore import (
+    QEvent,
+    QMessageLogContext,
+    QObject,
+    QTimer,
+    QtMsgType,
+    qInstallMessageHandler,
+)
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from followthrough import APP_NAME, __version__
-from followthrough.errors import StorageError
+from followthrough.errors import DisplayUnavailable
 from followthrough.paths import DataPaths
-from followthrough.store.db import Database
+from followthrough.resources import resource_path
 from followthrough.ui.main_window import MainWindow
-from followthrough.ui.ops import Operations
-from followthrough.ui.scheduler import Scheduler
+from followthrough.ui.single_instance import SingleInstance
+
+if TYPE_CHECKING:
+    from followthrough.ui.session import AppSession
+
+APP_ID = "app.followthrough.Followthrough"  # reverse-DNS id, also the .desktop file's name
 
 
-def run_gui(paths: DataPaths) -> int:
+def launch_time() -> float:
+    """The monotonic moment the launch began: given by a launcher that measures, else now."""
+    given = os.environ.get("FOLLOWTHROUGH_T0")
+    try:
+        return float(given) if given else time.monotonic()
+    except ValueError:
+        return time.monotonic()
+
+
+class _FirstPaint(QObject):
+    """Notes when the window is first painted, and starts what waits for it."""
+
+    def __init__(self, t0: float, then: Callable[[], None]) -> None:
+        super().__init__()
+        self.t0 = t0
+        self.then = then
+        self.ms: float | None = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self.ms is None and event.type() == QEvent.Type.Paint:
+            self.ms = (time.monotonic() - self.t0) * 1000
+            QTimer.singleShot(0, self.then)  # after this paint is on screen
+        return False
+
+
+def no_display_reason(environ: dict[str, str] | os._Environ[str] = os.environ) -> str | None:
+    """Why a window cannot open here (Linux without X11 or Wayland), before Qt aborts on it."""
+    if not sys.platform.startswith("linux") or QApplication.instance() is not None:
+        return None
+    platform = environ.get("QT_QPA_PLATFORM", "")
+    if platform and not platform.startswith(("xcb", "wayland")):
+        return None  # offscreen, vnc...: Qt needs no display
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "no display to open the app on (DISPLAY and WAYLAND_DISPLAY are unset); "
+        "the commands work without one: followthrough --help"
+    )
+
+
+# Said by Qt's offscreen platform for every window; it means nothing to a user.
+_NOISE = ("This plugin does not support propagateSizeHints()",)
+
+
+def _qt_messages(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    if message not in _NOISE:
+        print(message, file=sys.stderr)
+
+
+def run_gui(paths: DataPaths, smoke: bool = False, t0: float | None = None) -> int:
+    t0 = launch_time() if t0 is None else t0
+    reason = no_display_reason()
+    if reason is not None:
+        raise DisplayUnavailable(reason)
+    qInstallMessageHandler(_qt_messages)
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    app.setOrganizationName(APP_NAME)
+    QGuiApplication.setDesktopFileName(APP_ID)
+    app.setWindowIcon(QIcon(str(resource_path("icons", "followthrough.svg"))))
+
+    instance = SingleInstance(paths.root)
+    if not instance.acquire():
+        print(f"{APP_NAME} is already running on this data folder: its window was brought forward.")
+        return 0
+
+    window = MainWindow()
+    session: list[AppSession] = []
+    outcome: dict[str, Exception] = {}
+
+    def start() -> None:
+        from followthrough.errors import StorageError
+        from followthrough.ui.session import AppSession
+
+        try:
+            session.append(AppSession.open(paths, window, app, instance))
+        except StorageError as exc:
+            # The CLI prints it too (the caller); a person who double-clicked sees this.
+            if not smoke:
+                QMessageBox.critical(
+                    window, APP_NAME, f"Followthrough cannot open its data.\n\n{exc}"
+                )
+            outcome["error"] = exc
+            app.exit(exc.exit_code)
+            return
+        if smoke:
+            window.board_loaded.connect(report_ready)
+
+    def report_ready() -> None:
+        window.board_loaded.disconnect(report_ready)
+        window.repaint()  # the board as loaded, painted now, before the clock stops
+        ready = (time.monotonic() - t0) * 1000
+        first = painted.ms if painted.ms is not None else ready
+        import json
+
+        print(json.dumps({"first_paint_ms": round(first, 1), "ready_ms": round(ready, 1)}))
+        sys.stdout.flush()
+        app.quit()
+
+    # The data is opened once the window had its first paint.
+    painted = _FirstPaint(t0, start)
+    window.installEventFilter(painted)
+    window.show()
     try:
-        db = Database.open(paths)
-    except StorageError as exc:
-        # The CLI prints it too (the caller); a person who double-clicked sees this dialog.
-        QMessageBox.critical(None, APP_NAME, f"Followthrough cannot open its data.\n\n{exc}")
-        raise
-    ops = Operations(db)
-    scheduler = Scheduler(ops)
-    try:
-        window = MainWindow(ops)
-        window.show()
-        scheduler.start()
-        return app.exec()
+        code = app.exec()
     finally:
-        scheduler.stop()
-        ops.shutdown()  # let a queued write finish before the database closes
-        db.close()
+        if session:
+            session[0].close()
+        window.removeEventFilter(painted)
+        instance.release()
+    if "error" in outcome:
+        raise outcome["error"]
+    return code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -18,15 +19,18 @@ from PySide6.QtWidgets import (
 
 from followthrough import APP_NAME
 from followthrough.domain.states import BOARD_STATES, State
-from followthrough.services.board import PAGE, ColumnPage, load_board, load_column_page
-from followthrough.services.readmodels import LeadView
-from followthrough.ui.actions import LeadActions
-from followthrough.ui.alerts.today import TodayPanel
-from followthrough.ui.board.column import BoardColumn
-from followthrough.ui.board.recycle import RecycleDialog
-from followthrough.ui.lead.quick_add import QuickAddDialog
-from followthrough.ui.ops import Operations
-from followthrough.ui.shortcuts import ShortcutSheet
+
+if TYPE_CHECKING:
+    # The window paints before the database layer is even imported (see attach()).
+    from followthrough.services.board import ColumnPage
+    from followthrough.services.readmodels import LeadView
+    from followthrough.ui.actions import LeadActions
+    from followthrough.ui.alerts.today import TodayPanel
+    from followthrough.ui.board.column import BoardColumn
+    from followthrough.ui.board.recycle import RecycleDialog
+    from followthrough.ui.lead.quick_add import QuickAddDialog
+    from followthrough.ui.ops import Operations
+    from followthrough.ui.shortcuts import ShortcutSheet
 
 
 class MainWindow(QMainWindow):
@@ -34,10 +38,9 @@ class MainWindow(QMainWindow):
     lead_selected = Signal(int)  # a card became the current one
     quit_requested = Signal()  # File > Quit: the app decides (it may live on in the tray)
 
-    def __init__(self, ops: Operations, actions: LeadActions | None = None) -> None:
+    def __init__(self, ops: Operations | None = None, actions: LeadActions | None = None) -> None:
+        """The window's frame; with `ops`, attached to the data at once (see attach)."""
         super().__init__()
-        self.ops = ops
-        self.actions = actions or LeadActions(ops, self)
         self.setWindowTitle(APP_NAME)
         self.resize(1180, 720)
         self._board_generation = 0  # answers to an older refresh are dropped
@@ -47,13 +50,42 @@ class MainWindow(QMainWindow):
         self.search.setPlaceholderText("Search names, companies, e-mails, tags  (Ctrl+F)")
         self.search.setAccessibleName("Search leads")
         self.search.setClearButtonEnabled(True)
+        self.search.setEnabled(False)
         outer.addWidget(self.search)
+        self.board_row = QHBoxLayout()
+        outer.addLayout(self.board_row)
+        # Until the data is attached: the columns' titles, so the first paint is the board.
+        self._skeleton = [QLabel(f"<b>{state.label}</b>", central) for state in BOARD_STATES]
+        for label in self._skeleton:
+            label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+            self.board_row.addWidget(label, 1)
+        self.setCentralWidget(central)
+        # What the board holds stays in view; messages about actions come and go beside it.
+        self.board_count = QLabel("Opening your pipeline…", self)
+        self.board_count.setAccessibleName("Leads shown")
+        self.statusBar().addPermanentWidget(self.board_count)
+        self.columns: dict[str, BoardColumn] = {}
+        if ops is not None:
+            self.attach(ops, actions)
+
+    def attach(self, ops: Operations, actions: LeadActions | None = None) -> None:
+        """Build what shows and changes data: the board, the Today list, menus and keys."""
+        from followthrough.ui.actions import LeadActions
+        from followthrough.ui.alerts.today import TodayPanel
+        from followthrough.ui.board.column import BoardColumn
+
+        self.ops = ops
+        self.actions = actions or LeadActions(ops, self)
+        central = self.centralWidget()
+        for label in self._skeleton:
+            self.board_row.removeWidget(label)
+            label.deleteLater()
+        self._skeleton = []
         # Wait for a pause in typing: one query per burst of keystrokes, not one per key.
         self._search_pause = QTimer(self, singleShot=True, interval=120, timeout=self.refresh)
         self.search.textChanged.connect(lambda _: self._search_pause.start())
-        self.board_row = QHBoxLayout()
-        outer.addLayout(self.board_row)
-        self.today = TodayPanel(ops, central)
+        self.search.setEnabled(True)
+        self.today: TodayPanel = TodayPanel(ops, central)
         self.today.setMaximumWidth(360)
         self.today.lead_selected.connect(self.select_lead)
         self.board_row.addWidget(self.today)
@@ -61,11 +93,6 @@ class MainWindow(QMainWindow):
         for column in self.columns.values():
             self.board_row.addWidget(column, 1)
             self._wire_column(column)
-        self.setCentralWidget(central)
-        # What the board holds stays in view; messages about actions come and go beside it.
-        self.board_count = QLabel(self)
-        self.board_count.setAccessibleName("Leads shown")
-        self.statusBar().addPermanentWidget(self.board_count)
         self._build_actions()
         self.actions.done.connect(self._said)
         ops.changed.connect(self.refresh)
@@ -166,6 +193,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text if done else f"{text}. {undo_keys} undoes it.", 8000)
 
     def show_shortcuts(self) -> ShortcutSheet:
+        from followthrough.ui.shortcuts import ShortcutSheet
+
         sheet = ShortcutSheet(self.menuBar(), self)
         sheet.open()
         return sheet
@@ -190,6 +219,8 @@ class MainWindow(QMainWindow):
         )
 
     def refresh(self) -> None:
+        from followthrough.services.board import PAGE, load_board
+
         query = self.search.text().strip() or None
         self._board_generation += 1
         generation = self._board_generation
@@ -201,6 +232,8 @@ class MainWindow(QMainWindow):
         )
 
     def _load_more(self, column: BoardColumn, offset: int) -> None:
+        from followthrough.services.board import load_column_page
+
         query = self.search.text().strip() or None
         generation = self._board_generation
         state = column.state
@@ -230,6 +263,8 @@ class MainWindow(QMainWindow):
         self.board_loaded.emit()
 
     def quick_add(self) -> QuickAddDialog:
+        from followthrough.ui.lead.quick_add import QuickAddDialog
+
         dialog = QuickAddDialog(self.ops, self)
         dialog.accepted.connect(lambda: dialog.added and self.select_after_refresh(dialog.added.id))
         dialog.open()
@@ -291,6 +326,8 @@ class MainWindow(QMainWindow):
 
     def move_lead(self, lead_id: int, name: str, state: State) -> RecycleDialog | None:
         """Move a lead; to Recycle, ask first when to come back (cancel changes nothing)."""
+        from followthrough.ui.board.recycle import RecycleDialog
+
         if state is not State.RECYCLE:
             self.actions.move(lead_id, state, name=name)
             return None

@@ -1,0 +1,106 @@
+"""Starting the app: --smoke reports its timings, and a second start defers to the first."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from followthrough.ui.app import no_display_reason
+from followthrough.ui.single_instance import SingleInstance, server_name
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    return dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path / "home"),
+                XDG_DATA_HOME=str(tmp_path / "xdg"), XDG_CONFIG_HOME=str(tmp_path / "cfg"))  # fmt: skip
+
+
+def test_smoke_opens_the_window_on_the_data_and_prints_its_timings(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    subprocess.run([sys.executable, "-m", "followthrough", "--data-dir", str(data), "add",
+                    "Ana Silva", "--company", "Acme"], env=_env(tmp_path), check=True)  # fmt: skip
+    launched = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "followthrough", "--data-dir", str(data), "--smoke"],
+        env={**_env(tmp_path), "FOLLOWTHROUGH_T0": str(launched)},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    wall_ms = (time.monotonic() - launched) * 1000
+    assert done.returncode == 0, done.stderr
+    timings = json.loads(done.stdout.strip().splitlines()[-1])
+    assert set(timings) == {"first_paint_ms", "ready_ms"}
+    assert 0 < timings["first_paint_ms"] <= timings["ready_ms"] < wall_ms
+
+
+def test_smoke_on_an_unusable_data_folder_fails_with_one_line(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "followthrough.sqlite3").write_bytes(b"not a database at all" * 100)
+    done = subprocess.run(
+        [sys.executable, "-m", "followthrough", "--data-dir", str(data), "--smoke"],
+        env=_env(tmp_path), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 5
+    assert done.stderr.startswith("followthrough: ")
+    assert "Traceback" not in done.stderr
+
+
+def test_without_a_display_the_app_says_so_instead_of_aborting(tmp_path: Path) -> None:
+    env = {k: v for k, v in _env(tmp_path).items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["QT_QPA_PLATFORM"] = "xcb"
+    done = subprocess.run([sys.executable, "-m", "followthrough", "--data-dir",
+                           str(tmp_path / "data")], env=env, capture_output=True, text=True,
+                          timeout=60)  # fmt: skip
+    assert done.returncode == 6
+    assert done.stderr.strip() == (
+        "followthrough: no display to open the app on (DISPLAY and WAYLAND_DISPLAY are unset); "
+        "the commands work without one: followthrough --help"
+    )
+    assert no_display_reason({"QT_QPA_PLATFORM": "offscreen"}) is None
+
+
+def test_a_second_start_wakes_the_first_and_does_not_run(qtbot: QtBot, tmp_path: Path) -> None:
+    first = SingleInstance(tmp_path)
+    assert first.acquire()
+    second = SingleInstance(tmp_path)
+    with qtbot.waitSignal(first.activated, timeout=5000):
+        assert not second.acquire()
+    first.release()
+    # Once the first has gone, the next start runs.
+    third = SingleInstance(tmp_path)
+    assert third.acquire()
+    third.release()
+
+
+def test_each_data_folder_has_its_own_instance(tmp_path: Path) -> None:
+    assert server_name(tmp_path / "a") != server_name(tmp_path / "b")
+    a, b = SingleInstance(tmp_path), SingleInstance(tmp_path / "other")
+    (tmp_path / "other").mkdir()
+    assert a.acquire()
+    assert b.acquire()
+    a.release()
+    b.release()
+
+
+def test_second_app_process_exits_without_opening_the_database(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    running = SingleInstance(data)  # stands for an app already open on this folder
+    assert running.acquire()
+    with qtbot.waitSignal(running.activated, timeout=30_000):
+        second = subprocess.Popen(
+            [sys.executable, "-m", "followthrough", "--data-dir", str(data)],
+            env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+    out, err = second.communicate(timeout=60)
+    running.release()
+    assert second.returncode == 0, err
+    assert "already running" in out
+    assert not (data / "followthrough.sqlite3").exists()  # it never opened a second writer
