@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import NoReturn
 
 from followthrough import __version__
-from followthrough.errors import FollowthroughError, StorageError
+from followthrough.errors import FollowthroughError, StorageError, UsageError
 
 EXIT_USAGE = 2
 
@@ -48,6 +48,9 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
         "--smoke",
         action="store_true",
         help="open the window on the data folder, print how long it took as JSON, and exit",
+    )
+    parser.add_argument(
+        "--screenshot", metavar="PNG", help="with --smoke: save the ready window as a picture"
     )
     if not commands:
         parser.set_defaults(command=None)
@@ -152,9 +155,9 @@ def _names_a_command(words: Sequence[str]) -> bool:
     for word in words:
         if expecting_value:
             expecting_value = False
-        elif word == "--data-dir":
+        elif word in ("--data-dir", "--screenshot"):
             expecting_value = True
-        elif not (word.startswith("--data-dir=") or word in ("--smoke", "--version")):
+        elif not (word.startswith(("--data-dir=", "--screenshot=")) or word == "--smoke"):
             return True
     return False
 
@@ -200,7 +203,10 @@ def _run(args: argparse.Namespace) -> int:
         # The app: Qt first, the database layer after the window's first paint.
         from followthrough.ui.app import run_gui
 
-        return run_gui(prepare_data_dir(resolve_data_dir(args.data_dir, os.environ)), args.smoke)
+        if args.screenshot and not args.smoke:
+            raise UsageError("--screenshot goes with --smoke")
+        paths = prepare_data_dir(resolve_data_dir(args.data_dir, os.environ))
+        return run_gui(paths, args.smoke, screenshot=args.screenshot)
 
     from followthrough.clicommands import HANDLERS, PREPARERS
     from followthrough.store.db import Database

@@ -182,11 +182,13 @@ def test_the_card_menu_offers_the_other_columns_won_lost_and_delete(board: MainW
 def test_undo_and_redo_a_move(qtbot: QtBot, db: Database, board: MainWindow) -> None:
     select(board, "Ana Silva")
     board.move_actions[State.WARM].trigger()
-    qtbot.waitUntil(lambda: state_of(db, "Ana Silva") is State.WARM, timeout=5000)
+    qtbot.waitUntil(lambda: names(board, State.HOT) == [], timeout=5000)
+    assert state_of(db, "Ana Silva") is State.WARM
     assert board.undo_action.isEnabled()
     assert board.undo_action.text() == "&Undo Move Ana Silva to Warm"
     board.undo_action.trigger()
     qtbot.waitUntil(lambda: names(board, State.HOT) == ["Ana Silva"], timeout=5000)
+    assert board.statusBar().currentMessage() == "Undid: Move Ana Silva to Warm"
     # Undone means as if it never happened: the move is gone from the timeline too.
     assert [e.kind for e in get_lead(db, 1).timeline] == ["state_change"]
     board.redo_action.trigger()

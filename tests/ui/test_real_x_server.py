@@ -64,7 +64,7 @@ def test_app_shows_its_main_window_under_xvfb(x_display: str, tmp_path: Path) ->
         assert height >= 400
         assert app.poll() is None, "the app exited while its window was up"
     finally:
-        app.send_signal(signal.SIGTERM)
+        app.send_signal(signal.SIGTERM)  # what a logout sends: the app quits cleanly
         _, err = app.communicate(timeout=20)
+    assert app.returncode == 0, err
     assert "Traceback" not in err
-    assert (tmp_path / "data" / "followthrough.sqlite3").exists()

@@ -16,16 +16,18 @@ def test_unreadable_database_is_explained_in_a_dialog(qtbot: QtBot, data_paths: 
     data_paths.database.write_bytes(b"not a database at all" * 200)
     seen: list[str] = []
 
-    def close_dialog() -> None:
+    def answer_when_shown() -> None:
         box = QApplication.activeModalWidget()
-        assert isinstance(box, QMessageBox)
-        seen.append(box.text())
-        box.accept()
+        if isinstance(box, QMessageBox):
+            seen.append(box.text())
+            box.accept()
 
-    # The dialog is modal: answer it from inside its own event loop.
-    QTimer.singleShot(0, close_dialog)
+    # The window paints first and the dialog follows: answer it from inside its own loop.
+    answering = QTimer(interval=20, timeout=answer_when_shown)
+    answering.start()
     with pytest.raises(StorageError):
         run_gui(data_paths)
+    answering.stop()
     assert seen
     assert "cannot open its data" in seen[0]
     assert "not a Followthrough database" in seen[0]

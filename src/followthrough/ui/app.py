@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     QEvent,
     QMessageLogContext,
     QObject,
+    QSocketNotifier,
     QTimer,
     QtMsgType,
     qInstallMessageHandler,
@@ -85,7 +86,40 @@ def _qt_messages(kind: QtMsgType, context: QMessageLogContext, message: str) -> 
         print(message, file=sys.stderr)
 
 
-def run_gui(paths: DataPaths, smoke: bool = False, t0: float | None = None) -> int:
+def _quit_on_termination(app: QApplication) -> Callable[[], None]:
+    """SIGTERM (logout, shutdown, `kill`) and Ctrl+C quit like File > Quit: writes land.
+
+    Python runs signal handlers only when it gets control, and Qt's loop may sleep for a
+    minute: the signal's byte on a socket pair wakes the loop, which lets the handler run.
+    """
+    import signal
+    import socket
+
+    wake_read, wake_write = socket.socketpair()
+    for end in (wake_read, wake_write):
+        end.setblocking(False)
+    previous_fd = signal.set_wakeup_fd(wake_write.fileno())
+    notifier = QSocketNotifier(wake_read.fileno(), QSocketNotifier.Type.Read, app)
+    notifier.activated.connect(lambda: wake_read.recv(64))
+    numbers = (signal.SIGTERM, signal.SIGINT)
+    previous = {number: signal.getsignal(number) for number in numbers}
+    for number in numbers:
+        signal.signal(number, lambda *_: app.quit())
+
+    def restore() -> None:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        signal.set_wakeup_fd(previous_fd)
+        notifier.setEnabled(False)
+        wake_read.close()
+        wake_write.close()
+
+    return restore
+
+
+def run_gui(
+    paths: DataPaths, smoke: bool = False, t0: float | None = None, screenshot: str | None = None
+) -> int:
     t0 = launch_time() if t0 is None else t0
     reason = no_display_reason()
     if reason is not None:
@@ -104,6 +138,7 @@ def run_gui(paths: DataPaths, smoke: bool = False, t0: float | None = None) -> i
         print(f"{APP_NAME} is already running on this data folder: its window was brought forward.")
         return 0
 
+    restore_signals = _quit_on_termination(app)
     window = MainWindow()
     session: list[AppSession] = []
     outcome: dict[str, Exception] = {}
@@ -130,6 +165,8 @@ def run_gui(paths: DataPaths, smoke: bool = False, t0: float | None = None) -> i
         window.board_loaded.disconnect(report_ready)
         window.repaint()  # the board as loaded, painted now, before the clock stops
         ready = (time.monotonic() - t0) * 1000
+        if screenshot:
+            window.grab().save(screenshot)
         first = painted.ms if painted.ms is not None else ready
         import json
 
@@ -148,6 +185,7 @@ def run_gui(paths: DataPaths, smoke: bool = False, t0: float | None = None) -> i
             session[0].close()
         window.removeEventFilter(painted)
         instance.release()
+        restore_signals()
     if "error" in outcome:
         raise outcome["error"]
     return code
