@@ -235,3 +235,18 @@ def test_shortcut_sheet_lists_the_real_shortcuts(qtbot: QtBot, board: MainWindow
     sheet = board.findChild(type(board.show_shortcuts()))
     assert sheet is not None
     assert sheet.tree.topLevelItemCount() > 10
+
+
+def test_a_lead_added_with_ctrl_n_can_be_undone(
+    qtbot: QtBot, db: Database, board: MainWindow
+) -> None:
+    dialog = board.quick_add()
+    qtbot.keyClicks(dialog.name, "Chloe Dubois")
+    with qtbot.waitSignal(board.board_loaded, timeout=5000):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: "Chloe Dubois" in names(board, State.HOT), timeout=5000)
+    qtbot.waitUntil(lambda: board.current_lead() is not None, timeout=5000)
+    assert board.current_lead().name == "Chloe Dubois"  # type: ignore[union-attr]
+    assert board.undo_action.text() == "&Undo Add Chloe Dubois"
+    board.undo_action.trigger()
+    qtbot.waitUntil(lambda: names(board, State.HOT) == ["Ana Silva"], timeout=5000)

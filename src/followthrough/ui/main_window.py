@@ -265,8 +265,8 @@ class MainWindow(QMainWindow):
     def quick_add(self) -> QuickAddDialog:
         from followthrough.ui.lead.quick_add import QuickAddDialog
 
-        dialog = QuickAddDialog(self.ops, self)
-        dialog.accepted.connect(lambda: dialog.added and self.select_after_refresh(dialog.added.id))
+        dialog = QuickAddDialog(self.ops, self, self.actions)
+        dialog.accepted.connect(lambda: dialog.added and self.select_after_refresh(dialog.added))
         dialog.open()
         return dialog
 

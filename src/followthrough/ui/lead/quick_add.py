@@ -20,15 +20,18 @@ from followthrough.domain.when import parse_when
 from followthrough.errors import InvalidData
 from followthrough.services import leads
 from followthrough.services.clock import utcnow
-from followthrough.services.readmodels import LeadView
+from followthrough.ui.actions import LeadActions
 from followthrough.ui.ops import Operations
 
 
 class QuickAddDialog(QDialog):
-    def __init__(self, ops: Operations, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ops: Operations, parent: QWidget | None = None, actions: LeadActions | None = None
+    ) -> None:
         super().__init__(parent)
         self.ops = ops
-        self.added: LeadView | None = None
+        self.actions = actions  # when given, the add goes on the window's undo stack
+        self.added: int | None = None  # the new lead's id
         self.setWindowTitle("Add a lead")
         self.name = QLineEdit(self, placeholderText="Ana Silva")
         self.company = QLineEdit(self)
@@ -116,11 +119,14 @@ class QuickAddDialog(QDialog):
             return
         new = self.request()
         self.buttons.setEnabled(False)
-        self.ops.run(lambda db: leads.add_lead(db, new), self._added, writes=True,
-                     on_error=self._refused)  # fmt: skip
+        if self.actions is not None:
+            self.actions.add(new, on_done=self._added, on_error=self._refused)
+        else:
+            self.ops.run(lambda db: leads.add_lead(db, new).id, self._added, writes=True,
+                         on_error=self._refused)  # fmt: skip
 
-    def _added(self, lead: LeadView) -> None:
-        self.added = lead
+    def _added(self, lead_id: int) -> None:
+        self.added = lead_id
         self.buttons.setEnabled(True)
         self.accept()
 
