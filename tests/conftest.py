@@ -53,3 +53,13 @@ def db(data_paths: DataPaths) -> Iterator[Database]:
     database = Database.open(data_paths, NOW)
     yield database
     database.close()
+
+
+@pytest.fixture
+def test_output() -> Path:
+    """Where tests leave files for people to look at (screenshots): kept after the run."""
+    folder = Path(
+        os.environ.get("FOLLOWTHROUGH_TEST_OUTPUT") or Path(__file__).parent.parent / "test-output"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -68,3 +68,38 @@ def test_app_shows_its_main_window_under_xvfb(x_display: str, tmp_path: Path) ->
         _, err = app.communicate(timeout=20)
     assert app.returncode == 0, err
     assert "Traceback" not in err
+
+
+def test_screenshot_of_the_sample_pipeline_on_a_real_x_server(
+    x_display: str, tmp_path: Path, test_output: Path
+) -> None:
+    from PySide6.QtGui import QImage
+
+    from followthrough.paths import prepare_data_dir
+    from followthrough.services.alerts import tick
+    from followthrough.services.sample import load_sample
+    from followthrough.store.db import Database
+
+    data = tmp_path / "data"
+    db = Database.open(prepare_data_dir(data))
+    try:
+        load_sample(db)
+        tick(db)
+    finally:
+        db.close()
+    shot = test_output / "main-window-sample-pipeline.png"
+    shot.unlink(missing_ok=True)
+    env = {**os.environ, "DISPLAY": x_display, "QT_QPA_PLATFORM": "xcb"}
+    done = subprocess.run(
+        [*installed_command(), "--data-dir", str(data), "--smoke", "--screenshot", str(shot)],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    image = QImage(str(shot))
+    assert image.width() >= 1000
+    assert image.height() >= 600
+    # A painted board, not a blank frame: cards, text and badges make many distinct colours.
+    colours = {
+        image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
+    }
+    assert len(colours) > 50

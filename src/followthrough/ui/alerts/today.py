@@ -84,6 +84,8 @@ class TodayPanel(QWidget):
         self.view.setAccessibleName("Today: open alerts, most urgent first")
         self.view.setModel(self.model)
         self.view.setWordWrap(True)
+        self.view.setAlternatingRowColors(True)  # one alert from the next, at a glance
+        self.view.setSpacing(2)
         self.view.selectionModel().currentChanged.connect(self._selected)
 
         self.draft = QPushButton("&Draft", self)
