@@ -94,3 +94,26 @@ def test_search_filters_every_column_as_you_type(
     with qtbot.waitSignal(window.board_loaded, timeout=5000):
         window.search.clear()
     assert names(window, State.WARM) == ["Bob", "Émile Zola"]
+
+
+def test_first_run_explains_the_columns_offers_the_sample_and_clears_it(
+    qtbot: QtBot, db: Database, ops: Operations
+) -> None:
+    window = shown_window(qtbot, ops)
+    assert window.first_run.isVisible()
+    assert not window.columns["hot"].isVisible()
+    assert not window.first_run.import_button.isVisible()  # import is not there yet
+    with qtbot.waitSignal(window.first_run.sample_loaded, timeout=10_000):
+        window.first_run.sample_button.click()
+    qtbot.waitUntil(lambda: window.columns["hot"].isVisible(), timeout=5000)
+    assert not window.first_run.isVisible()
+    assert sum(c.model.total for c in window.columns.values()) >= 12
+    assert window.clear_sample_action.isEnabled()
+    # A lead of the user's own, added while exploring, survives clearing the sample.
+    with qtbot.waitSignal(window.board_loaded, timeout=5000):
+        ops.run(lambda d: add_lead(d, NewLead.create(name="My Real Lead", now=NOW), NOW),
+                writes=True)  # fmt: skip
+    window.clear_sample_action.trigger()
+    qtbot.waitUntil(lambda: names(window, State.HOT) == ["My Real Lead"], timeout=5000)
+    assert sum(c.model.total for c in window.columns.values()) == 1
+    assert not window.clear_sample_action.isEnabled()

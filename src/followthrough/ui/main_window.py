@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     # The window paints before the database layer is even imported (see attach()).
     from followthrough.services.board import ColumnPage
     from followthrough.services.readmodels import LeadView
+    from followthrough.store.db import Database
     from followthrough.ui.actions import LeadActions
     from followthrough.ui.alerts.today import TodayPanel
     from followthrough.ui.board.column import BoardColumn
@@ -73,6 +74,7 @@ class MainWindow(QMainWindow):
         from followthrough.ui.actions import LeadActions
         from followthrough.ui.alerts.today import TodayPanel
         from followthrough.ui.board.column import BoardColumn
+        from followthrough.ui.first_run import FirstRunPanel
 
         self.ops = ops
         self.actions = actions or LeadActions(ops, self)
@@ -93,6 +95,16 @@ class MainWindow(QMainWindow):
         for column in self.columns.values():
             self.board_row.addWidget(column, 1)
             self._wire_column(column)
+        self.first_run = FirstRunPanel(ops, central)
+        self.first_run.add_requested.connect(self.quick_add)
+        self.first_run.sample_loaded.connect(
+            lambda n: self.statusBar().showMessage(
+                f"Added {n} sample leads to explore. File > Remove the sample leads clears them.",
+                10000,
+            )
+        )
+        self.first_run.hide()
+        self.board_row.addWidget(self.first_run, 1)
         self._build_actions()
         self.actions.done.connect(self._said)
         ops.changed.connect(self.refresh)
@@ -125,6 +137,10 @@ class MainWindow(QMainWindow):
         self.add_action = self._action(
             self.file_menu, "&Add a lead…", self.quick_add, QKeySequence.StandardKey.New
         )
+        self.clear_sample_action = self._action(
+            self.file_menu, "&Remove the sample leads", self.clear_sample
+        )
+        self.clear_sample_action.setEnabled(False)
         self.file_menu.addSeparator()
         self.quit_action = self._action(
             self.file_menu, "&Quit", self.quit_requested.emit, QKeySequence.StandardKey.Quit
@@ -186,6 +202,17 @@ class MainWindow(QMainWindow):
         )
         self.shortcuts_action.setShortcuts([QKeySequence("F1"), QKeySequence("Ctrl+/")])
 
+    def clear_sample(self) -> None:
+        """Remove the sample leads (and only them); the user's own leads stay."""
+        from followthrough.services import sample
+
+        def cleared(count: int) -> None:
+            # The sample's leads are gone: undoing changes to them has nothing to act on.
+            self.actions.stack.clear()
+            self.statusBar().showMessage(f"Removed {count} sample leads", 8000)
+
+        self.ops.run(sample.clear_sample, cleared, writes=True)
+
     def _said(self, text: str) -> None:
         """Confirm a change in the status bar, with the way back."""
         undo_keys = self.undo_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
@@ -226,10 +253,15 @@ class MainWindow(QMainWindow):
         generation = self._board_generation
         # Keep as many cards as each column shows now, so a refresh does not jump the scroll.
         shown = max([PAGE] + [c.model.rowCount() for c in self.columns.values()])
-        self.ops.run(
-            lambda db: load_board(db, query, per_column=shown),
-            lambda pages: self._show(pages, generation),
-        )
+        from followthrough.services import sample
+
+        def read(db: Database) -> tuple[dict[State, ColumnPage], bool, bool]:
+            pages = load_board(db, query, per_column=shown)
+            # Empty only when nothing at all is stored (Won and Lost count): a first run.
+            empty = not query and not any(p.total for p in pages.values())
+            return pages, empty and sample.board_is_empty(db), sample.sample_loaded(db)
+
+        self.ops.run(read, lambda board: self._show(*board, generation=generation))
 
     def _load_more(self, column: BoardColumn, offset: int) -> None:
         from followthrough.services.board import load_column_page
@@ -244,9 +276,17 @@ class MainWindow(QMainWindow):
 
         self.ops.run(lambda db: load_column_page(db, state, query, offset), append)
 
-    def _show(self, pages: dict[State, ColumnPage], generation: int) -> None:
+    def _show(
+        self, pages: dict[State, ColumnPage], first_run: bool, has_sample: bool, generation: int
+    ) -> None:
         if generation != self._board_generation:
             return  # a newer refresh (another keystroke, another change) is on its way
+        self.first_run.setVisible(first_run)
+        self.today.setVisible(not first_run)
+        for column in self.columns.values():
+            column.setVisible(not first_run)
+        self.search.setEnabled(not first_run)
+        self.clear_sample_action.setEnabled(has_sample)
         selected = self.current_lead()
         for state, page in pages.items():
             self.columns[state.value].model.set_page(page)
