@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete
@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from followthrough.domain.leads import NewLead
 from followthrough.domain.signals import SignalKind
 from followthrough.domain.states import State
+from followthrough.domain.when import DAY_START, localize
 from followthrough.errors import InvalidData, StorageError
 from followthrough.resources import resource_path
 from followthrough.services import leads
@@ -75,7 +76,11 @@ def _moment(spec: Mapping[str, Any], base: datetime) -> datetime:
     """`{"days_ago": 3.5}` (or hours_ago, in_days, in_hours) as a moment relative to `base`."""
     for key, unit in _OFFSETS.items():
         if key in spec:
-            return base + unit * float(spec[key])
+            moment = base + unit * float(spec[key])
+            if key == "in_days":
+                # A day ahead reads as that day's morning, the way a person would set it.
+                return localize(moment.astimezone().date(), DAY_START, None).astimezone(UTC)
+            return moment
     raise StorageError(f"the sample pipeline has a time without an offset: {dict(spec)}")
 
 
