@@ -30,6 +30,7 @@ from followthrough.paths import DataPaths
 from followthrough.resources import resource_path
 from followthrough.ui.main_window import MainWindow
 from followthrough.ui.single_instance import SingleInstance
+from followthrough.ui.theme import follow_system_scheme
 
 if TYPE_CHECKING:
     from followthrough.ui.session import AppSession
@@ -132,6 +133,7 @@ def run_gui(
     app.setOrganizationName(APP_NAME)
     QGuiApplication.setDesktopFileName(APP_ID)
     app.setWindowIcon(QIcon(str(resource_path("icons", "followthrough.svg"))))
+    follow_system_scheme(app)
 
     instance = SingleInstance(paths.root)
     if not instance.acquire():
