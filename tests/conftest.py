@@ -35,6 +35,7 @@ def _no_ambient_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     # A test must never reach the developer's real data folder.
     monkeypatch.delenv("FOLLOWTHROUGH_DATA_DIR", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
 
 

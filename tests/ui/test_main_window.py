@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from followthrough.domain.leads import NewLead
@@ -117,3 +118,13 @@ def test_first_run_explains_the_columns_offers_the_sample_and_clears_it(
     qtbot.waitUntil(lambda: names(window, State.HOT) == ["My Real Lead"], timeout=5000)
     assert sum(c.model.total for c in window.columns.values()) == 1
     assert not window.clear_sample_action.isEnabled()
+
+
+def test_settings_open_from_the_keyboard(qtbot: QtBot, ops: Operations) -> None:
+    from followthrough.ui.settings import SettingsDialog
+
+    window = shown_window(qtbot, ops)
+    qtbot.keyClick(window, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(
+        lambda: any(d.isVisible() for d in window.findChildren(SettingsDialog)), timeout=5000
+    )

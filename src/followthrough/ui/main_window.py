@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from followthrough.ui.board.recycle import RecycleDialog
     from followthrough.ui.lead.quick_add import QuickAddDialog
     from followthrough.ui.ops import Operations
+    from followthrough.ui.settings import SettingsDialog
     from followthrough.ui.shortcuts import ShortcutSheet
 
 
@@ -137,6 +138,9 @@ class MainWindow(QMainWindow):
         self.add_action = self._action(
             self.file_menu, "&Add a lead…", self.quick_add, QKeySequence.StandardKey.New
         )
+        self.settings_action = self._action(
+            self.file_menu, "&Settings…", self.open_settings, QKeySequence("Ctrl+,")
+        )
         self.clear_sample_action = self._action(
             self.file_menu, "&Remove the sample leads", self.clear_sample
         )
@@ -201,6 +205,14 @@ class MainWindow(QMainWindow):
             self.help_menu, "&Keyboard shortcuts", self.show_shortcuts, QKeySequence("F1")
         )
         self.shortcuts_action.setShortcuts([QKeySequence("F1"), QKeySequence("Ctrl+/")])
+
+    def open_settings(self) -> SettingsDialog:
+        from followthrough.ui.settings import SettingsDialog
+
+        dialog = SettingsDialog(self.ops, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def clear_sample(self) -> None:
         """Remove the sample leads (and only them); the user's own leads stay."""

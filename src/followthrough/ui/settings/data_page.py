@@ -1,0 +1,136 @@
+"""The "Data" tab: where the data lives now, and where it will live from the next start."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from followthrough.paths import (
+    DATABASE_NAME,
+    ENV_DATA_DIR,
+    default_data_dir,
+    prepare_data_dir,
+    save_data_dir,
+    saved_data_dir,
+)
+from followthrough.store.db import Database
+from followthrough.ui.ops import Operations
+from followthrough.ui.settings.fields import SettingsPage, hint_label, sentence
+
+
+def _choose(folder: Path | None) -> tuple[Path | None, Path]:
+    """Remember `folder` (None: the default), after checking it can hold the data."""
+    if folder is not None:
+        prepare_data_dir(folder)
+    save_data_dir(folder)
+    return folder, default_data_dir()
+
+
+def _next_start(_db: Database) -> tuple[Path | None, Path]:
+    return saved_data_dir(), default_data_dir()
+
+
+class DataPage(SettingsPage):
+    location_saved = Signal()  # the folder for the next start was written to the config file
+    location_loaded = Signal()
+
+    def __init__(self, ops: Operations, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ops = ops
+        self.database = Path(ops.db.path)
+        self.path = QLineEdit(str(self.database), self)
+        self.path.setReadOnly(True)
+        self.path.setAccessibleName("Database file")
+        self.open_folder = QPushButton("&Open folder", self)
+        self.open_folder.setAccessibleName("Open the data folder")
+        self.open_folder.clicked.connect(self.show_folder)
+        self.next_start = QLabel(self)
+        self.next_start.setWordWrap(True)
+        self.next_start.setAccessibleName("Folder used from the next start")
+        self.use_other = QPushButton("&Use another folder…", self)
+        self.use_other.setAccessibleName("Use another data folder")
+        self.use_other.clicked.connect(self.choose_folder)
+        self.use_default = QPushButton("&Back to the default location", self)
+        self.use_default.setAccessibleName("Go back to the default data folder")
+        self.use_default.clicked.connect(self.forget_folder)
+        self.note = hint_label("", self)
+        self.note.setAccessibleName("Note")
+
+        here = QHBoxLayout()
+        here.addWidget(self.path, 1)
+        here.addWidget(self.open_folder)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.use_other)
+        buttons.addWidget(self.use_default)
+        buttons.addStretch(1)
+        form = QFormLayout(self)
+        label = QLabel("Your data is &in", self)
+        label.setBuddy(self.path)
+        form.addRow(label, here)
+        form.addRow(self.next_start)
+        form.addRow(buttons)
+        form.addRow(self.note)
+        form.addRow(self.problem_slot("data_dir"))
+        if os.environ.get(ENV_DATA_DIR):
+            form.addRow(
+                hint_label(f"{ENV_DATA_DIR} is set: it wins over the folder chosen here.", self)
+            )
+        self.ops.run(_next_start, self._show_next_start, on_error=self._refused)
+
+    def show_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.database.parent)))
+
+    def choose_folder(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(
+            self, "Choose a folder for the data", str(self.database.parent)
+        )
+        if not chosen:
+            return  # the person changed their mind
+        folder = Path(chosen).absolute()
+        self._save(folder)
+
+    def forget_folder(self) -> None:
+        self._save(None)
+
+    def _save(self, folder: Path | None) -> None:
+        self.clear_problems()
+        self.use_other.setEnabled(False)
+        self.use_default.setEnabled(False)
+        self.ops.run(lambda _db: _choose(folder), self._saved, on_error=self._refused)
+
+    def _saved(self, result: tuple[Path | None, Path]) -> None:
+        self._show_next_start(result)
+        folder = result[0] or result[1]
+        if folder == self.database.parent:
+            self.note.setText("That is where your data already is: nothing changes.")
+        else:
+            self.note.setText(
+                f"Takes effect at the next start. Your current data stays where it is; "
+                f"to take it along, quit and copy {DATABASE_NAME} into the new folder."
+            )
+        self.location_saved.emit()
+
+    def _show_next_start(self, result: tuple[Path | None, Path]) -> None:
+        saved, default = result
+        self.use_other.setEnabled(True)
+        self.use_default.setEnabled(saved is not None)
+        where = f"{saved} (chosen here)" if saved else f"{default} (the default)"
+        self.next_start.setText(f"From the next start: {where}")
+        self.location_loaded.emit()
+
+    def _refused(self, message: str) -> None:
+        self.use_other.setEnabled(True)
+        self.use_default.setEnabled(True)
+        self.show_problem("data_dir", sentence(message))
