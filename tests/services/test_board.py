@@ -77,7 +77,7 @@ def test_a_column_page_is_read_from_the_board_index(db: Database) -> None:
     with db.read() as session:
         plan = session.connection().execute(
             text(
-                f"EXPLAIN QUERY PLAN SELECT id FROM lead WHERE state = 'warm' "  # noqa: S608
+                f"EXPLAIN QUERY PLAN SELECT id FROM lead WHERE state = 'warm' "
                 f"AND instr(search_key, 'a') > 0 ORDER BY {_ORDER} LIMIT 100"
             )
         )

@@ -128,3 +128,21 @@ def test_settings_open_from_the_keyboard(qtbot: QtBot, ops: Operations) -> None:
     qtbot.waitUntil(
         lambda: any(d.isVisible() for d in window.findChildren(SettingsDialog)), timeout=5000
     )
+
+
+def test_choosing_a_card_or_an_alert_shows_the_lead_in_the_panel(
+    qtbot: QtBot, db: Database, ops: Operations
+) -> None:
+    add_lead(db, NewLead.create(name="Ana Silva", company="Acme", now=NOW), NOW)
+    add_lead(db, NewLead.create(name="Bo Chen", state=State.WARM, now=NOW), NOW)
+    window = shown_window(qtbot, ops)
+    assert window.lead_panel.isVisible()
+    warm = window.columns["warm"]
+    with qtbot.waitSignal(window.lead_panel.loaded, timeout=5000):
+        warm.view.setCurrentIndex(warm.model.index(0))
+    assert window.lead_panel.fields["name"].text() == "Bo Chen"
+    with qtbot.waitSignal(window.lead_panel.loaded, timeout=5000):
+        window.select_lead(1)
+    assert window.lead_panel.fields["company"].text() == "Acme"
+    assert window.current_lead().name == "Ana Silva"  # type: ignore[union-attr]
+    assert not warm.view.selectionModel().hasSelection()  # one selection on the board

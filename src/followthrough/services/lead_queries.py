@@ -26,7 +26,7 @@ _COLUMN_DATE = case(
 AMBIGUOUS_SHOWN = 8
 
 
-def _views(session: Session, rows: Sequence[Lead], now: datetime) -> list[LeadView]:
+def lead_views(session: Session, rows: Sequence[Lead], now: datetime) -> list[LeadView]:
     """Read models with what depends on the moment of reading: momentum, open alerts."""
     policy = load_policy(session)
     counts: dict[int, int] = {}
@@ -59,7 +59,7 @@ def get_lead(db: Database, lead_id: int, now: datetime | None = None) -> LeadDet
             .where(Event.lead_id == lead_id)
             .order_by(col(Event.at).desc(), col(Event.id).desc())
         ).all()
-        view = _views(session, [lead], now)[0]
+        view = lead_views(session, [lead], now)[0]
         return LeadDetail(view, tuple(EventView.of(e) for e in events))
 
 
@@ -95,7 +95,7 @@ def list_leads(
     if limit is not None:
         query = query.limit(limit)
     with db.read() as session:
-        views = _views(session, session.exec(query).all(), now)
+        views = lead_views(session, session.exec(query).all(), now)
     if by_momentum:
         views.sort(key=lambda v: -1.0 if v.momentum is None else v.momentum, reverse=True)
     return views

@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         from followthrough.ui.alerts.today import TodayPanel
         from followthrough.ui.board.column import BoardColumn
         from followthrough.ui.first_run import FirstRunPanel
+        from followthrough.ui.lead.panel import LeadPanel
 
         self.ops = ops
         self.actions = actions or LeadActions(ops, self)
@@ -96,6 +97,11 @@ class MainWindow(QMainWindow):
         for column in self.columns.values():
             self.board_row.addWidget(column, 1)
             self._wire_column(column)
+        self.lead_panel = LeadPanel(ops, self.actions, central)
+        self.lead_panel.setMinimumWidth(300)
+        self.lead_panel.setMaximumWidth(420)
+        self.board_row.addWidget(self.lead_panel)
+        self.lead_selected.connect(self.lead_panel.show_lead)
         self.first_run = FirstRunPanel(ops, central)
         self.first_run.add_requested.connect(self.quick_add)
         self.first_run.sample_loaded.connect(
@@ -200,6 +206,11 @@ class MainWindow(QMainWindow):
         for column in self.columns.values():
             column.view.addAction(self.delete_action)
 
+        self.lead_menu.addSeparator()
+        log_menu = self.lead_menu.addMenu("Lo&g")
+        for action in self.lead_panel.log_actions.values():
+            log_menu.addAction(action)  # the panel owns their shortcuts
+
         self.help_menu = bar.addMenu("&Help")
         self.shortcuts_action = self._action(
             self.help_menu, "&Keyboard shortcuts", self.show_shortcuts, QKeySequence("F1")
@@ -295,6 +306,7 @@ class MainWindow(QMainWindow):
             return  # a newer refresh (another keystroke, another change) is on its way
         self.first_run.setVisible(first_run)
         self.today.setVisible(not first_run)
+        self.lead_panel.setVisible(not first_run)
         for column in self.columns.values():
             column.setVisible(not first_run)
         self.search.setEnabled(not first_run)
