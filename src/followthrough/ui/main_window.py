@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMenu,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -44,7 +45,7 @@ class MainWindow(QMainWindow):
         """The window's frame; with `ops`, attached to the data at once (see attach)."""
         super().__init__()
         self.setWindowTitle(APP_NAME)
-        self.resize(1180, 720)
+        self.resize(1280, 760)
         self._board_generation = 0  # answers to an older refresh are dropped
         central = QWidget(self)
         outer = QVBoxLayout(central)
@@ -89,20 +90,21 @@ class MainWindow(QMainWindow):
         self._search_pause = QTimer(self, singleShot=True, interval=120, timeout=self.refresh)
         self.search.textChanged.connect(lambda _: self._search_pause.start())
         self.search.setEnabled(True)
-        self.today: TodayPanel = TodayPanel(ops, central)
-        self.today.setMaximumWidth(360)
+        # Today | the board | the lead: a splitter, so each person sets the balance they like.
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, central)
+        self.splitter.setChildrenCollapsible(False)
+        self.board_row.addWidget(self.splitter)
+        self.today: TodayPanel = TodayPanel(ops, self.splitter)
+        self.today.setMinimumWidth(220)
         self.today.lead_selected.connect(self.select_lead)
-        self.board_row.addWidget(self.today)
-        self.columns = {state.value: BoardColumn(state, central) for state in BOARD_STATES}
+        board = QWidget(self.splitter)
+        columns_row = QHBoxLayout(board)
+        columns_row.setContentsMargins(0, 0, 0, 0)
+        self.columns = {state.value: BoardColumn(state, board) for state in BOARD_STATES}
         for column in self.columns.values():
-            self.board_row.addWidget(column, 1)
+            columns_row.addWidget(column, 1)
             self._wire_column(column)
-        self.lead_panel = LeadPanel(ops, self.actions, central)
-        self.lead_panel.setMinimumWidth(300)
-        self.lead_panel.setMaximumWidth(420)
-        self.board_row.addWidget(self.lead_panel)
-        self.lead_selected.connect(self.lead_panel.show_lead)
-        self.first_run = FirstRunPanel(ops, central)
+        self.first_run = FirstRunPanel(ops, board)
         self.first_run.add_requested.connect(self.quick_add)
         self.first_run.sample_loaded.connect(
             lambda n: self.statusBar().showMessage(
@@ -111,7 +113,13 @@ class MainWindow(QMainWindow):
             )
         )
         self.first_run.hide()
-        self.board_row.addWidget(self.first_run, 1)
+        columns_row.addWidget(self.first_run, 1)
+        self.lead_panel = LeadPanel(ops, self.actions, self.splitter)
+        self.lead_panel.setMinimumWidth(260)
+        self.lead_selected.connect(self.lead_panel.show_lead)
+        for index, stretch in enumerate((0, 1, 0)):
+            self.splitter.setStretchFactor(index, stretch)
+        self.splitter.setSizes([280, 620, 300])
         self._build_actions()
         self.actions.done.connect(self._said)
         ops.changed.connect(self.refresh)
