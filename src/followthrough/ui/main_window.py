@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
         self.lead_selected.connect(self.lead_panel.show_lead)
         for index, stretch in enumerate((0, 1, 0)):
             self.splitter.setStretchFactor(index, stretch)
-        self.splitter.setSizes([280, 620, 300])
+        self.splitter.setSizes([270, 640, 350])
         self._build_actions()
         self.actions.done.connect(self._said)
         ops.changed.connect(self.refresh)

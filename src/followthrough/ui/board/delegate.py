@@ -85,6 +85,11 @@ class CardDelegate(QStyledItemDelegate):
             painter.setBrush(palette.color(QPalette.ColorRole.Midlight))
             painter.drawRoundedRect(track, 2, 2)
             filled = QRect(track.x(), track.y(), int(track.width() * momentum / 100), 4)
-            painter.setBrush(palette.color(QPalette.ColorRole.Highlight))
+            # On a selected card the highlight is the background: fill with its text colour.
+            painter.setBrush(
+                palette.color(
+                    QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Highlight
+                )
+            )
             painter.drawRoundedRect(filled, 2, 2)
         painter.restore()

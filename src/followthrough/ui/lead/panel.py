@@ -203,7 +203,7 @@ class LeadPanel(QWidget):
             button.setDefaultAction(action)
             button.setAccessibleName(f"Log {kind.label.lower()}")
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            grid.addWidget(button, number // 4, number % 4)
+            grid.addWidget(button, number // 3, number % 3)  # three a row: labels stay whole
             self.log_actions[kind], self.log_buttons[kind] = action, button
 
         self.timeline = TimelineModel(self)
