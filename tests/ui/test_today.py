@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from followthrough.domain.leads import NewLead
@@ -85,3 +86,26 @@ def test_snooze_presets_put_the_alert_aside(qtbot: QtBot, window: MainWindow, db
     [snoozed] = [a for a in alerts.list_alerts(db, include_resolved=True) if a.status == "snoozed"]
     assert snoozed.snoozed_until is not None
     assert snoozed.snoozed_until.astimezone().hour == 9
+
+
+def test_snooze_until_a_typed_time(qtbot: QtBot, window: MainWindow, db: Database) -> None:
+    window.today.view.setCurrentIndex(window.today.model.index(0))
+    window.today._fill_snooze_menu()
+    texts = [a.text() for a in window.today.snooze_menu.actions() if a.text()]
+    assert texts[-1] == "&Pick a time…"
+    dialog = window.today.pick_snooze_time()
+    assert dialog is not None
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.keyClicks(dialog.until, "-2d")
+    assert not ok.isEnabled()
+    assert "passed" in dialog.hint.text()
+    dialog.until.setText("+3d")
+    assert ok.isEnabled()
+    assert dialog.hint.text().startswith("→ ")
+    with qtbot.waitSignal(window.today.loaded, timeout=5000):
+        ok.click()
+    [snoozed] = [a for a in alerts.list_alerts(db, include_resolved=True) if a.status == "snoozed"]
+    assert snoozed.snoozed_until is not None
+    assert (
+        timedelta(days=2, hours=23) < snoozed.snoozed_until - datetime.now(UTC) <= timedelta(days=3)
+    )

@@ -29,6 +29,7 @@ class Operations(QObject):
         self.db = db
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="followthrough-db")
         self._pending = 0
+        self._closed = False
         # Always queued: a future that is already done runs its callback at once, on the
         # calling thread, and results must never be delivered inside run() itself.
         self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
@@ -46,6 +47,8 @@ class Operations(QObject):
         on_error: Callable[[str], None] | None = None,
     ) -> None:
         """Run `work(db)` on the worker; call `on_done(result)` back on the GUI thread."""
+        if self._closed:
+            return  # quitting: a view refreshing on its way out has nothing left to read
         self._pending += 1
         future = self._worker.submit(work, self.db)
         # Called on the worker thread: the signal queues delivery to the GUI thread.
@@ -67,4 +70,5 @@ class Operations(QObject):
 
     def shutdown(self) -> None:
         """Finish what is queued (a write must not be lost on quit), then stop the worker."""
+        self._closed = True
         self._worker.shutdown(wait=True)

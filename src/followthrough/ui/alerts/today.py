@@ -28,6 +28,7 @@ from followthrough.domain.when import parse_when
 from followthrough.services import alerts
 from followthrough.services.clock import utcnow
 from followthrough.services.readmodels import AlertView
+from followthrough.ui.alerts.snooze import SnoozeDialog
 from followthrough.ui.ops import Operations
 
 Index = QModelIndex | QPersistentModelIndex
@@ -157,3 +158,14 @@ class TodayPanel(QWidget):
         self.snooze_menu.clear()
         for label, until in snooze_presets(utcnow()):
             self.snooze_menu.addAction(label, lambda until=until: self.snooze_until(until))
+        self.snooze_menu.addSeparator()
+        self.snooze_menu.addAction("&Pick a time…", self.pick_snooze_time)
+
+    def pick_snooze_time(self) -> SnoozeDialog | None:
+        alert = self.current()
+        if alert is None:
+            return None
+        dialog = SnoozeDialog(alert.lead_name, self)
+        dialog.accepted.connect(lambda: self.snooze_until(dialog.chosen()))
+        dialog.open()
+        return dialog
