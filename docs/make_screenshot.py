@@ -1,6 +1,7 @@
 """Render the README's screenshot: the sample pipeline with its most urgent alert selected.
 
-    xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python docs/make_screenshot.py docs/screenshot.png
+    xvfb-run -a -s "-screen 0 1400x900x24" \
+        .venv/bin/python docs/make_screenshot.py docs/screenshot.png
 """
 
 from __future__ import annotations

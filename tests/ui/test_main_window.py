@@ -146,3 +146,15 @@ def test_choosing_a_card_or_an_alert_shows_the_lead_in_the_panel(
     assert window.lead_panel.fields["company"].text() == "Acme"
     assert window.current_lead().name == "Ana Silva"  # type: ignore[union-attr]
     assert not warm.view.selectionModel().hasSelection()  # one selection on the board
+
+
+def test_closing_keeps_the_app_in_the_tray_when_there_is_one(qtbot: QtBot, ops: Operations) -> None:
+    window = shown_window(qtbot, ops)
+    window.keep_running_in_tray = lambda: True
+    with qtbot.waitSignal(window.hidden_to_tray, timeout=5000):
+        assert not window.close()  # the close is declined: the window only hides
+    assert not window.isVisible()
+    window.bring_forward()
+    assert window.isVisible()
+    window.keep_running_in_tray = lambda: False
+    assert window.close()  # no tray: closing the window closes it

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -40,6 +40,7 @@ class MainWindow(QMainWindow):
     board_loaded = Signal()  # the board shows the data as of the last refresh
     lead_selected = Signal(int)  # a card became the current one
     quit_requested = Signal()  # File > Quit: the app decides (it may live on in the tray)
+    hidden_to_tray = Signal()  # the window was closed but the app runs on in the tray
 
     def __init__(self, ops: Operations | None = None, actions: LeadActions | None = None) -> None:
         """The window's frame; with `ops`, attached to the data at once (see attach)."""
@@ -68,6 +69,8 @@ class MainWindow(QMainWindow):
         self.board_count.setAccessibleName("Leads shown")
         self.statusBar().addPermanentWidget(self.board_count)
         self.columns: dict[str, BoardColumn] = {}
+        # Set by the app when a tray icon exists: closing the window then only hides it.
+        self.keep_running_in_tray: Callable[[], bool] = lambda: False
         if ops is not None:
             self.attach(ops, actions)
 
@@ -249,6 +252,24 @@ class MainWindow(QMainWindow):
         undo_keys = self.undo_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         done = text.startswith(("Undid", "Redid"))
         self.statusBar().showMessage(text if done else f"{text}. {undo_keys} undoes it.", 8000)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.keep_running_in_tray():
+            event.ignore()
+            self.hide()
+            self.hidden_to_tray.emit()
+            return
+        super().closeEvent(event)
+
+    def bring_forward(self, lead_id: int | None = None, today: bool = False) -> None:
+        """Show the window on top (from the tray, a notification, a second start)."""
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        if lead_id is not None and self.columns:
+            self.select_lead(lead_id)
+        elif today and self.columns:
+            self.today.view.setFocus()
 
     def show_shortcuts(self) -> ShortcutSheet:
         from followthrough.ui.shortcuts import ShortcutSheet

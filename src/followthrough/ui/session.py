@@ -1,4 +1,4 @@
-"""What runs while the app is open: the database, the worker, the timer, and the window's data.
+"""What runs while the app is open: the database, the worker, the timer, notifications, tray.
 
 Opened after the window's first paint; closed in the reverse order, so that a write still
 queued on the worker lands before the database closes.
@@ -9,12 +9,22 @@ from __future__ import annotations
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
+from followthrough import APP_NAME
+from followthrough.domain.preferences import Preferences
 from followthrough.paths import DataPaths
+from followthrough.services.preferences import get_preferences, update_preferences
 from followthrough.store.db import Database
 from followthrough.ui.main_window import MainWindow
+from followthrough.ui.notify import AlertNotifier
 from followthrough.ui.ops import Operations
 from followthrough.ui.scheduler import Scheduler
 from followthrough.ui.single_instance import SingleInstance
+from followthrough.ui.tray import TrayIcon
+
+TRAY_NOTICE = (
+    "Followthrough keeps running in the tray, so alerts still reach you. "
+    "Quit it from the tray icon's menu or with File › Quit."
+)
 
 
 class AppSession:
@@ -30,10 +40,31 @@ class AppSession:
         self.app = app
         self.ops = Operations(db)
         self.scheduler = Scheduler(self.ops)
+        self.prefs = Preferences()
         window.attach(self.ops)
         window.quit_requested.connect(app.quit)
-        instance.activated.connect(self.bring_forward)
+        instance.activated.connect(window.bring_forward)
         app.aboutToQuit.connect(self._clear_clipboard)
+
+        self.notifier = AlertNotifier(self.ops, parent=app)
+        self.notifier.watch(self.scheduler)
+        self.notifier.open_lead.connect(lambda lead_id: window.bring_forward(lead_id))
+        self.notifier.open_today.connect(lambda: window.bring_forward(today=True))
+        self.notifier.status_changed.connect(self._notifications_status)
+
+        self.tray: TrayIcon | None = None
+        if TrayIcon.is_available():
+            self.tray = TrayIcon(app)
+            self.tray.open_requested.connect(window.bring_forward)
+            self.tray.today_requested.connect(lambda: window.bring_forward(today=True))
+            self.tray.quit_requested.connect(app.quit)
+            window.today.loaded.connect(lambda: self._count(window.today.total))
+            self.tray.show()
+            # With the tray carrying the alerts, closing the window only hides it.
+            app.setQuitOnLastWindowClosed(False)
+            window.keep_running_in_tray = lambda: self.tray is not None
+            window.hidden_to_tray.connect(self._hidden_to_tray)
+        self.ops.run(get_preferences, self._preferences)
         self.scheduler.start()
 
     @classmethod
@@ -42,11 +73,29 @@ class AppSession:
     ) -> AppSession:
         return cls(Database.open(paths), window, app, instance)
 
-    def bring_forward(self) -> None:
-        """Another start of the app asked for the window: show it, on top, where it was."""
-        self.window.showNormal()
-        self.window.raise_()
-        self.window.activateWindow()
+    def _preferences(self, prefs: Preferences) -> None:
+        self.prefs = prefs
+        if self.notifier.status:
+            self._notifications_status(self.notifier.status)
+
+    def _notifications_status(self, text: str) -> None:
+        # Said once in the window, and only to someone who wants notifications.
+        if text and self.prefs.notifications and not self.prefs.quiet:
+            self.window.statusBar().showMessage(
+                f"{text}. The Today list and the tray still show every alert.", 15000
+            )
+
+    def _count(self, total: int) -> None:
+        if self.tray is not None:
+            self.tray.set_count(total)
+
+    def _hidden_to_tray(self) -> None:
+        """The first time the window is closed, say where the app went (once, ever)."""
+        if self.prefs.tray_notice_shown or self.tray is None:
+            return
+        self.prefs = Preferences.from_json({**self.prefs.to_json(), "tray_notice_shown": True})
+        self.tray.notify(APP_NAME, TRAY_NOTICE)
+        self.ops.run(lambda db: update_preferences(db, {"tray_notice_shown": True}), writes=True)
 
     @staticmethod
     def _clear_clipboard() -> None:
@@ -58,5 +107,8 @@ class AppSession:
 
     def close(self) -> None:
         self.scheduler.stop()
+        self.notifier.shutdown()
+        if self.tray is not None:
+            self.tray.hide()
         self.ops.shutdown()  # let a queued write finish before the database closes
         self.db.close()

@@ -1,0 +1,5 @@
+"""Desktop notifications for new alerts: the policy glue and the bridge to the desktop."""
+
+from followthrough.ui.notify.notifier import AlertNotifier
+
+__all__ = ["AlertNotifier"]

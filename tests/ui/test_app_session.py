@@ -1,0 +1,73 @@
+"""The whole app session on a real notification server: tick → notification → Snooze → DB."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from followthrough.domain.leads import NewLead
+from followthrough.domain.signals import SignalKind
+from followthrough.paths import DataPaths
+from followthrough.services import alerts, leads
+from followthrough.services.preferences import update_preferences
+from followthrough.store.db import Database
+from followthrough.ui.main_window import MainWindow
+from followthrough.ui.session import AppSession
+from followthrough.ui.single_instance import SingleInstance
+from tests.support.notification_server import (
+    NotificationServer,
+    notification_server,
+    private_session_bus,
+)
+
+
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[NotificationServer]:
+    with private_session_bus() as address:
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
+        with notification_server(address) as running:
+            yield running
+
+
+def test_a_silent_lead_reaches_the_desktop_and_snooze_there_snoozes_it(
+    qtbot: QtBot, data_paths: DataPaths, server: NotificationServer
+) -> None:
+    # The session runs on the real clock: a lead written to three days ago is overdue now.
+    now = datetime.now(UTC)
+    db = Database.open(data_paths)
+    new = NewLead.create(
+        name="Ana Silva", next_step="Pilot kickoff", next_step_due=now + timedelta(days=9), now=now
+    )
+    ana = leads.add_lead(db, new, now, at=now - timedelta(days=4))
+    leads.log_event(db, ana.id, SignalKind.SENT, at=now - timedelta(days=3), now=now)
+    every_day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    update_preferences(db, {"work_start": "00:00", "work_end": "23:59", "work_days": every_day})
+    db.close()
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    instance = SingleInstance(data_paths.root)
+    assert instance.acquire()
+    session = AppSession.open(data_paths, window, app, instance)
+    try:
+        qtbot.waitUntil(lambda: len(server.calls) == 1, timeout=10_000)
+        call = server.calls[0]
+        assert call.summary == "Ana Silva"
+        assert call.body.startswith("No reply for 2 days since you wrote on ")
+        qtbot.waitUntil(lambda: window.today.total == 1, timeout=5000)
+        server.invoke_action(call.id, call.action_labels["Snooze"])
+        qtbot.waitUntil(lambda: window.today.total == 0, timeout=5000)
+        [alert] = alerts.list_alerts(session.db, include_resolved=True)
+        assert alert.status == "snoozed"
+        assert alert.snoozed_until is not None
+        assert alert.snoozed_until > datetime.now(UTC) + timedelta(minutes=50)
+    finally:
+        session.close()
+        instance.release()
