@@ -250,3 +250,20 @@ def test_a_lead_added_with_ctrl_n_can_be_undone(
     assert board.undo_action.text() == "&Undo Add Chloe Dubois"
     board.undo_action.trigger()
     qtbot.waitUntil(lambda: names(board, State.HOT) == ["Ana Silva"], timeout=5000)
+
+
+def test_undo_and_redo_a_logged_signal(qtbot: QtBot, db: Database, board: MainWindow) -> None:
+    board.actions.log(1, SignalKind.REPLIED, note="Thursday works", name="Ana Silva")
+    qtbot.waitUntil(lambda: board.undo_action.isEnabled(), timeout=5000)
+    assert [e.text for e in get_lead(db, 1).timeline if e.kind == "replied"] == ["Thursday works"]
+    board.undo_action.trigger()
+    qtbot.waitUntil(
+        lambda: not [e for e in get_lead(db, 1).timeline if e.kind == "replied"], timeout=5000
+    )
+    board.redo_action.trigger()
+    qtbot.waitUntil(
+        lambda: (
+            [e.text for e in get_lead(db, 1).timeline if e.kind == "replied"] == ["Thursday works"]
+        ),
+        timeout=5000,
+    )

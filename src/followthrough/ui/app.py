@@ -30,7 +30,6 @@ from followthrough.paths import DataPaths
 from followthrough.resources import resource_path
 from followthrough.ui.main_window import MainWindow
 from followthrough.ui.single_instance import SingleInstance
-from followthrough.ui.theme import follow_system_scheme
 
 if TYPE_CHECKING:
     from followthrough.ui.session import AppSession
@@ -133,7 +132,6 @@ def run_gui(
     app.setOrganizationName(APP_NAME)
     QGuiApplication.setDesktopFileName(APP_ID)
     app.setWindowIcon(QIcon(str(resource_path("icons", "followthrough.svg"))))
-    follow_system_scheme(app)
 
     instance = SingleInstance(paths.root)
     if not instance.acquire():
@@ -148,6 +146,10 @@ def run_gui(
     def start() -> None:
         from followthrough.errors import StorageError
         from followthrough.ui.session import AppSession
+        from followthrough.ui.theme import follow_system_scheme
+
+        # After the first paint: reading the colour scheme wakes Qt's whole enum namespace.
+        follow_system_scheme(app)
 
         try:
             session.append(AppSession.open(paths, window, app, instance))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -59,9 +59,13 @@ class MainWindow(QMainWindow):
         self.board_row = QHBoxLayout()
         outer.addLayout(self.board_row)
         # Until the data is attached: the columns' titles, so the first paint is the board.
-        self._skeleton = [QLabel(f"<b>{state.label}</b>", central) for state in BOARD_STATES]
+        # (Plain HTML, not Qt's alignment flags: the first use of the `Qt` namespace costs as
+        # much as a tenth of a bare window's start, and this code runs before the first paint.)
+        self._skeleton = [
+            QLabel(f"<div align='center'><b>{state.label}</b></div>", central)
+            for state in BOARD_STATES
+        ]
         for label in self._skeleton:
-            label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
             self.board_row.addWidget(label, 1)
         self.setCentralWidget(central)
         # What the board holds stays in view; messages about actions come and go beside it.
@@ -76,6 +80,8 @@ class MainWindow(QMainWindow):
 
     def attach(self, ops: Operations, actions: LeadActions | None = None) -> None:
         """Build what shows and changes data: the board, the Today list, menus and keys."""
+        from PySide6.QtCore import Qt  # here, not at the top: see the skeleton's comment
+
         from followthrough.ui.actions import LeadActions
         from followthrough.ui.alerts.today import TodayPanel
         from followthrough.ui.board.column import BoardColumn
@@ -150,6 +156,8 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
+        from PySide6.QtCore import Qt
+
         bar = self.menuBar()
         self.file_menu = bar.addMenu("&File")
         self.add_action = self._action(
@@ -229,6 +237,8 @@ class MainWindow(QMainWindow):
         self.shortcuts_action.setShortcuts([QKeySequence("F1"), QKeySequence("Ctrl+/")])
 
     def open_settings(self) -> SettingsDialog:
+        from PySide6.QtCore import Qt
+
         from followthrough.ui.settings import SettingsDialog
 
         dialog = SettingsDialog(self.ops, self)
@@ -364,6 +374,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def select_after_refresh(self, lead_id: int) -> None:
+        from PySide6.QtCore import Qt
+
         self.board_loaded.connect(
             lambda: self.select_lead(lead_id), Qt.ConnectionType.SingleShotConnection
         )

@@ -6,6 +6,9 @@ queued on the worker lands before the database closes.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -15,11 +18,13 @@ from followthrough.paths import DataPaths
 from followthrough.services.preferences import get_preferences, update_preferences
 from followthrough.store.db import Database
 from followthrough.ui.main_window import MainWindow
-from followthrough.ui.notify import AlertNotifier
 from followthrough.ui.ops import Operations
 from followthrough.ui.scheduler import Scheduler
 from followthrough.ui.single_instance import SingleInstance
-from followthrough.ui.tray import TrayIcon
+
+if TYPE_CHECKING:
+    from followthrough.ui.notify import AlertNotifier
+    from followthrough.ui.tray import TrayIcon
 
 TRAY_NOTICE = (
     "Followthrough keeps running in the tray, so alerts still reach you. "
@@ -41,18 +46,36 @@ class AppSession:
         self.ops = Operations(db)
         self.scheduler = Scheduler(self.ops)
         self.prefs = Preferences()
+        self.notifier: AlertNotifier | None = None
+        self.tray: TrayIcon | None = None
         window.attach(self.ops)
         window.quit_requested.connect(app.quit)
         instance.activated.connect(window.bring_forward)
         app.aboutToQuit.connect(self._clear_clipboard)
 
+        # Right after the board's first paint with data (queued behind it).
+        window.board_loaded.connect(
+            lambda: QTimer.singleShot(0, self._start_watching),
+            Qt.ConnectionType.SingleShotConnection,
+        )
+        self.ops.run(get_preferences, self._preferences)
+
+    def _start_watching(self) -> None:
+        """Once the board shows: notifications, the tray, and the timer's first tick.
+
+        Started only now so that the person sees their pipeline first; the timer starts
+        after the notifier, so no alert raised by the first tick goes unannounced.
+        """
+        from followthrough.ui.notify import AlertNotifier
+        from followthrough.ui.tray import TrayIcon
+
+        app, window = self.app, self.window
         self.notifier = AlertNotifier(self.ops, parent=app)
         self.notifier.watch(self.scheduler)
         self.notifier.open_lead.connect(lambda lead_id: window.bring_forward(lead_id))
         self.notifier.open_today.connect(lambda: window.bring_forward(today=True))
         self.notifier.status_changed.connect(self._notifications_status)
 
-        self.tray: TrayIcon | None = None
         if TrayIcon.is_available():
             self.tray = TrayIcon(app)
             self.tray.open_requested.connect(window.bring_forward)
@@ -64,7 +87,7 @@ class AppSession:
             app.setQuitOnLastWindowClosed(False)
             window.keep_running_in_tray = lambda: self.tray is not None
             window.hidden_to_tray.connect(self._hidden_to_tray)
-        self.ops.run(get_preferences, self._preferences)
+            self._count(window.today.total)
         self.scheduler.start()
 
     @classmethod
@@ -75,7 +98,7 @@ class AppSession:
 
     def _preferences(self, prefs: Preferences) -> None:
         self.prefs = prefs
-        if self.notifier.status:
+        if self.notifier is not None and self.notifier.status:
             self._notifications_status(self.notifier.status)
 
     def _notifications_status(self, text: str) -> None:
@@ -107,7 +130,8 @@ class AppSession:
 
     def close(self) -> None:
         self.scheduler.stop()
-        self.notifier.shutdown()
+        if self.notifier is not None:
+            self.notifier.shutdown()
         if self.tray is not None:
             self.tray.hide()
         self.ops.shutdown()  # let a queued write finish before the database closes
