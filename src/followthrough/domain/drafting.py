@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class LintFinding:
-    code: str  # filler | pressure | many_asks | no_next_step | no_consequence | too_long | empty_value
+    # filler | pressure | many_asks | no_next_step | no_consequence | too_long | empty_value
+    code: str
     message: str  # one sentence for the person writing
     start: int  # span in the linted text (the body, or the subject when field == "subject")
     end: int
