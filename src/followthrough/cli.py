@@ -129,6 +129,9 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
         p = command(name, f"say {what}")
         p.add_argument("alert", metavar="ALERT")
         p.add_argument("--at", metavar="WHEN", help="when (default: now)")
+    from followthrough.clidrafting import add_parsers as add_drafting_parsers
+
+    add_drafting_parsers(sub, command)
     p = command("policy", "show or change the follow-up policy (windows, thresholds)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="e.g. --set hot_silence_days=3")  # fmt: skip

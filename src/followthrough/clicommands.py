@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from followthrough import clifmt
+from followthrough import clidrafting, clifmt
 from followthrough.domain.leadfields import TEXT_MAX, clean_optional
 from followthrough.domain.leads import (
     REASON_MAX,
@@ -276,6 +276,7 @@ PREPARERS: dict[str, Preparer] = {
     "done": prepare_resolve,
     "dismiss": prepare_resolve,
     "policy": prepare_policy,
+    "draft": clidrafting.prepare_draft,
 }
 HANDLERS: dict[str, Handler] = {
     "add": run_add,
@@ -291,4 +292,6 @@ HANDLERS: dict[str, Handler] = {
     "done": _resolver("done"),
     "dismiss": _resolver("dismissed"),
     "policy": run_policy,
+    "draft": clidrafting.run_draft,
+    "templates": clidrafting.run_templates,
 }

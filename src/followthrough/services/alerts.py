@@ -121,6 +121,18 @@ def today_alerts(db: Database, limit: int = TODAY_SHOWN) -> TodayAlerts:
         return TodayAlerts(total, tuple(AlertView.of(alert, name) for alert, name in rows))
 
 
+def get_alert(db: Database, alert_id: int) -> AlertView:
+    with db.read() as session:
+        found = session.exec(
+            select(Alert, Lead.name)
+            .join(Lead, col(Lead.id) == Alert.lead_id)
+            .where(Alert.id == alert_id)
+        ).first()
+        if found is None:
+            raise NotFound(f"no alert with id {alert_id}")
+        return AlertView.of(*found)
+
+
 def _live_alert(session: Session, alert_id: int) -> tuple[Alert, Lead]:
     alert = session.get(Alert, alert_id)
     if alert is None:

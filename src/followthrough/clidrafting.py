@@ -1,0 +1,204 @@
+"""CLI commands for drafting: `draft`, `templates list`, `templates lint`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from followthrough.errors import InvalidData, NotFound
+
+if TYPE_CHECKING:
+    # Imported when a drafting command runs, not when the parser is built for another one.
+    from followthrough.domain.drafting import LintFinding
+    from followthrough.domain.templates import TemplateSpec
+    from followthrough.store.db import Database
+
+EXIT_FINDINGS = 1  # `templates lint`: the text has findings (like a linter)
+
+
+def add_parsers(sub: Any, command: Any) -> None:
+    """Declare `draft` and `templates` on the main parser's subcommands."""
+    p = command("draft", "draft a follow-up for a lead (its most urgent alert by default)")
+    p.add_argument("lead", metavar="LEAD")
+    p.add_argument("--alert", metavar="ID", help="draft for this alert instead")
+    p.add_argument("--template", metavar="SLUG", help="use this template instead")
+
+    p = sub.add_parser("templates", help="list or lint follow-up templates",
+                       description="list or lint follow-up templates")  # fmt: skip
+    actions = p.add_subparsers(dest="templates_command", metavar="ACTION", required=True,
+                               parser_class=type(p))  # fmt: skip
+    q = actions.add_parser("list", help="every template, built-in and yours")
+    q.add_argument("--json", action="store_true", help="print JSON only")
+    q = actions.add_parser(
+        "lint",
+        help="lint a template file, a template by slug, or a file of message text "
+        "(exit code 1 when there are findings)",
+    )
+    q.add_argument("target", metavar="FILE_OR_SLUG")
+    q.add_argument("--json", action="store_true", help="print JSON only")
+
+
+def _finding_json(finding: LintFinding) -> dict[str, Any]:
+    return {
+        "code": finding.code,
+        "message": finding.message,
+        "start": finding.start,
+        "end": finding.end,
+        "field": finding.field,
+    }
+
+
+def _finding_lines(findings: tuple[LintFinding, ...] | list[LintFinding]) -> str:
+    return "\n".join(f"  {f.field} {f.start}-{f.end} {f.code}: {f.message}" for f in findings)
+
+
+def prepare_draft(args: argparse.Namespace, now: datetime) -> int | None:
+    if args.alert is None:
+        return None
+    digits = args.alert.strip().removeprefix("#")
+    if not digits.isdigit():
+        raise InvalidData(f"'{args.alert}' is not an alert id (see followthrough alerts)", "alert")
+    return int(digits)
+
+
+def run_draft(db: Database, args: argparse.Namespace, alert_id: int | None, now: datetime) -> int:
+    from followthrough.services import drafting, lead_queries
+
+    lead = lead_queries.resolve_lead(db, args.lead)
+    draft = drafting.draft_for(db, lead.id, alert_id, args.template, now)
+    data = {
+        "subject": draft.subject,
+        "body": draft.body,
+        "template": draft.template,
+        "intent": draft.intent,
+        "findings": [_finding_json(f) for f in draft.findings],
+    }
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    head = f"Subject: {draft.subject}\n\n" if draft.subject else ""
+    tail = f"\n\n— {draft.template} ({draft.intent}, asks about {draft.decision})"
+    if draft.findings:
+        tail += "\n" + _finding_lines(draft.findings)
+    print(head + draft.body + tail)
+    return 0
+
+
+def run_templates(db: Database, args: argparse.Namespace, _: None, now: datetime) -> int:
+    if args.templates_command == "list":
+        return _list(db, args)
+    return _lint(db, args, now)
+
+
+def _list(db: Database, args: argparse.Namespace) -> int:
+    from followthrough.services import templates
+
+    found = templates.list_templates(db)
+    rows = [
+        {
+            "slug": t.slug,
+            "title": t.title,
+            "intent": t.intent,
+            "decision": t.decision,
+            "channel": t.channel,
+            "builtin": t.builtin,
+        }
+        for t in found
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    width = max((len(t.slug) for t in found), default=4)
+    for t in found:
+        mark = "" if t.builtin else "  (yours)"
+        print(f"{t.slug:<{width}}  {t.intent:<10} {t.decision:<10} {t.title}{mark}")
+    return 0
+
+
+def _lint(db: Database, args: argparse.Namespace, now: datetime) -> int:
+    from followthrough.domain.drafting import lint_draft
+    from followthrough.services import drafting, templates
+
+    target = args.target
+    path = Path(target)
+    spec: TemplateSpec | None
+    if path.is_file():
+        text = _read_text(path)
+        spec = _as_template(text)
+        if spec is None:  # plain message text: lint it as it stands
+            subject, body = _split_subject(text)
+            findings = lint_draft(subject, body)  # intent unknown: the general rules
+            return _report(args, findings, str(path))
+    else:
+        try:
+            spec = templates.get_template(db, target)
+        except NotFound:
+            raise NotFound(f"no template file or slug '{target}'") from None
+    rendered = drafting.render_template(spec, _sample_context(db, now))
+    findings = lint_draft(
+        rendered.subject,
+        rendered.body,
+        intent=spec.intent,
+        channel=spec.channel,
+        empty_values=rendered.empty_values,
+    )
+    return _report(args, findings, spec.slug)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InvalidData(f"{path} is not UTF-8 text", "file") from None
+    except OSError as exc:
+        raise InvalidData(f"cannot read {path}: {exc.strerror}", "file") from None
+
+
+def _as_template(text: str) -> TemplateSpec | None:
+    """A template when the text has a header; its mistakes are reported, not linted as prose."""
+    from followthrough.domain.templates import parse_template
+
+    if not any(line.strip() == "---" for line in text.splitlines()[:40]):
+        return None
+    return parse_template(text)
+
+
+def _split_subject(text: str) -> tuple[str, str]:
+    first, _, rest = text.partition("\n")
+    if first.lower().startswith("subject:"):
+        return first.split(":", 1)[1].strip(), rest.lstrip("\n")
+    return "", text
+
+
+def _sample_context(db: Database, now: datetime) -> dict[str, Any]:
+    """A made-up lead with every field filled, to see a template as a buyer would."""
+    from datetime import timedelta
+
+    from followthrough.domain.states import State
+    from followthrough.services import drafting
+    from followthrough.services.preferences import get_preferences
+    from followthrough.services.readmodels import LeadView
+
+    sample = LeadView(
+        id=0, name="Ana Silva", company="Acme", email="ana@acme.example", phone=None,
+        title="Head of Operations", state=State.HOT, state_since=now - timedelta(days=9),
+        decision=None, next_step="Send the pilot plan", next_step_due=now + timedelta(days=2),
+        recycle_until=None, recycle_reason=None, last_outbound_at=now - timedelta(days=3),
+        last_inbound_at=now - timedelta(days=6), unanswered=1, tags=("saas",),
+        next_check_at=None, created_at=now - timedelta(days=20), updated_at=now,
+    )  # fmt: skip
+    return drafting.draft_context(sample, None, get_preferences(db), now)
+
+
+def _report(args: argparse.Namespace, findings: list[LintFinding], name: str) -> int:
+    if args.json:
+        print(json.dumps([_finding_json(f) for f in findings], ensure_ascii=False, indent=2))
+    elif findings:
+        print(f"{name}: {len(findings)} finding{'' if len(findings) == 1 else 's'}")
+        print(_finding_lines(findings))
+    else:
+        print(f"{name}: no findings")
+    return EXIT_FINDINGS if findings else 0
