@@ -109,3 +109,17 @@ def test_snooze_until_a_typed_time(qtbot: QtBot, window: MainWindow, db: Databas
     assert (
         timedelta(days=2, hours=23) < snoozed.snoozed_until - datetime.now(UTC) <= timedelta(days=3)
     )
+
+
+def test_draft_opens_the_follow_up_for_the_chosen_alert(qtbot: QtBot, window: MainWindow) -> None:
+    from followthrough.ui.drafting.dialog import DraftDialog
+
+    window.today.view.setCurrentIndex(window.today.model.index(0))
+    assert window.today.draft.isEnabled()
+    window.today.draft.click()
+    qtbot.waitUntil(lambda: bool(window.findChildren(DraftDialog)), timeout=5000)
+    [dialog] = window.findChildren(DraftDialog)
+    qtbot.waitUntil(lambda: bool(dialog.body.toPlainText()), timeout=5000)
+    assert dialog.body.toPlainText().startswith("Hi Missed,")  # the missed meeting comes first
+    assert "missed" in dialog.body.toPlainText()
+    dialog.reject()

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from followthrough.ui.alerts.today import TodayPanel
     from followthrough.ui.board.column import BoardColumn
     from followthrough.ui.board.recycle import RecycleDialog
+    from followthrough.ui.drafting.dialog import DraftDialog
+    from followthrough.ui.drafting.editor import TemplateEditor
     from followthrough.ui.lead.quick_add import QuickAddDialog
     from followthrough.ui.ops import Operations
     from followthrough.ui.settings import SettingsDialog
@@ -106,6 +108,7 @@ class MainWindow(QMainWindow):
         self.today: TodayPanel = TodayPanel(ops, self.splitter)
         self.today.setMinimumWidth(220)
         self.today.lead_selected.connect(self.select_lead)
+        self.today.draft_requested.connect(self.open_draft)
         board = QWidget(self.splitter)
         columns_row = QHBoxLayout(board)
         columns_row.setContentsMargins(0, 0, 0, 0)
@@ -166,6 +169,9 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action(
             self.file_menu, "&Settings…", self.open_settings, QKeySequence("Ctrl+,")
         )
+        self.templates_action = self._action(
+            self.file_menu, "&Templates…", self.open_templates, "Ctrl+Shift+T"
+        )
         self.clear_sample_action = self._action(
             self.file_menu, "&Remove the sample leads", self.clear_sample
         )
@@ -225,6 +231,9 @@ class MainWindow(QMainWindow):
         for column in self.columns.values():
             column.view.addAction(self.delete_action)
 
+        self.draft_action = self._action(
+            self.lead_menu, "D&raft a follow-up…", self._draft_current, "Ctrl+D"
+        )
         self.lead_menu.addSeparator()
         log_menu = self.lead_menu.addMenu("Lo&g")
         for action in self.lead_panel.log_actions.values():
@@ -235,6 +244,36 @@ class MainWindow(QMainWindow):
             self.help_menu, "&Keyboard shortcuts", self.show_shortcuts, QKeySequence("F1")
         )
         self.shortcuts_action.setShortcuts([QKeySequence("F1"), QKeySequence("Ctrl+/")])
+
+    def open_draft(self, lead_id: int, alert_id: int | None = None) -> DraftDialog:
+        """The follow-up for a lead (and the alert it answers), ready to edit and send."""
+        from PySide6.QtCore import Qt
+
+        from followthrough.ui.drafting.dialog import DraftDialog
+
+        dialog = DraftDialog(self.ops, lead_id, alert_id, self, actions=self.actions)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def draft_for_alert(self, alert_id: int) -> None:
+        """From a notification's Draft button: find the alert's lead, then draft."""
+        from followthrough.services.alerts import get_alert
+
+        self.ops.run(
+            lambda db: get_alert(db, alert_id),
+            lambda alert: self.open_draft(alert.lead_id, alert.id),
+        )
+
+    def open_templates(self) -> TemplateEditor:
+        from PySide6.QtCore import Qt
+
+        from followthrough.ui.drafting.editor import TemplateEditor
+
+        editor = TemplateEditor(self.ops, self)
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        editor.show()
+        return editor
 
     def open_settings(self) -> SettingsDialog:
         from PySide6.QtCore import Qt
@@ -463,6 +502,13 @@ class MainWindow(QMainWindow):
         if not 0 <= position < len(BOARD_STATES):
             return None
         return self.move_lead(lead.id, lead.name, BOARD_STATES[position])
+
+    def _draft_current(self) -> None:
+        lead = self.current_lead()
+        if lead is None:
+            self.statusBar().showMessage("Select a lead first", 4000)
+            return
+        self.open_draft(lead.id)
 
     def _delete_current(self) -> None:
         lead = self.current_lead()

@@ -70,14 +70,15 @@ class AppSession:
         from followthrough.ui.tray import TrayIcon
 
         app, window = self.app, self.window
-        self.notifier = AlertNotifier(self.ops, parent=app)
+        self.notifier = AlertNotifier(self.ops, parent=window)
         self.notifier.watch(self.scheduler)
         self.notifier.open_lead.connect(lambda lead_id: window.bring_forward(lead_id))
         self.notifier.open_today.connect(lambda: window.bring_forward(today=True))
+        self.notifier.draft_requested.connect(window.draft_for_alert)
         self.notifier.status_changed.connect(self._notifications_status)
 
         if TrayIcon.is_available():
-            self.tray = TrayIcon(app)
+            self.tray = TrayIcon(window)
             self.tray.open_requested.connect(window.bring_forward)
             self.tray.today_requested.connect(lambda: window.bring_forward(today=True))
             self.tray.quit_requested.connect(app.quit)
@@ -130,9 +131,14 @@ class AppSession:
 
     def close(self) -> None:
         self.scheduler.stop()
+        # Nothing of this session may outlive it (a test opens several in one process).
         if self.notifier is not None:
             self.notifier.shutdown()
+            self.notifier.deleteLater()
+            self.notifier = None
         if self.tray is not None:
             self.tray.hide()
+            self.tray.deleteLater()
+            self.tray = None
         self.ops.shutdown()  # let a queued write finish before the database closes
         self.db.close()

@@ -73,6 +73,7 @@ def snooze_presets(now: datetime) -> list[tuple[str, datetime]]:
 class TodayPanel(QWidget):
     lead_selected = Signal(int)
     loaded = Signal()
+    draft_requested = Signal(int, int)  # lead id, alert id: write the follow-up for it
 
     def __init__(self, ops: Operations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -89,9 +90,8 @@ class TodayPanel(QWidget):
         self.view.setSpacing(2)
         self.view.selectionModel().currentChanged.connect(self._selected)
 
-        self.draft = QPushButton("&Draft", self)
-        self.draft.setEnabled(False)
-        self.draft.setToolTip("Drafting follow-ups arrives in a coming version")
+        self.draft = QPushButton("&Draft", self, clicked=self._draft)
+        self.draft.setToolTip("Write a short follow-up that asks for one decision")
         self.done = QPushButton("D&one", self, clicked=lambda: self._resolve("done"))
         self.dismiss = QPushButton("Dis&miss", self, clicked=lambda: self._resolve("dismissed"))
         self.snooze = QToolButton(self, text="&Snooze")
@@ -135,7 +135,7 @@ class TodayPanel(QWidget):
 
     def _enable(self) -> None:
         has = self.current() is not None
-        for button in (self.snooze, self.done, self.dismiss):
+        for button in (self.draft, self.snooze, self.done, self.dismiss):
             button.setEnabled(has)
 
     def _selected(self, index: QModelIndex) -> None:
@@ -143,6 +143,11 @@ class TodayPanel(QWidget):
         alert = self.current()
         if alert is not None:
             self.lead_selected.emit(alert.lead_id)
+
+    def _draft(self) -> None:
+        alert = self.current()
+        if alert is not None:
+            self.draft_requested.emit(alert.lead_id, alert.id)
 
     def _resolve(self, status: str) -> None:
         alert = self.current()

@@ -44,7 +44,9 @@ class RecycleDialog(QDialog):
         self.hint.setObjectName("hint")
         self.reason = QLineEdit(self, placeholderText="Budget opens in spring")
         self.reason.setAccessibleName("Reason")
-        presets = QHBoxLayout()
+        presets_row = QWidget(self)  # a widget, not a bare layout, in a form row
+        presets = QHBoxLayout(presets_row)
+        presets.setContentsMargins(0, 0, 0, 0)
         for label, text in PRESETS:
             button = QPushButton(label, self)
             button.setAccessibleName(label.replace("&", ""))
@@ -60,7 +62,7 @@ class RecycleDialog(QDialog):
         form = QFormLayout(self)
         form.addRow(intro)
         form.addRow("Come back &on", self.until)
-        form.addRow("", presets)
+        form.addRow("", presets_row)
         form.addRow("", self.hint)
         form.addRow("&Reason", self.reason)
         form.addRow(self.buttons)

@@ -167,14 +167,16 @@ class LeadPanel(QWidget):
         form = QFormLayout()
         for key, label, _ in FIELDS:
             field = self.fields[key]
-            cell = QVBoxLayout()
+            cell_widget = QWidget(self)  # a widget, not a bare layout, in a form row
+            cell = QVBoxLayout(cell_widget)
+            cell.setContentsMargins(0, 0, 0, 0)
             cell.setSpacing(0)
             cell.addWidget(field)
             if key == "due":
                 cell.addWidget(self.due_hint)
             cell.addWidget(field.problem)
-            form.addRow(label, cell)
-            buddy = form.labelForField(cell)
+            form.addRow(label, cell_widget)
+            buddy = form.labelForField(cell_widget)
             if isinstance(buddy, QLabel):
                 buddy.setBuddy(field)
             field.editingFinished.connect(lambda key=key: self._commit(key))

@@ -52,13 +52,15 @@ class NotificationsPage(SettingsPage):
             label.setBuddy(edit)
             form.addRow(label, edit)
             form.addRow("", self.problem_slot(field))
-        row = QHBoxLayout()
+        days_row = QWidget(self)  # a widget, not a bare layout: see data_page.py
+        row = QHBoxLayout(days_row)
+        row.setContentsMargins(0, 0, 0, 0)
         for box in self.days.values():
             row.addWidget(box)
         row.addStretch(1)
         days_label = QLabel("&Working days", self)
         days_label.setBuddy(self.days["mon"])
-        form.addRow(days_label, row)
+        form.addRow(days_label, days_row)
         form.addRow("", self.problem_slot("work_days"))
 
     def show_preferences(self, prefs: Preferences) -> None:

@@ -1,0 +1,1 @@
+"""Writing follow-ups: the Draft dialog and the template editor."""

@@ -1,0 +1,368 @@
+"""The Draft dialog: a follow-up to edit, checked as it is typed, then copied, mailed, logged.
+
+Drafting reads the database and renders a template, so it runs on the operations worker;
+the lint is pure and fast, so it runs on every keystroke right here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QMimeData, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from followthrough.domain.drafting import MAX_WORDS, LintFinding, lint_draft, word_count
+from followthrough.services.drafting import Draft, draft_for, mark_sent
+from followthrough.services.lead_queries import get_lead
+from followthrough.services.readmodels import LeadView
+from followthrough.services.templates import list_templates
+from followthrough.store.db import Database
+from followthrough.ui.actions import LeadActions
+from followthrough.ui.drafting.ask import ask
+from followthrough.ui.drafting.highlight import attention_style, finding_selections
+from followthrough.ui.drafting.message import SAFE_LINK_LENGTH, mailto_link, message_html
+from followthrough.ui.drafting.sent_form import SentForm
+from followthrough.ui.ops import Operations
+
+
+@dataclass(frozen=True)
+class _Drafted:
+    draft: Draft
+    lead: LeadView
+    titles: dict[str, str]  # slug → title, for the template choice
+
+
+class DraftDialog(QDialog):
+    drafted = Signal()  # a draft (or the reason there is none) is on screen
+    sent = Signal()  # the message was logged as sent
+
+    def __init__(
+        self,
+        ops: Operations,
+        lead_id: int,
+        alert_id: int | None = None,
+        parent: QWidget | None = None,
+        *,
+        actions: LeadActions | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ops = ops
+        self.lead_actions = actions  # only to tell the window's status bar what happened
+        self.lead_id = lead_id
+        self.alert_id = alert_id
+        self.lead: LeadView | None = None
+        self.draft: Draft | None = None
+        self.findings: list[LintFinding] = []
+        self._empties: list[LintFinding] = []  # empty merge values, moved along with edits
+        self._open = True
+        self.setWindowTitle("Draft a follow-up")
+        self.resize(640, 620)
+        self._build()
+        self._show_draft(None)
+        self._redraft(None)
+
+    # --- layout ---------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.template = QComboBox(self)
+        self.template.setAccessibleName("Template")
+        self.about = QLabel(self)  # intent and decision of the chosen template
+        self.about.setAccessibleName("What the message asks")
+        self.problem = QLabel(self)
+        self.problem.setWordWrap(True)
+        self.problem.setAccessibleName("Problem")
+        self.problem.setStyleSheet(attention_style(self.palette()))
+        self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.subject = QLineEdit(self)
+        self.subject.setAccessibleName("Subject")
+        self.body = QPlainTextEdit(self)
+        self.body.setAccessibleName("Message")
+        self.body.setTabChangesFocus(True)
+        self.words = QLabel(self)
+        self.words.setAccessibleName("Word count")
+        self.findings_list = QListWidget(self)
+        self.findings_list.setAccessibleName("Findings")
+        self.findings_list.setMaximumHeight(110)
+        self.findings_list.itemActivated.connect(self._go_to_finding)
+        self.status = QLabel(self)
+        self.status.setAccessibleName("Status")
+
+        self.copy = QPushButton("&Copy", self, clicked=self.copy_message)
+        self.copy.setToolTip("Put the message on the clipboard, as plain text and formatted")
+        self.copy_subject = QPushButton("Copy sub&ject", self, clicked=self.copy_subject_line)
+        self.open_mail = QPushButton("&Open in mail app", self, clicked=self.open_in_mail_app)
+        self.mark = QPushButton("Mar&k as sent…", self, clicked=self.ask_next_step)
+        self.close_button = QPushButton("Close", self, clicked=self.reject)
+        self.sent_form = SentForm(self)
+        self.sent_form.hide()
+        self.sent_form.confirmed.connect(self.log_sent)
+        self.sent_form.cancelled.connect(self._hide_sent_form)
+
+        # Nested layouts are added to their parent before being filled, so Python never
+        # holds the only reference to one that Qt is still laying out.
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.problem)
+        form = QFormLayout()
+        layout.addLayout(form)
+        for label, widget in (("&Template", self.template), ("", self.about),
+                              ("&Subject", self.subject), ("&Message", self.body),
+                              ("", self.words), ("&Findings", self.findings_list)):  # fmt: skip
+            form.addRow(label, widget)
+        layout.addWidget(self.sent_form)
+        layout.addWidget(self.status)
+        buttons = QHBoxLayout()
+        layout.addLayout(buttons)
+        for button in (self.copy, self.copy_subject, self.open_mail, self.mark):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+        for button in (self.copy, self.copy_subject, self.open_mail, self.mark, self.close_button):
+            button.setAutoDefault(False)  # Enter in a field must not copy or send by surprise
+
+        self.template.activated.connect(self._template_chosen)
+        self.subject.textChanged.connect(self.relint)
+        self.body.textChanged.connect(self.relint)
+        self.body.document().contentsChange.connect(self._move_empty_values)
+
+    # --- drafting on the worker -----------------------------------------------------------
+
+    def _redraft(self, slug: str | None) -> None:
+        lead_id, alert_id = self.lead_id, self.alert_id
+
+        def work(db: Database) -> _Drafted:
+            draft = draft_for(db, lead_id, alert_id, slug)
+            lead = get_lead(db, lead_id).lead
+            return _Drafted(draft, lead, {t.slug: t.title for t in list_templates(db)})
+
+        self.status.setText("Drafting…")
+        self._run(work, self._drafted, on_error=self._failed)
+
+    def _drafted(self, result: _Drafted) -> None:
+        self.lead = result.lead
+        self.alert_id = result.draft.alert_id  # the alert chosen when none was named
+        self.setWindowTitle(f"Follow-up for {result.lead.name}")
+        if self.template.count() == 0:  # the first draft sets the choice; switching keeps it
+            for slug in (result.draft.template, *result.draft.alternatives):
+                self.template.addItem(result.titles.get(slug, slug), slug)
+        self.template.setCurrentIndex(max(self.template.findData(result.draft.template), 0))
+        self.problem.hide()
+        self.status.setText("")
+        self._show_draft(result.draft)
+        self.drafted.emit()
+
+    def _failed(self, message: str) -> None:
+        self._show_draft(None)
+        self.problem.setText(f"No draft: {message}")
+        self.problem.show()
+        self.status.setText("")
+        self.drafted.emit()
+
+    def _template_chosen(self, index: int) -> None:
+        slug = self.template.itemData(index)
+        if slug and (self.draft is None or slug != self.draft.template):
+            self._redraft(slug)
+
+    def _show_draft(self, draft: Draft | None) -> None:
+        self.draft = draft
+        if draft is not None:
+            self.about.setText(f"Intent: {draft.intent.replace('_', ' ')} · asks about "
+                               f"{draft.decision.replace('_', ' ')} · {draft.channel}")  # fmt: skip
+        else:
+            self.about.setText("")
+        self.body.blockSignals(True)  # one lint for the whole new text, not one per signal
+        self.subject.setText(draft.subject if draft else "")
+        self.body.setPlainText(draft.body if draft else "")
+        self.body.blockSignals(False)
+        self._empties = [f for f in draft.findings if f.code == "empty_value"] if draft else []
+        has = draft is not None
+        mail = draft is not None and draft.channel == "email"
+        for widget in (self.subject, self.body, self.copy, self.mark, self.findings_list):
+            widget.setEnabled(has)
+        self.copy_subject.setEnabled(mail)
+        self.open_mail.setEnabled(mail)
+        self.relint()
+
+    # --- the lint, as you type ------------------------------------------------------------
+
+    def relint(self) -> None:
+        if not self._open:  # closing: the widgets may already be going away
+            return
+        draft = self.draft
+        self.findings = []
+        if draft is not None:
+            self.findings = lint_draft(
+                self.subject.text(),
+                self.body.toPlainText(),
+                intent=draft.intent,
+                channel=draft.channel,
+            )
+            # Empty merge values are known only from the rendering, so they come from there.
+            self.findings += self._empties
+            self.findings.sort(key=lambda f: (f.field != "subject", f.start, f.end))
+        self.findings_list.clear()
+        for finding in self.findings:
+            where = "Subject: " if finding.field == "subject" else ""
+            item = QListWidgetItem(where + finding.message, self.findings_list)
+            item.setData(Qt.ItemDataRole.UserRole, (finding.field, finding.start, finding.end))
+        self.body.setExtraSelections(finding_selections(self.body, self.findings))
+        self._count_words()
+
+    def _move_empty_values(self, position: int, removed: int, added: int) -> None:
+        """Keep empty-value marks on their spot as the body is edited; writing there settles one."""
+        if not self._open:
+            return
+        kept = []
+        for finding in self._empties:
+            at = finding.start
+            if position <= at <= position + removed:
+                continue  # the user edited where the value is missing: nothing left to flag
+            if position < at:
+                at += added - removed
+            kept.append(dataclasses.replace(finding, start=at, end=at))
+        self._empties = kept
+
+    def _count_words(self) -> None:
+        channel = self.draft.channel if self.draft else "email"
+        limit = MAX_WORDS.get(channel, MAX_WORDS["email"])
+        self.words.setText(f"{word_count(self.body.toPlainText())} / {limit} words")
+
+    def _go_to_finding(self, item: QListWidgetItem) -> None:
+        field, start, end = item.data(Qt.ItemDataRole.UserRole)
+        if field == "subject":
+            self.subject.setSelection(start, end - start)
+            self.subject.setFocus()
+            return
+        cursor = self.body.textCursor()
+        cursor.setPosition(min(start, len(self.body.toPlainText())))
+        cursor.setPosition(min(end, len(self.body.toPlainText())), cursor.MoveMode.KeepAnchor)
+        self.body.setTextCursor(cursor)
+        self.body.setFocus()
+
+    # --- sending --------------------------------------------------------------------------
+
+    def copy_message(self) -> None:
+        body = self.body.toPlainText()
+        mime = QMimeData()
+        mime.setText(body)
+        mime.setHtml(message_html(body))
+        QGuiApplication.clipboard().setMimeData(mime)
+        self.status.setText("Copied")
+
+    def copy_subject_line(self) -> None:
+        QGuiApplication.clipboard().setText(self.subject.text())
+        self.status.setText("Subject copied")
+
+    def mail_link(self) -> str:
+        email = self.lead.email if self.lead and self.lead.email else ""
+        return mailto_link(email, self.subject.text(), self.body.toPlainText())
+
+    def open_in_mail_app(self) -> QMessageBox | None:
+        """Open the message in the mail app; a link some apps would cut asks first."""
+        link = self.mail_link()
+        if len(link) <= SAFE_LINK_LENGTH:
+            self._open_link(link)
+            return None
+        return ask(
+            self,
+            "Long message",
+            f"This message makes a link of {len(link):,} characters. Some mail apps cut links "
+            "past about 1,800, so the end of the message could be lost.\n\n"
+            "Copy it and paste it into a new mail instead?",
+            [
+                ("&Copy instead", QMessageBox.ButtonRole.AcceptRole, self.copy_message),
+                ("&Open anyway", QMessageBox.ButtonRole.ActionRole, lambda: self._open_link(link)),
+                ("Cancel", QMessageBox.ButtonRole.RejectRole, None),
+            ],
+        )
+
+    def _open_link(self, link: str) -> None:
+        if QDesktopServices.openUrl(QUrl.fromEncoded(link.encode("ascii"))):
+            self.status.setText("Opened in your mail app")
+        else:
+            self.status.setText("No mail app answered: use Copy instead")
+
+    def ask_next_step(self) -> None:
+        lead = self.lead
+        self.sent_form.fill(
+            lead.next_step or "" if lead else "", lead.next_step_due if lead else None
+        )
+        self.sent_form.show()
+        self.mark.setEnabled(False)
+        # The step usually stays; the date is what the user came to change.
+        focus = self.sent_form.due if self.sent_form.next_step.text() else self.sent_form.next_step
+        focus.setFocus()
+
+    def _hide_sent_form(self) -> None:
+        self.sent_form.hide()
+        self.mark.setEnabled(self.draft is not None)
+        self.mark.setFocus()
+
+    def log_sent(self) -> None:
+        draft = self.draft
+        if draft is None:
+            return
+        step, due = self.sent_form.chosen()
+        lead_id, alert_id = self.lead_id, self.alert_id
+        subject, body = self.subject.text(), self.body.toPlainText()
+        self.sent_form.log.setEnabled(False)
+
+        def work(db: Database) -> None:
+            mark_sent(db, lead_id, subject=subject, body=body, template=draft.template,
+                      alert_id=alert_id, next_step=step, next_step_due=due,
+                      channel=draft.channel)  # fmt: skip
+
+        self._run(work, self._logged, writes=True, on_error=self._not_logged)
+
+    def _logged(self, _: None) -> None:
+        name = self.lead.name if self.lead else "the lead"
+        if self.lead_actions is not None:
+            self.lead_actions.done.emit(f"Logged the message to {name} as sent")
+        self.sent.emit()
+        self.accept()
+
+    def _not_logged(self, message: str) -> None:
+        self.sent_form.show_problem(f"Not logged: {message}")
+        self.sent_form.log.setEnabled(True)
+
+    # --- the dialog's life ----------------------------------------------------------------
+
+    def _run(
+        self,
+        work: Callable[[Database], Any],
+        on_done: Callable[[Any], None],
+        *,
+        writes: bool = False,
+        on_error: Callable[[str], None],
+    ) -> None:
+        # A result may arrive after the dialog closed (and was deleted): drop it then.
+        def done(result: Any) -> None:
+            if self._open:
+                on_done(result)
+
+        def failed(message: str) -> None:
+            if self._open:
+                on_error(message)
+
+        self.ops.run(work, done, writes=writes, on_error=failed)
+
+    def done(self, result: int) -> None:
+        self._open = False
+        super().done(result)
