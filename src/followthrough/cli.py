@@ -129,6 +129,12 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
         p = command(name, f"say {what}")
         p.add_argument("alert", metavar="ALERT")
         p.add_argument("--at", metavar="WHEN", help="when (default: now)")
+    p = command("backup", "save a consistent copy of the database now")
+    p.add_argument("--output", metavar="FILE", help="write it here (default: the backups folder)")
+    command("backups", "list the backups, newest first")
+    p = command("restore", "replace the database with a backup (the current one is saved first)")
+    p.add_argument("file", metavar="FILE")
+
     from followthrough.clidrafting import add_parsers as add_drafting_parsers
 
     add_drafting_parsers(sub, command)
@@ -211,13 +217,16 @@ def _run(args: argparse.Namespace) -> int:
         paths = prepare_data_dir(resolve_data_dir(args.data_dir, os.environ))
         return run_gui(paths, args.smoke, screenshot=args.screenshot)
 
-    from followthrough.clicommands import HANDLERS, PREPARERS
+    from followthrough.clicommands import FOLDER_HANDLERS, HANDLERS, PREPARERS
     from followthrough.store.db import Database
 
     now = datetime.now(UTC)
     # Check what was typed before touching the data folder: bad input writes nothing.
     request = PREPARERS[args.command](args, now) if args.command in PREPARERS else None
     paths = prepare_data_dir(resolve_data_dir(args.data_dir, os.environ))
+    if args.command in FOLDER_HANDLERS:
+        # Backups work on the file itself: a damaged database must still be restorable.
+        return FOLDER_HANDLERS[args.command](paths, args, now)
     db = Database.open(paths, now)
     try:
         return HANDLERS[args.command](db, args, request, now)

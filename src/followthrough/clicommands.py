@@ -7,6 +7,7 @@ import argparse
 import json
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from followthrough import clidrafting, clifmt
@@ -22,7 +23,8 @@ from followthrough.domain.signals import parse_channel, parse_direction, parse_s
 from followthrough.domain.states import ALL_STATES, BOARD_STATES, State, parse_state
 from followthrough.domain.when import parse_when
 from followthrough.errors import InvalidData, UsageError
-from followthrough.services import alerts, lead_queries, leads, settings
+from followthrough.paths import DataPaths
+from followthrough.services import alerts, backups, lead_queries, leads, settings
 from followthrough.store.db import Database
 
 Preparer = Callable[[argparse.Namespace, datetime], Any]
@@ -264,6 +266,46 @@ def run_policy(
     data = policy.to_json()
     return _emit(args, data, "\n".join(f"{key:<24}{value:g}" for key, value in data.items()))
 
+
+# --- backups ---------------------------------------------------------------------------
+
+
+def run_backup(paths: DataPaths, args: argparse.Namespace, now: datetime) -> int:
+    output = Path(args.output).expanduser() if args.output else None
+    made = backups.make_backup(paths, "manual", now, output)
+    return _emit(args, {"path": str(made)}, f"Saved a backup: {made}")
+
+
+def run_backups(paths: DataPaths, args: argparse.Namespace, now: datetime) -> int:
+    found = backups.list_backups(paths)
+    data = [
+        {
+            "path": str(b.path),
+            "kind": b.kind,
+            "made_at": clifmt.iso_local(b.made_at),
+            "size": b.size,
+        }
+        for b in found
+    ]
+    lines = [
+        f"{clifmt.when_text(b.made_at, now):<22} {b.kind:<16} {b.size / 1e6:7.1f} MB  {b.path}"
+        for b in found
+    ]
+    return _emit(args, data, "\n".join(lines) if lines else "No backups yet.")
+
+
+def run_restore(paths: DataPaths, args: argparse.Namespace, now: datetime) -> int:
+    source = Path(args.file).expanduser()
+    saved = backups.restore_backup(paths, source, now)
+    said = f"Restored {source}." + (f" The replaced data is saved at {saved}." if saved else "")
+    return _emit(args, {"restored": str(source), "saved": str(saved) if saved else None}, said)
+
+
+FOLDER_HANDLERS: dict[str, Callable[[DataPaths, argparse.Namespace, datetime], int]] = {
+    "backup": run_backup,
+    "backups": run_backups,
+    "restore": run_restore,
+}
 
 PREPARERS: dict[str, Preparer] = {
     "add": prepare_add,

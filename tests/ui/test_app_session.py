@@ -71,3 +71,27 @@ def test_a_silent_lead_reaches_the_desktop_and_snooze_there_snoozes_it(
     finally:
         session.close()
         instance.release()
+
+
+def test_the_first_start_of_the_day_keeps_a_backup(
+    qtbot: QtBot, data_paths: DataPaths, server: NotificationServer
+) -> None:
+    from followthrough.services.backups import list_backups
+
+    db = Database.open(data_paths)
+    db.close()
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    instance = SingleInstance(data_paths.root)
+    assert instance.acquire()
+    session = AppSession.open(data_paths, window, app, instance)
+    try:
+        qtbot.waitUntil(lambda: len(list_backups(data_paths)) >= 1, timeout=10_000)
+        kinds = {b.kind for b in list_backups(data_paths)}
+        assert "daily" in kinds
+    finally:
+        session.close()
+        instance.release()

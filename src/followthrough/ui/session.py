@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 from followthrough import APP_NAME
 from followthrough.domain.preferences import Preferences
 from followthrough.paths import DataPaths
+from followthrough.services.backups import daily_backup
 from followthrough.services.preferences import get_preferences, update_preferences
 from followthrough.store.db import Database
 from followthrough.ui.main_window import MainWindow
@@ -90,12 +91,23 @@ class AppSession:
             window.hidden_to_tray.connect(self._hidden_to_tray)
             self._count(window.today.total)
         self.scheduler.start()
+        if self.paths is not None:
+            # The first start of each day keeps a copy (on the worker: it reads the whole file).
+            paths = self.paths
+            self.ops.run(lambda db: daily_backup(paths), on_error=self._backup_failed)
+
+    def _backup_failed(self, message: str) -> None:
+        self.window.statusBar().showMessage(f"Today's backup could not be made: {message}", 15000)
 
     @classmethod
     def open(
         cls, paths: DataPaths, window: MainWindow, app: QApplication, instance: SingleInstance
     ) -> AppSession:
-        return cls(Database.open(paths), window, app, instance)
+        session = cls(Database.open(paths), window, app, instance)
+        session.paths = paths
+        return session
+
+    paths: DataPaths | None = None
 
     def _preferences(self, prefs: Preferences) -> None:
         self.prefs = prefs
