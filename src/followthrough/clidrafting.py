@@ -137,7 +137,7 @@ def _lint(db: Database, args: argparse.Namespace, now: datetime) -> int:
             spec = templates.get_template(db, target)
         except NotFound:
             raise NotFound(f"no template file or slug '{target}'") from None
-    rendered = drafting.render_template(spec, _sample_context(db, now))
+    rendered = drafting.render_template(spec, templates.sample_context(spec, now))
     findings = lint_draft(
         rendered.subject,
         rendered.body,
@@ -171,26 +171,6 @@ def _split_subject(text: str) -> tuple[str, str]:
     if first.lower().startswith("subject:"):
         return first.split(":", 1)[1].strip(), rest.lstrip("\n")
     return "", text
-
-
-def _sample_context(db: Database, now: datetime) -> dict[str, Any]:
-    """A made-up lead with every field filled, to see a template as a buyer would."""
-    from datetime import timedelta
-
-    from followthrough.domain.states import State
-    from followthrough.services import drafting
-    from followthrough.services.preferences import get_preferences
-    from followthrough.services.readmodels import LeadView
-
-    sample = LeadView(
-        id=0, name="Ana Silva", company="Acme", email="ana@acme.example", phone=None,
-        title="Head of Operations", state=State.HOT, state_since=now - timedelta(days=9),
-        decision=None, next_step="Send the pilot plan", next_step_due=now + timedelta(days=2),
-        recycle_until=None, recycle_reason=None, last_outbound_at=now - timedelta(days=3),
-        last_inbound_at=now - timedelta(days=6), unanswered=1, tags=("saas",),
-        next_check_at=None, created_at=now - timedelta(days=20), updated_at=now,
-    )  # fmt: skip
-    return drafting.draft_context(sample, None, get_preferences(db), now)
 
 
 def _report(args: argparse.Namespace, findings: list[LintFinding], name: str) -> int:
