@@ -166,7 +166,7 @@ def test_google_contacts_newer_layout() -> None:
     text = (
         "First Name,Middle Name,Last Name,Organization Name,Organization Title,Notes,Labels,"
         "E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value\n"
-        "Lena,,Berg,Nordlys,CEO,,* myContacts ::: Warm intro,Work,lena@nordlys.no,Mobile,+47 912 34 567\n"
+        "Lena,,Berg,Nordlys,Founder,,* myContacts ::: Warm intro,Work,lena@nordlys.no,Mobile,+47 912 34 567\n"
     )
     _, _, leads = read_all(text.encode())
 
