@@ -134,6 +134,7 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     command("backups", "list the backups, newest first")
     p = command("restore", "replace the database with a backup (the current one is saved first)")
     p.add_argument("file", metavar="FILE")
+    command("doctor", "check the data folder, database, backups and keyring")
 
     from followthrough.clidrafting import add_parsers as add_drafting_parsers
 

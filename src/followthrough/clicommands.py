@@ -301,7 +301,18 @@ def run_restore(paths: DataPaths, args: argparse.Namespace, now: datetime) -> in
     return _emit(args, {"restored": str(source), "saved": str(saved) if saved else None}, said)
 
 
+def run_doctor(paths: DataPaths, args: argparse.Namespace, now: datetime) -> int:
+    from followthrough.services.doctor import run_checks
+
+    checks = run_checks(paths)
+    data = [{"check": c.name, "ok": c.ok, "detail": c.detail} for c in checks]
+    lines = [f"{'ok' if c.ok else 'PROBLEM':<8}{c.name:<14}{c.detail}" for c in checks]
+    _emit(args, data, "\n".join(lines))
+    return 0 if all(c.ok for c in checks) else 1
+
+
 FOLDER_HANDLERS: dict[str, Callable[[DataPaths, argparse.Namespace, datetime], int]] = {
+    "doctor": run_doctor,
     "backup": run_backup,
     "backups": run_backups,
     "restore": run_restore,
