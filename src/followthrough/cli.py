@@ -137,6 +137,9 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     command("doctor", "check the data folder, database, backups and keyring")
 
     from followthrough.clidrafting import add_parsers as add_drafting_parsers
+    from followthrough.cliimport import add_parsers as add_import_parsers
+
+    add_import_parsers(sub, command)
 
     add_drafting_parsers(sub, command)
     p = command("policy", "show or change the follow-up policy (windows, thresholds)")

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from followthrough import clidrafting, clifmt
+from followthrough import clidrafting, clifmt, cliimport
 from followthrough.domain.leadfields import TEXT_MAX, clean_optional
 from followthrough.domain.leads import (
     REASON_MAX,
@@ -330,6 +330,7 @@ PREPARERS: dict[str, Preparer] = {
     "dismiss": prepare_resolve,
     "policy": prepare_policy,
     "draft": clidrafting.prepare_draft,
+    "import": cliimport.prepare_import,
 }
 HANDLERS: dict[str, Handler] = {
     "add": run_add,
@@ -346,5 +347,6 @@ HANDLERS: dict[str, Handler] = {
     "dismiss": _resolver("dismissed"),
     "policy": run_policy,
     "draft": clidrafting.run_draft,
+    "import": cliimport.run_import,
     "templates": clidrafting.run_templates,
 }

@@ -1,0 +1,178 @@
+"""CLI command `import`: leads from a CSV file, or a whole JSON export into an empty folder."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from followthrough.errors import InvalidData, UsageError
+
+if TYPE_CHECKING:
+    from followthrough.services.transfer import ImportReport
+    from followthrough.store.db import Database
+
+EXIT_SKIPPED_ROWS = 1  # the import went through, but some rows were left out
+
+
+def add_parsers(sub: Any, command: Any) -> None:
+    p = command("import", "import leads from a CSV file (or a JSON export into an empty folder)")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--dry-run", action="store_true", help="check the file and report; write nothing"
+    )
+    p.add_argument(
+        "--on-duplicate",
+        choices=("skip", "merge"),
+        default="skip",
+        help="a row whose e-mail is already there: skip it (default) or merge it into that lead",
+    )
+    p.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FIELD=HEADING",
+        help="read FIELD from the column HEADING ('FIELD=' ignores the field); "
+        "fields: name, first_name, last_name, email, company, phone, state, next_step, due, "
+        "notes, tags",
+    )
+
+
+def prepare_import(args: argparse.Namespace, now: datetime) -> dict[str, str]:
+    """Check the --map options before the data folder is touched."""
+    from followthrough.domain.csvread import MAPPABLE_FIELDS
+
+    overrides: dict[str, str] = {}
+    for item in args.map:
+        field, sep, heading = item.partition("=")
+        field = field.strip().replace("-", "_")
+        if not sep or field not in MAPPABLE_FIELDS:
+            raise UsageError(
+                f"--map wants FIELD=HEADING with FIELD one of {', '.join(MAPPABLE_FIELDS)}"
+            )
+        overrides[field] = heading.strip()
+    return overrides
+
+
+def _mapping(path: Path, overrides: dict[str, str]) -> dict[str, int] | None:
+    """The guessed mapping with the user's corrections, by heading (case-insensitive)."""
+    if not overrides:
+        return None
+    from followthrough.services.transfer import preview_csv
+
+    preview = preview_csv(path, limit=0)
+    columns = list(preview.format.columns)
+    mapping = dict(preview.mapping)
+    folded = [column.strip().casefold() for column in columns]
+    for field, heading in overrides.items():
+        if not heading:
+            mapping.pop(field, None)
+            continue
+        if heading.casefold() not in folded:
+            raise InvalidData(
+                f"the file has no column '{heading}' (its columns: {', '.join(columns)})", "map"
+            )
+        index = folded.index(heading.casefold())
+        mapping = {f: i for f, i in mapping.items() if i != index}
+        mapping[field] = index
+    return mapping
+
+
+def _progress_printer() -> Any:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        percent = 100 * done // total if total else 100
+        print(f"\rimporting… {percent}%", end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def run_import(
+    db: Database, args: argparse.Namespace, overrides: dict[str, str], now: datetime
+) -> int:
+    from followthrough.services.transfer import Duplicates, import_csv
+
+    path = Path(args.file).expanduser()
+    if _is_json(path):
+        from followthrough.services.jsonimport import import_json
+
+        if args.dry_run or overrides:
+            raise UsageError("--dry-run and --map apply to CSV files, not to a JSON export")
+        counts = import_json(db, path, now)
+        return _emit_json_import(args, path, counts)
+    show = _progress_printer()
+    try:
+        report = import_csv(
+            db,
+            path,
+            mapping=_mapping(path, overrides),
+            on_duplicate=Duplicates(args.on_duplicate),
+            dry_run=args.dry_run,
+            now=now,
+            progress=show,
+        )
+    finally:
+        if show is not None:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
+    if args.json:
+        print(json.dumps(_report_json(report, path), ensure_ascii=False, indent=2))
+    else:
+        print(_report_text(report, path))
+    return EXIT_SKIPPED_ROWS if report.skipped else 0
+
+
+def _is_json(path: Path) -> bool:
+    """A full export is JSON: its first character, past a BOM and spaces, is '{'."""
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(64).removeprefix(b"\xef\xbb\xbf").lstrip()
+    except OSError:
+        return False  # the CSV import says what is wrong with the file
+    return head.startswith(b"{")
+
+
+def _emit_json_import(args: argparse.Namespace, path: Path, counts: dict[str, int]) -> int:
+    if args.json:
+        print(json.dumps({"file": str(path), "imported": counts}, indent=2))
+    else:
+        parts = ", ".join(f"{n} {what}" for what, n in counts.items())
+        print(f"Imported the export {path.name}: {parts}.")
+    return 0
+
+
+def _report_json(report: ImportReport, path: Path) -> dict[str, Any]:
+    return {
+        "file": str(path),
+        "dry_run": report.dry_run,
+        "rows": report.rows,
+        "added": report.added,
+        "merged": report.merged,
+        "duplicates_skipped": report.duplicates,
+        "rows_skipped": report.skipped,
+        "problems": [
+            {"line": p.line, "field": p.field, "reason": p.reason} for p in report.problems
+        ],
+        "backup": str(report.backup) if report.backup else None,
+    }
+
+
+def _report_text(report: ImportReport, path: Path) -> str:
+    from followthrough.services.transfer import summary
+
+    lines = [summary(report, path.name)]
+    if report.problems:
+        lines.append("Rows left out:")
+        lines += [
+            f"  line {p.line}{f', {p.field}' if p.field else ''}: {p.reason}"
+            for p in report.problems
+        ]
+        if report.skipped > len(report.problems):
+            lines.append(f"  … and {report.skipped - len(report.problems)} more")
+    if report.backup is not None:
+        lines.append(f"Your data as it was before the import is saved in {report.backup}")
+    return "\n".join(lines)
