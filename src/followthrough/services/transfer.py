@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import closing
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from followthrough.domain.csvread import (
     SNIFF_BYTES,
@@ -30,7 +30,9 @@ from followthrough.domain.csvread import (
 )
 from followthrough.domain.importrows import ImportedLead, RowProblem, imported_lead, problem_of
 from followthrough.domain.leadfields import email_key, search_key
-from followthrough.domain.signals import EventKind, SignalKind
+from followthrough.domain.policy import Policy
+from followthrough.domain.rules import LeadFacts, evaluate
+from followthrough.domain.signals import Direction, EventKind, SignalKind, TimelineEntry
 from followthrough.errors import FollowthroughError, InvalidData, NotFound, StorageError
 from followthrough.paths import DataPaths
 from followthrough.services.backups import make_backup
@@ -39,7 +41,8 @@ from followthrough.services.planning import load_policy, replan_leads
 from followthrough.store.db import Database
 
 BATCH = 2000
-PROBLEMS_KEPT = 1000  # a report lists this many; the count covers them all
+PROBLEMS_KEPT = 1000
+_FACTS_KEPT = 10_000  # a report lists this many; the count covers them all
 
 __all__ = [
     "Duplicates",
@@ -106,7 +109,7 @@ def preview_csv(path: Path, limit: int = 20) -> ImportPreview:
         fmt = _format_of(stream)
         rows: list[list[str]] = []
         # Closed before the file is: the reader must let go of the stream while it is open.
-        with closing(read_rows(stream, fmt)) as records:
+        with closing(cast(Generator[CsvRow], read_rows(stream, fmt))) as records:
             for row in records:
                 if len(rows) >= limit:
                     break
@@ -141,8 +144,12 @@ class _Writer:
     """Writes batches of checked rows inside the caller's transaction."""
 
     def __init__(self, driver: sqlite3.Connection, on_duplicate: Duplicates, now: datetime,
-                 source: str) -> None:  # fmt: skip
+                 source: str, policy: Policy) -> None:  # fmt: skip
         self.driver = driver
+        self.policy = policy
+        # Facts → first check, and tags → stored JSON: many rows share them.
+        self._checks: dict[tuple[Any, ...], str | None] = {}
+        self._tags: dict[tuple[str, ...], str] = {}
         self.on_duplicate = on_duplicate
         self.now = now
         self.stamp = _stored(now)
@@ -152,7 +159,7 @@ class _Writer:
         self.duplicates = 0
 
     def write(self, batch: list[ImportedLead]) -> list[int]:
-        """Add or merge a batch; returns the ids of the leads it touched."""
+        """Add or merge a batch; returns the ids of existing leads it changed (to re-plan)."""
         keys = [key for lead in batch if (key := email_key(lead.email)) is not None]
         known = self._known(keys)
         fresh: list[ImportedLead] = []
@@ -174,9 +181,10 @@ class _Writer:
                 place = in_batch[key]
                 fresh[place] = _merged(fresh[place], lead)
                 self.merged += 1
-        ids = self._insert(fresh)
+        self._insert(fresh)
         self._merge(merges)
-        return ids + list(merges)
+        # New leads were planned as they were written (`_first_check`).
+        return list(merges)
 
     def _known(self, keys: list[str]) -> dict[str, int]:
         if not keys:
@@ -194,8 +202,8 @@ class _Writer:
         self.driver.executemany(
             "INSERT INTO lead (name, company, email, email_key, phone, source, tags, "
             "search_key, state, state_since, next_step, next_step_due, recycle_until, "
-            "unanswered, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+            "next_check_at, unanswered, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
             [self._lead_row(lead) for lead in leads],
         )
         ids = list(range(base + 1, base + 1 + len(leads)))
@@ -217,16 +225,45 @@ class _Writer:
             email_key(lead.email),
             lead.phone,
             self.source,
-            json.dumps(list(lead.tags)),
+            self._tags.get(lead.tags) or self._tags.setdefault(lead.tags, json.dumps(lead.tags)),
             search_key(lead.name, lead.company, lead.email, lead.tags),
             lead.state.value,
             self.stamp,
             lead.next_step,
             _stored(lead.next_step_due),
             _stored(lead.recycle_until),
+            self._first_check(lead),
             self.stamp,
             self.stamp,
         )
+
+    def _first_check(self, lead: ImportedLead) -> str | None:
+        """When the engine should first look at a new lead, as `replan_leads` would set it.
+
+        A new lead's whole history is what this import writes (its arrival, its notes) and
+        it has no alerts, so its facts are known without reading them back; leads with the
+        same facts share the answer, which keeps a 100k-row import inside its budget.
+        """
+        # What differs between two new leads' facts; the rest is this import's moment.
+        key = (lead.state, lead.next_step, lead.next_step_due, lead.recycle_until, bool(lead.notes))
+        if key not in self._checks:
+            if len(self._checks) >= _FACTS_KEPT:
+                self._checks.clear()  # memory stays flat on a file where every row differs
+            timeline = [TimelineEntry(self.now, EventKind.STATE_CHANGE, Direction.NONE)]
+            if lead.notes:
+                timeline.append(TimelineEntry(self.now, SignalKind.NOTE, Direction.NONE))
+            facts = LeadFacts(
+                state=lead.state,
+                state_since=self.now,
+                next_step=lead.next_step,
+                next_step_due=lead.next_step_due,
+                recycle_until=lead.recycle_until,
+                recycle_reason=None,
+                timeline=tuple(timeline),
+            )
+            moments = [finding.fires_at for finding in evaluate(facts, self.policy)]
+            self._checks[key] = _stored(min(moments)) if moments else None
+        return self._checks[key]
 
     def _events(self, events: list[tuple[Any, ...]]) -> None:
         self.driver.executemany(
@@ -281,8 +318,7 @@ def _merged(first: ImportedLead | None, later: ImportedLead) -> ImportedLead:
     """Two rows for one mailbox: the later row's values win where it has them."""
     if first is None:
         return later
-    return replace(
-        first,
+    return first._replace(
         name=later.name or first.name,
         company=later.company or first.company,
         phone=later.phone or first.phone,
@@ -378,9 +414,10 @@ def import_csv(
             with db.write() as session:
                 driver = session.connection().connection.driver_connection
                 assert isinstance(driver, sqlite3.Connection)
-                writer = _Writer(driver, on_duplicate, now, f"import {path.name}"[:300])
                 policy = load_policy(session)
-                with closing(read_rows(stream, fmt)) as rows:
+                source = f"import {path.name}"[:300]
+                writer = _Writer(driver, on_duplicate, now, source, policy)
+                with closing(cast(Generator[CsvRow], read_rows(stream, fmt))) as rows:
                     for batch in _batches(rows, mapping, len(columns), now, problems, counts):
                         if cancelled is not None and cancelled():
                             raise ImportCancelled("Import cancelled: nothing was changed.")
