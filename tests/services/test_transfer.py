@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from followthrough.domain.leads import NewLead
+from followthrough.domain.signals import SignalKind
 from followthrough.domain.states import ALL_STATES, State
 from followthrough.errors import InvalidData, NotFound
 from followthrough.paths import DataPaths
@@ -381,3 +382,42 @@ def test_imported_leads_are_planned_like_any_other(db: Database, tmp_path: Path)
     assert ana.next_check_at <= NOW
     raised = alerts.tick(db, NOW)
     assert [(a.lead_id, a.rule) for a in raised] == [(ana.id, "due")]
+
+
+def test_new_leads_are_planned_exactly_as_leads_added_by_hand(db: Database, tmp_path: Path) -> None:
+    from followthrough.paths import prepare_data_dir
+
+    text = (
+        "Name,Email,State,Next step,Due,Notes\n"
+        "A,a@x.io,hot,Send the quote,2026-11-20,\n"
+        "B,b@x.io,hot,Call,2026-12-04,met twice\n"
+        "C,c@x.io,warm,,,\n"
+        "D,d@x.io,recycle,,2027-02-01,\n"
+        "E,e@x.io,won,,,\n"
+    )
+    import_csv(db, write(tmp_path, text.encode()), now=NOW)
+    imported = by_name(db)
+    by_hand = Database.open(prepare_data_dir(tmp_path / "by-hand"), NOW)
+    try:
+        for lead in imported.values():
+            new = NewLead(
+                name=lead.name,
+                email=lead.email,
+                state=lead.state,
+                next_step=lead.next_step,
+                next_step_due=lead.next_step_due,
+                recycle_until=lead.recycle_until,
+            )
+            added = leads.add_lead(by_hand, new, now=NOW)
+            if lead.name == "B":
+                leads.log_event(
+                    by_hand, added.id, SignalKind.NOTE, at=NOW, note="met twice", now=NOW
+                )
+        expected = {
+            lead.name: lead.next_check_at for lead in list_leads(by_hand, ALL_STATES, now=NOW)
+        }
+    finally:
+        by_hand.close()
+
+    assert {name: lead.next_check_at for name, lead in imported.items()} == expected
+    assert expected["A"] is not None  # the comparison covers planned leads, not only None
