@@ -231,7 +231,22 @@ def _run(args: argparse.Namespace) -> int:
     if args.command in FOLDER_HANDLERS:
         # Backups work on the file itself: a damaged database must still be restorable.
         return FOLDER_HANDLERS[args.command](paths, args, now)
-    db = Database.open(paths, now)
+    try:
+        db = Database.open(paths, now)
+    except Exception as exc:
+        from followthrough.errors import NewerSchemaError
+        from followthrough.services.integrity import damaged_message, quick_check
+
+        reason = None if isinstance(exc, NewerSchemaError) else quick_check(paths.database)
+        if reason is None:
+            raise
+        # Named with the folder when one was given, so the suggested restore lands there.
+        command = "followthrough"
+        if args.data_dir:
+            import shlex
+
+            command += f" --data-dir {shlex.quote(str(paths.root))}"
+        raise StorageError(damaged_message(paths, reason, command)) from None
     try:
         return HANDLERS[args.command](db, args, request, now)
     finally:

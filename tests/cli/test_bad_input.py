@@ -143,7 +143,7 @@ def test_database_file_that_is_not_a_database(cli: CliRunner, data_dir: Path) ->
     notes.write_bytes(b"Quarterly notes\n" * 500)
     result = cli("list")
     assert result.code == STORAGE
-    assert "is not a Followthrough database (file is not a database)" in result.err
+    assert "is damaged (not a database); nothing was changed" in result.err
     assert len(result.err.strip().splitlines()) == 1
     assert notes.read_bytes() == b"Quarterly notes\n" * 500
     assert folder_listing(data_dir) == ["followthrough.sqlite3"]

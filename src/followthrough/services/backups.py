@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,11 +19,24 @@ from followthrough.errors import InvalidData, NotFound, StorageError
 from followthrough.paths import DataPaths
 from followthrough.services.clock import utcnow
 from followthrough.store.backup import backup_database
-from followthrough.store.migrate import check_openable
+from followthrough.store.db import Database
+from followthrough.store.migrate import check_openable, upgrade_to_head
+from followthrough.store.models import Setting
 
 SUFFIX = ".sqlite3"
 KEEP_DAILY = 7
 KEEP_WEEKLY = 4
+RETENTION_KEY = "backups"
+DAILY_RANGE = (1, 60)  # at least one: the copy made today is never pruned at once
+WEEKLY_RANGE = (0, 52)
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How many daily and weekly copies the daily backup keeps."""
+
+    keep_daily: int = KEEP_DAILY
+    keep_weekly: int = KEEP_WEEKLY
 
 
 @dataclass(frozen=True)
@@ -99,36 +113,102 @@ def daily_backup(
         made = make_backup(paths, "daily", now)
         week = today.isocalendar()[:2]
         weekly = [b for b in existing if b.kind == "weekly"]
-        if not any(b.made_at.astimezone().date().isocalendar()[:2] == week for b in weekly):
+        if keep_weekly > 0 and not any(
+            b.made_at.astimezone().date().isocalendar()[:2] == week for b in weekly
+        ):
             make_backup(paths, "weekly", now)
-    _prune(paths, "daily", keep_daily)
-    _prune(paths, "weekly", keep_weekly)
+    _prune(paths, "daily", max(keep_daily, 1))
+    _prune(paths, "weekly", max(keep_weekly, 0))
     return made
 
 
 def _prune(paths: DataPaths, kind: str, keep: int) -> None:
-    for old in [b for b in list_backups(paths) if b.kind == kind][max(keep, 1) :]:
+    for old in [b for b in list_backups(paths) if b.kind == kind][keep:]:
         old.path.unlink(missing_ok=True)
+
+
+def get_retention(db: Database) -> Retention:
+    """The counts chosen in Settings; the defaults when none were chosen or the row is unusable."""
+    with db.read() as session:
+        row = session.get(Setting, RETENTION_KEY)
+        value = row.value if row is not None else None
+    try:
+        return _retention(value)
+    except InvalidData:
+        # A value edited by hand into nonsense must not stop the daily backup.
+        return Retention()
+
+
+def set_retention(
+    db: Database, keep_daily: int, keep_weekly: int, now: datetime | None = None
+) -> Retention:
+    """Keep this many daily and weekly copies from the next daily backup on."""
+    now = now or utcnow()
+    retention = _retention({"keep_daily": keep_daily, "keep_weekly": keep_weekly})
+    value = {"keep_daily": retention.keep_daily, "keep_weekly": retention.keep_weekly}
+    with db.write() as session:
+        row = session.get(Setting, RETENTION_KEY)
+        if row is None:
+            session.add(Setting(key=RETENTION_KEY, value=value, updated_at=now))
+        else:
+            row.value, row.updated_at = value, now
+    return retention
+
+
+def _retention(value: object) -> Retention:
+    if value is None:
+        return Retention()
+    if not isinstance(value, dict):
+        raise InvalidData("the backup counts must be two numbers", "keep_daily")
+    counts = {"keep_daily": KEEP_DAILY, "keep_weekly": KEEP_WEEKLY, **value}
+    for name, (low, high), what in (
+        ("keep_daily", DAILY_RANGE, "daily"),
+        ("keep_weekly", WEEKLY_RANGE, "weekly"),
+    ):
+        count = counts[name]
+        if isinstance(count, bool) or not isinstance(count, int) or not low <= count <= high:
+            raise InvalidData(f"keep between {low} and {high} {what} backups", name)
+    return Retention(counts["keep_daily"], counts["keep_weekly"])
 
 
 def check_backup(path: Path) -> str:
     """Is this a whole Followthrough database this version can open? Its schema revision."""
     if not path.is_file():
         raise NotFound(f"no backup file {path}")
-    check_openable(path)  # refuses other SQLite files and newer schemas, by name
-    try:
-        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
-            verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
-            revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.Error as exc:
-        raise StorageError(
-            f"{path} cannot be read as a database ({exc}); nothing was changed"
-        ) from None
+    with _no_side_files_left(path):
+        check_openable(path)  # refuses other SQLite files and newer schemas, by name
+        try:
+            with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+                verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
+                revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        except sqlite3.Error as exc:
+            raise StorageError(
+                f"{path} cannot be read as a database ({exc}); nothing was changed"
+            ) from None
     if verdict != "ok":
         raise StorageError(f"{path} is damaged ({verdict}); nothing was changed")
     if revision is None:
         raise StorageError(f"{path} is not a Followthrough database; nothing was changed")
     return str(revision[0])
+
+
+@contextmanager
+def _no_side_files_left(path: Path) -> Iterator[None]:
+    """Reading a WAL-mode copy read-only makes SQLite create -wal and -shm files beside it.
+
+    Checking a backup (often several, at startup) must leave the backups folder as it was:
+    side files that were not there before and hold nothing are removed afterwards.
+    """
+    sides = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+    existed = {side for side in sides if side.exists()}
+    try:
+        yield
+    finally:
+        wal = sides[0]
+        if wal not in existed and (not wal.exists() or wal.stat().st_size == 0):
+            for side in sides:
+                if side not in existed:
+                    side.unlink(missing_ok=True)
 
 
 def restore_backup(paths: DataPaths, source: Path, now: datetime | None = None) -> Path | None:
@@ -152,6 +232,20 @@ def restore_backup(paths: DataPaths, source: Path, now: datetime | None = None) 
         raise StorageError(
             f"the restore did not complete ({exc}); the previous data is saved at {saved}"
         ) from None
+    return saved
+
+
+def restore_into_open(
+    db: Database, paths: DataPaths, source: Path, now: datetime | None = None
+) -> Path | None:
+    """Restore while the app has the database open, and bring an older schema up to date.
+
+    The copy goes through SQLite under its locks, so the open engine reads the restored
+    data on its next transaction; only the schema needs the upgrade a start would do.
+    """
+    now = now or utcnow()
+    saved = restore_backup(paths, source, now)
+    upgrade_to_head(db.engine, paths, now)
     return saved
 
 

@@ -152,10 +152,13 @@ def run_gui(
         follow_system_scheme(app)
 
         try:
-            session.append(AppSession.open(paths, window, app, instance))
+            # A damaged database asks the person what to do (a backup to restore); a smoke
+            # run must never wait on a dialog.
+            session.append(AppSession.open(paths, window, app, instance, ask=not smoke))
         except StorageError as exc:
-            # The CLI prints it too (the caller); a person who double-clicked sees this.
-            if not smoke:
+            # The CLI prints it too (the caller); a person who double-clicked sees this,
+            # unless the damaged-database dialog has already explained it.
+            if not smoke and not getattr(exc, "explained", False):
                 QMessageBox.critical(
                     window, APP_NAME, f"Followthrough cannot open its data.\n\n{exc}"
                 )

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from followthrough.store.db import Database
     from followthrough.ui.actions import LeadActions
     from followthrough.ui.alerts.today import TodayPanel
+    from followthrough.ui.backups_dialog import BackupsDialog
     from followthrough.ui.board.column import BoardColumn
     from followthrough.ui.board.recycle import RecycleDialog
     from followthrough.ui.drafting.dialog import DraftDialog
@@ -172,6 +173,8 @@ class MainWindow(QMainWindow):
         self.templates_action = self._action(
             self.file_menu, "&Templates…", self.open_templates, "Ctrl+Shift+T"
         )
+        self.file_menu.addSeparator()
+        self.backups_action = self._action(self.file_menu, "&Backups…", self.open_backups)
         self.clear_sample_action = self._action(
             self.file_menu, "&Remove the sample leads", self.clear_sample
         )
@@ -281,6 +284,17 @@ class MainWindow(QMainWindow):
         from followthrough.ui.settings import SettingsDialog
 
         dialog = SettingsDialog(self.ops, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def open_backups(self) -> BackupsDialog:
+        from PySide6.QtCore import Qt
+
+        from followthrough.ui.backups_dialog import BackupsDialog
+
+        # Leads on the undo stack may not exist in the restored data.
+        dialog = BackupsDialog(self.ops, self, on_restored=self.actions.stack.clear)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog

@@ -14,8 +14,9 @@ from PySide6.QtWidgets import QApplication
 
 from followthrough import APP_NAME
 from followthrough.domain.preferences import Preferences
+from followthrough.errors import NewerSchemaError, StorageError
 from followthrough.paths import DataPaths
-from followthrough.services.backups import daily_backup
+from followthrough.services.backups import daily_backup, get_retention
 from followthrough.services.preferences import get_preferences, update_preferences
 from followthrough.store.db import Database
 from followthrough.ui.main_window import MainWindow
@@ -94,20 +95,42 @@ class AppSession:
         if self.paths is not None:
             # The first start of each day keeps a copy (on the worker: it reads the whole file).
             paths = self.paths
-            self.ops.run(lambda db: daily_backup(paths), on_error=self._backup_failed)
+
+            def back_up(db: Database) -> object:
+                kept = get_retention(db)
+                return daily_backup(paths, None, kept.keep_daily, kept.keep_weekly)
+
+            self.ops.run(back_up, on_error=self._backup_failed)
 
     def _backup_failed(self, message: str) -> None:
         self.window.statusBar().showMessage(f"Today's backup could not be made: {message}", 15000)
 
     @classmethod
     def open(
-        cls, paths: DataPaths, window: MainWindow, app: QApplication, instance: SingleInstance
+        cls,
+        paths: DataPaths,
+        window: MainWindow,
+        app: QApplication,
+        instance: SingleInstance,
+        ask: bool = False,
     ) -> AppSession:
-        session = cls(Database.open(paths), window, app, instance)
+        """Check and open the database, then start. With `ask`, a damaged database is shown
+        in a dialog that offers a backup; otherwise (or on Quit) a DamagedDatabase is raised.
+        """
+        db, restored = open_checked(paths, window if ask else None, ask)
+        session = cls(db, window, app, instance)
         session.paths = paths
+        session.restored = restored
+        if restored:
+            window.statusBar().showMessage(
+                "Your data was restored from a backup; the damaged file is kept in the "
+                "backups folder.",
+                30000,
+            )
         return session
 
     paths: DataPaths | None = None
+    restored = False  # the start put a backup back in place of a damaged database
 
     def _preferences(self, prefs: Preferences) -> None:
         self.prefs = prefs
@@ -154,3 +177,31 @@ class AppSession:
             self.tray = None
         self.ops.shutdown()  # let a queued write finish before the database closes
         self.db.close()
+
+
+def open_checked(paths: DataPaths, parent: MainWindow | None, ask: bool) -> tuple[Database, bool]:
+    """The database, after a quick integrity check; (db, True) when a backup was restored.
+
+    A damaged file is never opened for writing: the check runs first, read-only, on its own
+    thread (it reads the whole file), and anything that replaces the file waits for a click.
+    """
+    from followthrough.services.integrity import quick_check
+    from followthrough.ui.integrity_dialog import (
+        not_restored,
+        off_gui_thread,
+        resolve_damaged_database,
+    )
+
+    reason = off_gui_thread(lambda: quick_check(paths.database))
+    if reason is None:
+        try:
+            return Database.open(paths), False
+        except NewerSchemaError:
+            raise  # not damage: a newer app wrote it, and a backup would lose that work
+        except StorageError as exc:
+            reason = str(exc)
+    if not ask:
+        raise not_restored(paths, reason, explained=False)
+    if not resolve_damaged_database(paths, reason, parent):
+        raise not_restored(paths, reason, explained=True)
+    return Database.open(paths), True

@@ -1,19 +1,26 @@
-"""The "Data" tab: where the data lives now, and where it will live from the next start."""
+"""The "Data" tab: where the data lives now and from the next start, and its backups.
+
+The backup counts are saved as soon as they change, like the folder: they act only at the
+next daily backup, which prunes the copies beyond them.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QWidget,
 )
 
@@ -25,9 +32,19 @@ from followthrough.paths import (
     save_data_dir,
     saved_data_dir,
 )
+from followthrough.services.backups import (
+    DAILY_RANGE,
+    WEEKLY_RANGE,
+    Retention,
+    get_retention,
+    set_retention,
+)
 from followthrough.store.db import Database
 from followthrough.ui.ops import Operations
 from followthrough.ui.settings.fields import SettingsPage, hint_label, sentence
+
+if TYPE_CHECKING:
+    from followthrough.ui.backups_dialog import BackupsDialog
 
 
 def _choose(folder: Path | None) -> tuple[Path | None, Path]:
@@ -45,6 +62,8 @@ def _next_start(_db: Database) -> tuple[Path | None, Path]:
 class DataPage(SettingsPage):
     location_saved = Signal()  # the folder for the next start was written to the config file
     location_loaded = Signal()
+    retention_loaded = Signal()
+    retention_saved = Signal()  # the backup counts were written
 
     def __init__(self, ops: Operations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -93,7 +112,77 @@ class DataPage(SettingsPage):
             form.addRow(
                 hint_label(f"{ENV_DATA_DIR} is set: it wins over the folder chosen here.", self)
             )
+        form.addRow(self._backups_box())
         self.ops.run(_next_start, self._show_next_start, on_error=self._refused)
+        self.ops.run(get_retention, self._show_retention, on_error=self._retention_refused)
+
+    def _backups_box(self) -> QGroupBox:
+        box = QGroupBox("Backups", self)
+        self.keep_daily = QSpinBox(box)
+        self.keep_daily.setRange(*DAILY_RANGE)
+        self.keep_daily.setAccessibleName("Keep daily backups")
+        self.keep_weekly = QSpinBox(box)
+        self.keep_weekly.setRange(*WEEKLY_RANGE)
+        self.keep_weekly.setAccessibleName("Keep weekly backups")
+        for spin in (self.keep_daily, self.keep_weekly):
+            spin.setKeyboardTracking(False)  # a typed "14" is one change, not "1" then "14"
+            spin.setEnabled(False)  # until the stored counts are shown
+            spin.valueChanged.connect(self._save_retention)
+        self.open_backups = QPushButton("Bac&kups…", box)
+        self.open_backups.setAccessibleName("Show the backups")
+        self.open_backups.clicked.connect(self.show_backups)
+        self.backups_dialog: BackupsDialog | None = None
+        form = QFormLayout(box)
+        daily = QLabel("Keep &daily backups", box)
+        daily.setBuddy(self.keep_daily)
+        weekly = QLabel("Keep &weekly backups", box)
+        weekly.setBuddy(self.keep_weekly)
+        form.addRow(daily, self.keep_daily)
+        form.addRow("", self.problem_slot("keep_daily"))
+        form.addRow(weekly, self.keep_weekly)
+        form.addRow("", self.problem_slot("keep_weekly"))
+        form.addRow(
+            hint_label("A copy is made on the first start of each day; older ones go.", box)
+        )
+        form.addRow(self.open_backups)
+        return box
+
+    def show_backups(self) -> BackupsDialog:
+        from PySide6.QtCore import Qt
+
+        # Imported here: the backups dialog borrows this package's field helpers.
+        from followthrough.ui.backups_dialog import BackupsDialog
+
+        dialog = BackupsDialog(self.ops, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.backups_dialog = dialog
+        return dialog
+
+    def _show_retention(self, kept: Retention) -> None:
+        for spin, value in (
+            (self.keep_daily, kept.keep_daily),
+            (self.keep_weekly, kept.keep_weekly),
+        ):
+            spin.blockSignals(True)  # showing the stored value is not a change to save
+            spin.setValue(value)
+            spin.blockSignals(False)
+            spin.setEnabled(True)
+        self.retention_loaded.emit()
+
+    def _save_retention(self) -> None:
+        daily, weekly = self.keep_daily.value(), self.keep_weekly.value()
+        for field in ("keep_daily", "keep_weekly"):
+            self._problems[field].hide()
+        self.ops.run(
+            lambda db: set_retention(db, daily, weekly),
+            lambda _kept: self.retention_saved.emit(),
+            on_error=self._retention_refused,
+        )
+
+    def _retention_refused(self, message: str) -> None:
+        field = "keep_weekly" if "weekly" in message else "keep_daily"
+        self.show_problem(field, message)
 
     def show_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.database.parent)))
