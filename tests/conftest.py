@@ -64,3 +64,20 @@ def test_output() -> Path:
     )
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _clear_clipboard() -> Iterator[None]:
+    """Leave the clipboard empty after each test that used Qt.
+
+    Under the offscreen platform, data left on the clipboard is freed while the interpreter
+    shuts down, after Qt's own objects: that crashes the test run at exit.
+    """
+    yield
+    import sys
+
+    if "PySide6.QtGui" in sys.modules:
+        from PySide6.QtGui import QGuiApplication
+
+        if QGuiApplication.instance() is not None:
+            QGuiApplication.clipboard().clear()

@@ -137,11 +137,13 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     command("doctor", "check the data folder, database, backups and keyring")
 
     from followthrough.clidrafting import add_parsers as add_drafting_parsers
+    from followthrough.cliexport import add_parsers as add_export_parsers
     from followthrough.cliimport import add_parsers as add_import_parsers
 
     add_import_parsers(sub, command)
 
     add_drafting_parsers(sub, command)
+    add_export_parsers(sub, command)
     p = command("policy", "show or change the follow-up policy (windows, thresholds)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="e.g. --set hot_silence_days=3")  # fmt: skip

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from followthrough import clidrafting, clifmt, cliimport
+from followthrough import clidrafting, cliexport, clifmt, cliimport
 from followthrough.domain.leadfields import TEXT_MAX, clean_optional
 from followthrough.domain.leads import (
     REASON_MAX,
@@ -330,6 +330,7 @@ PREPARERS: dict[str, Preparer] = {
     "dismiss": prepare_resolve,
     "policy": prepare_policy,
     "draft": clidrafting.prepare_draft,
+    "export": cliexport.prepare_export,
     "import": cliimport.prepare_import,
 }
 HANDLERS: dict[str, Handler] = {
@@ -347,6 +348,7 @@ HANDLERS: dict[str, Handler] = {
     "dismiss": _resolver("dismissed"),
     "policy": run_policy,
     "draft": clidrafting.run_draft,
+    "export": cliexport.run_export,
     "import": cliimport.run_import,
     "templates": clidrafting.run_templates,
 }

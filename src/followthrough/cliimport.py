@@ -95,14 +95,14 @@ def _progress_printer() -> Any:
 def run_import(
     db: Database, args: argparse.Namespace, overrides: dict[str, str], now: datetime
 ) -> int:
-    from followthrough.services.transfer import Duplicates, import_csv
+    from followthrough.services.jsonimport import import_json, looks_like_export
+    from followthrough.services.transfer import Duplicates, backup_before_import, import_csv
 
     path = Path(args.file).expanduser()
-    if _is_json(path):
-        from followthrough.services.jsonimport import import_json
-
+    if looks_like_export(path):
         if args.dry_run or overrides:
             raise UsageError("--dry-run and --map apply to CSV files, not to a JSON export")
+        backup_before_import(db, now)
         counts = import_json(db, path, now)
         return _emit_json_import(args, path, counts)
     show = _progress_printer()
@@ -124,16 +124,6 @@ def run_import(
     else:
         print(_report_text(report, path))
     return EXIT_SKIPPED_ROWS if report.skipped else 0
-
-
-def _is_json(path: Path) -> bool:
-    """A full export is JSON: its first character, past a BOM and spaces, is '{'."""
-    try:
-        with path.open("rb") as stream:
-            head = stream.read(64).removeprefix(b"\xef\xbb\xbf").lstrip()
-    except OSError:
-        return False  # the CSV import says what is wrong with the file
-    return head.startswith(b"{")
 
 
 def _emit_json_import(args: argparse.Namespace, path: Path, counts: dict[str, int]) -> int:

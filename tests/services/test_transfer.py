@@ -421,3 +421,47 @@ def test_new_leads_are_planned_exactly_as_leads_added_by_hand(db: Database, tmp_
 
     assert {name: lead.next_check_at for name, lead in imported.items()} == expected
     assert expected["A"] is not None  # the comparison covers planned leads, not only None
+
+
+def test_a_csv_export_imports_back_with_the_same_leads(db: Database, tmp_path: Path) -> None:
+    from followthrough.paths import prepare_data_dir
+    from followthrough.services.export import export_csv
+    from followthrough.services.sample import load_sample
+
+    load_sample(db, now=NOW)
+    leads.add_lead(
+        db,
+        NewLead.create(name="=Formula Co", phone="+33 6 12 34 56 78", tags=["-x"], now=NOW),
+        now=NOW,
+    )
+    export_csv(db, tmp_path / "leads.csv", now=NOW)
+    other = Database.open(prepare_data_dir(tmp_path / "other"), NOW)
+    try:
+        report = import_csv(other, tmp_path / "leads.csv", now=NOW)
+        back = {lead.name: lead for lead in list_leads(other, ALL_STATES, now=NOW)}
+    finally:
+        other.close()
+
+    mine = by_name(db)
+    assert report.skipped == 0
+    assert set(back) == set(mine)
+
+    def fields(lead: object) -> tuple[object, ...]:
+        return tuple(
+            getattr(lead, f)
+            for f in (
+                "email",
+                "company",
+                "phone",
+                "state",
+                "tags",
+                "next_step",
+                "next_step_due",
+                "recycle_until",
+                "recycle_reason",
+            )  # fmt: skip
+        )
+
+    assert {n: fields(lead) for n, lead in back.items()} == {
+        n: fields(lead) for n, lead in mine.items()
+    }

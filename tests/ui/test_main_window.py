@@ -103,7 +103,7 @@ def test_first_run_explains_the_columns_offers_the_sample_and_clears_it(
     window = shown_window(qtbot, ops)
     assert window.first_run.isVisible()
     assert not window.columns["hot"].isVisible()
-    assert not window.first_run.import_button.isVisible()  # import is not there yet
+    assert window.first_run.import_button.isVisible()
     with qtbot.waitSignal(window.first_run.sample_loaded, timeout=10_000):
         window.first_run.sample_button.click()
     qtbot.waitUntil(lambda: window.columns["hot"].isVisible(), timeout=5000)
@@ -158,3 +158,22 @@ def test_closing_keeps_the_app_in_the_tray_when_there_is_one(qtbot: QtBot, ops: 
     assert window.isVisible()
     window.keep_running_in_tray = lambda: False
     assert window.close()  # no tray: closing the window closes it
+
+
+def test_import_opens_from_the_first_run_and_from_the_file_menu(
+    qtbot: QtBot, ops: Operations
+) -> None:
+    from followthrough.ui.transfer.import_dialog import ImportDialog
+
+    window = shown_window(qtbot, ops)
+    window.first_run.import_button.click()
+    dialogs = window.findChildren(ImportDialog)
+    assert [d.isVisible() for d in dialogs] == [True]
+    dialogs[0].close()
+    qtbot.waitUntil(lambda: not window.findChildren(ImportDialog), timeout=5000)
+
+    assert window.import_action.shortcut().toString() == "Ctrl+I"
+    window.import_action.trigger()
+
+    assert [d.isVisible() for d in window.findChildren(ImportDialog)] == [True]
+    window.findChildren(ImportDialog)[0].close()

@@ -42,6 +42,8 @@ MAPPABLE_FIELDS = (
     "due",
     "notes",
     "tags",
+    "recycle_until",
+    "recycle_reason",
 )
 
 # Headings as the exports spell them (LinkedIn connections, Google and Outlook contacts,
@@ -96,7 +98,13 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "due": ("Due", "Due date", "Next step due", "Next activity date", "Follow up", "Follow-up"),
     "notes": ("Notes", "Note", "Comments"),
     "tags": ("Tags", "Tag", "Labels", "Categories", "Group Membership", "Person - Labels"),
+    "recycle_until": ("Recycle until", "Come back on", "Revisit on", "Reactivate on"),
+    "recycle_reason": ("Recycle reason", "Parked because", "Why parked"),
 }
+
+# A cell starting with one of these is a formula to a spreadsheet; exports (ours too) put
+# an apostrophe in front, which is not part of the value.
+_FORMULA_STARTS = frozenset("=+-@\t\r")
 
 # A Pipedrive deals export without a person column still has deals worth following, and
 # their title is the best name there is; used only when no column names the person.
@@ -221,6 +229,8 @@ def lead_fields(row: CsvRow, mapping: dict[str, int]) -> dict[str, str]:
     for field, index in mapping.items():
         if index < len(row.cells):
             value = row.cells[index].strip()
+            if value.startswith("'") and value[1:2] in _FORMULA_STARTS:
+                value = value[1:]  # our own export's guard against spreadsheet formulas
             if value:
                 values[field] = value
     first = values.pop("first_name", "")

@@ -20,7 +20,7 @@ from followthrough.domain.leadfields import (
     clean_phone,
     clean_tags,
 )
-from followthrough.domain.leads import STEP_MAX
+from followthrough.domain.leads import REASON_MAX, STEP_MAX
 from followthrough.domain.states import State
 from followthrough.domain.when import DAY_START, localize, parse_when
 from followthrough.errors import InvalidData
@@ -97,6 +97,7 @@ class ImportedLead(NamedTuple):
     next_step: str | None
     next_step_due: datetime | None
     recycle_until: datetime | None
+    recycle_reason: str | None
     tags: tuple[str, ...]
     notes: str | None
 
@@ -166,10 +167,15 @@ def imported_lead(
     step = clean_optional(fields.get("next_step"), "next step", STEP_MAX)
     due_text = fields.get("due")
     due = parse_import_date(due_text, now, zone) if due_text else None
-    until = None
+    until, reason = None, None
     if state is State.RECYCLE:
-        # In Recycle the date is the day to come back; a past or missing one gets the default.
-        until = due if due is not None and due > now else _park_default(now, zone)
+        # The day to come back: its own column, else the due date, else the default. A day
+        # already past is kept: the lead is due for a second look, and the engine says so.
+        until_text = fields.get("recycle_until")
+        until = parse_import_date(until_text, now, zone) if until_text else due
+        if until is None:
+            until = _park_default(now, zone)
+        reason = clean_optional(fields.get("recycle_reason"), "reason", REASON_MAX)
         due, step = None, None
     elif due is not None and step is None:
         step = DEFAULT_STEP
@@ -185,6 +191,7 @@ def imported_lead(
         next_step=step,
         next_step_due=due if step else None,
         recycle_until=until,
+        recycle_reason=reason,
         tags=tags,
         notes=notes,
     )

@@ -50,6 +50,7 @@ __all__ = [
     "ImportPreview",
     "ImportReport",
     "RowProblem",
+    "backup_before_import",
     "import_csv",
     "preview_csv",
 ]
@@ -202,15 +203,17 @@ class _Writer:
         self.driver.executemany(
             "INSERT INTO lead (name, company, email, email_key, phone, source, tags, "
             "search_key, state, state_since, next_step, next_step_due, recycle_until, "
-            "next_check_at, unanswered, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+            "recycle_reason, next_check_at, unanswered, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
             [self._lead_row(lead) for lead in leads],
         )
         ids = list(range(base + 1, base + 1 + len(leads)))
         events: list[tuple[Any, ...]] = []
         for lead_id, lead in zip(ids, leads, strict=True):
             move = {"from": None, "to": lead.state.value, "until": _iso(lead.recycle_until)}
-            events.append((lead_id, EventKind.STATE_CHANGE.value, json.dumps(move), None))
+            events.append(
+                (lead_id, EventKind.STATE_CHANGE.value, json.dumps(move), lead.recycle_reason)
+            )
             if lead.notes:
                 events.append((lead_id, SignalKind.NOTE.value, "{}", lead.notes))
         self._events(events)
@@ -232,6 +235,7 @@ class _Writer:
             lead.next_step,
             _stored(lead.next_step_due),
             _stored(lead.recycle_until),
+            lead.recycle_reason,
             self._first_check(lead),
             self.stamp,
             self.stamp,
@@ -245,7 +249,14 @@ class _Writer:
         same facts share the answer, which keeps a 100k-row import inside its budget.
         """
         # What differs between two new leads' facts; the rest is this import's moment.
-        key = (lead.state, lead.next_step, lead.next_step_due, lead.recycle_until, bool(lead.notes))
+        key = (
+            lead.state,
+            lead.next_step,
+            lead.next_step_due,
+            lead.recycle_until,
+            lead.recycle_reason,
+            bool(lead.notes),
+        )
         if key not in self._checks:
             if len(self._checks) >= _FACTS_KEPT:
                 self._checks.clear()  # memory stays flat on a file where every row differs
@@ -258,7 +269,7 @@ class _Writer:
                 next_step=lead.next_step,
                 next_step_due=lead.next_step_due,
                 recycle_until=lead.recycle_until,
-                recycle_reason=None,
+                recycle_reason=lead.recycle_reason,
                 timeline=tuple(timeline),
             )
             moments = [finding.fires_at for finding in evaluate(facts, self.policy)]
@@ -406,7 +417,7 @@ def import_csv(
         mapping = dict(mapping) if mapping is not None else map_columns(columns)
         check_mapping(mapping, columns)
         total = path.stat().st_size
-        backup = None if dry_run else _backup_before_import(db, now)
+        backup = None if dry_run else backup_before_import(db, now)
         problems: list[RowProblem] = []
         counts = [0, 0]  # rows read, rows skipped for a problem
         writer: _Writer | None = None
@@ -459,7 +470,7 @@ def _position(stream: BinaryIO, total: int) -> int:
         return 0
 
 
-def _backup_before_import(db: Database, now: datetime) -> Path:
+def backup_before_import(db: Database, now: datetime) -> Path:
     """A backup named for this import; a second import in the same second gets "-2"."""
     paths = DataPaths(db.path.parent)
     for n in range(1, 100):

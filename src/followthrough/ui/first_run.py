@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -21,6 +22,10 @@ from followthrough.ui.ops import Operations
 
 # Long lines are tiring to read; on a wide window the text keeps this width, centred.
 TEXT_WIDTH = 680
+# The page's and the text column's own margins, on both sides, around the button row.
+_ROW_MARGINS = 48
+# Room for the vertical scroll bar, which may take a strip of the panel's width.
+_SCROLLBAR = 24
 
 HEADING = "Your pipeline is empty"
 INTRO = (
@@ -57,6 +62,7 @@ class FirstRunPanel(QWidget):
 
     add_requested = Signal()  # the user wants to add a lead: open the quick-add dialog
     sample_loaded = Signal(int)  # the sample is in the database: how many leads it added
+    import_requested = Signal()  # the user wants to bring leads in from a file
 
     def __init__(self, ops: Operations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,7 +105,7 @@ class FirstRunPanel(QWidget):
         centring.addStretch(1)
         centring.addWidget(content, 100)
         centring.addStretch(1)
-        scroll = QScrollArea(self)
+        self.page_scroll = scroll = QScrollArea(self)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -133,8 +139,8 @@ class FirstRunPanel(QWidget):
         self.explanations[state] = body
         return block
 
-    def _buttons(self, parent: QWidget) -> QHBoxLayout:
-        row = QHBoxLayout()
+    def _buttons(self, parent: QWidget) -> QBoxLayout:
+        self.button_row = row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.add_button = QPushButton("&Add your first lead", parent)
         self.add_button.setAccessibleName("Add your first lead")
         self.add_button.setDefault(True)
@@ -143,15 +149,30 @@ class FirstRunPanel(QWidget):
         self.sample_button.setAccessibleName("Explore a sample pipeline")
         self.sample_button.setToolTip("Adds a few made-up leads you can remove later")
         self.sample_button.clicked.connect(self.load_sample)
-        # Importing leads from a file is not built yet. The button is kept, hidden, so the
-        # layout and keyboard order are already right the day it is.
         self.import_button = QPushButton("&Import…", parent)
         self.import_button.setAccessibleName("Import leads")
-        self.import_button.setVisible(False)
+        self.import_button.setToolTip("Bring in leads from a CSV file")
+        self.import_button.clicked.connect(self.import_requested.emit)
         for button in (self.add_button, self.sample_button, self.import_button):
-            row.addWidget(button)
+            row.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
         row.addStretch(1)
         return row
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_buttons()
+
+    def _fit_buttons(self) -> None:
+        # Side by side when they fit; one under the other on a narrow window, so the row
+        # never makes the page scroll sideways.
+        buttons = (self.add_button, self.sample_button, self.import_button)
+        needed = sum(button.sizeHint().width() for button in buttons)
+        needed += self.button_row.spacing() * len(buttons) + _ROW_MARGINS
+        available = min(self.width() - _SCROLLBAR, TEXT_WIDTH)
+        narrow = needed > available
+        self.button_row.setDirection(
+            QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
+        )
 
     def load_sample(self) -> None:
         """Add the sample pipeline in the background; the board takes over when it is in."""

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     # The window paints before the database layer is even imported (see attach()).
     from followthrough.services.board import ColumnPage
     from followthrough.services.readmodels import LeadView
+    from followthrough.services.transfer import ImportReport
     from followthrough.store.db import Database
     from followthrough.ui.actions import LeadActions
     from followthrough.ui.alerts.today import TodayPanel
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from followthrough.ui.ops import Operations
     from followthrough.ui.settings import SettingsDialog
     from followthrough.ui.shortcuts import ShortcutSheet
+    from followthrough.ui.transfer.import_dialog import ImportDialog
 
 
 class MainWindow(QMainWindow):
@@ -119,6 +121,7 @@ class MainWindow(QMainWindow):
             self._wire_column(column)
         self.first_run = FirstRunPanel(ops, board)
         self.first_run.add_requested.connect(self.quick_add)
+        self.first_run.import_requested.connect(self.open_import)
         self.first_run.sample_loaded.connect(
             lambda n: self.statusBar().showMessage(
                 f"Added {n} sample leads to explore. File > Remove the sample leads clears them.",
@@ -174,6 +177,10 @@ class MainWindow(QMainWindow):
             self.file_menu, "&Templates…", self.open_templates, "Ctrl+Shift+T"
         )
         self.file_menu.addSeparator()
+        self.import_action = self._action(self.file_menu, "&Import…", self.open_import, "Ctrl+I")
+        self.export_action = self._action(
+            self.file_menu, "&Export…", self.export_data, "Ctrl+Shift+E"
+        )
         self.backups_action = self._action(self.file_menu, "&Backups…", self.open_backups)
         self.clear_sample_action = self._action(
             self.file_menu, "&Remove the sample leads", self.clear_sample
@@ -287,6 +294,26 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
+
+    def open_import(self) -> ImportDialog:
+        from PySide6.QtCore import Qt
+
+        from followthrough.ui.transfer.import_dialog import ImportDialog
+
+        dialog = ImportDialog(self.ops, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.import_finished.connect(self._imported)
+        dialog.open()
+        return dialog
+
+    def _imported(self, report: ImportReport) -> None:
+        if not report.dry_run:
+            self.statusBar().showMessage(f"Imported {report.added:,} leads", 8000)
+
+    def export_data(self) -> None:
+        from followthrough.ui.export_action import export_data
+
+        export_data(self, self.ops)
 
     def open_backups(self) -> BackupsDialog:
         from PySide6.QtCore import Qt

@@ -1,0 +1,1 @@
+"""Moving leads in and out of the app: the CSV import dialog."""
