@@ -446,21 +446,10 @@ def test_a_csv_export_imports_back_with_the_same_leads(db: Database, tmp_path: P
     assert report.skipped == 0
     assert set(back) == set(mine)
 
+    compared = "email company phone state tags next_step next_step_due recycle_until recycle_reason"
+
     def fields(lead: object) -> tuple[object, ...]:
-        return tuple(
-            getattr(lead, f)
-            for f in (
-                "email",
-                "company",
-                "phone",
-                "state",
-                "tags",
-                "next_step",
-                "next_step_due",
-                "recycle_until",
-                "recycle_reason",
-            )  # fmt: skip
-        )
+        return tuple(getattr(lead, f) for f in compared.split())
 
     assert {n: fields(lead) for n, lead in back.items()} == {
         n: fields(lead) for n, lead in mine.items()
