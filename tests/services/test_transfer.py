@@ -454,3 +454,10 @@ def test_a_csv_export_imports_back_with_the_same_leads(db: Database, tmp_path: P
     assert {n: fields(lead) for n, lead in back.items()} == {
         n: fields(lead) for n, lead in mine.items()
     }
+
+
+def test_a_json_export_picked_as_a_csv_says_what_it_is(db: Database, tmp_path: Path) -> None:
+    path = write(tmp_path, b'{"format": "followthrough-export", "version": 1}', "all.json")
+
+    with pytest.raises(InvalidData, match="JSON file, not a CSV"):
+        preview_csv(path)

@@ -204,8 +204,11 @@ def read_rows(stream: BinaryIO, fmt: CsvFormat, *, max_cell: int = 10_000) -> It
             except csv.Error as error:
                 raise _cell_error(error, start, max_cell) from error
             except UnicodeDecodeError as error:
+                # The decoder reads ahead in blocks, so the record being read is not where
+                # the bad bytes are: look for their line from the start (the error path only).
+                line = _undecodable_line(stream, fmt.encoding) or start
                 raise InvalidData(
-                    f"line {start}: the text is not valid {fmt.encoding.upper()}."
+                    f"line {line}: the text is not valid {fmt.encoding.upper()}."
                 ) from error
             # The preamble and the header are read through, not returned, so that a note
             # with quoted line breaks counts its lines the way `sniff` counted them.
@@ -281,6 +284,19 @@ def _decode_head(head: bytes, encoding: str) -> str:
         return str(decoder.decode(head, final=False))
     except UnicodeDecodeError as error:
         raise InvalidData(f"The file is not valid {encoding.upper()} text.") from error
+
+
+def _undecodable_line(stream: BinaryIO, encoding: str) -> int | None:
+    """The first line of a UTF-8 file that does not decode (None if the file cannot say)."""
+    if encoding != "utf-8" or not stream.seekable():
+        return None  # UTF-16 lines do not split on a newline byte
+    stream.seek(0)
+    for number, raw in enumerate(stream, start=1):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return number
+    return None
 
 
 def _looks_binary(text: str) -> bool:

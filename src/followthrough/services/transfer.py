@@ -101,6 +101,13 @@ def _open(path: Path) -> BinaryIO:
 def _format_of(stream: BinaryIO) -> CsvFormat:
     head = stream.read(SNIFF_BYTES)
     stream.seek(0)
+    if head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{"):
+        # A full export, not a sheet: it goes back whole, with its history, elsewhere.
+        raise InvalidData(
+            "this is a JSON file, not a CSV: a full Followthrough export goes back into an "
+            "empty data folder with `followthrough import FILE`",
+            "file",
+        )
     return sniff(head)
 
 
