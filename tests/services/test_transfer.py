@@ -461,3 +461,38 @@ def test_a_json_export_picked_as_a_csv_says_what_it_is(db: Database, tmp_path: P
 
     with pytest.raises(InvalidData, match="JSON file, not a CSV"):
         preview_csv(path)
+
+
+def index_definitions(db: Database) -> list[tuple[str, str]]:
+    with sqlite3.connect(db.path) as conn:
+        return conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+        ).fetchall()
+
+
+@pytest.mark.parametrize("cancel", [False, True])
+def test_a_large_import_leaves_every_index_as_it_was(
+    db: Database, tmp_path: Path, cancel: bool
+) -> None:
+    from tests.support.bigcsv import write_leads_csv
+
+    path = tmp_path / "big.csv"
+    write_leads_csv(path, 15_000)  # large next to the table: its indexes are rebuilt
+    before = index_definitions(db)
+    seen: list[int] = []
+
+    if cancel:  # after the first batch was written
+        with pytest.raises(ImportCancelled):
+            import_csv(db, path, now=NOW, progress=lambda d, t: seen.append(d),
+                       cancelled=lambda: bool(seen))  # fmt: skip
+    else:
+        import_csv(db, path, now=NOW)
+
+    assert index_definitions(db) == before
+    with sqlite3.connect(db.path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        plan = conn.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM lead WHERE state = 'hot' AND search_key LIKE '%a%'"
+        ).fetchall()
+    assert "ix_lead_state_search" in str(plan)
+    assert len(list_leads(db, ALL_STATES, now=NOW)) == (0 if cancel else 15_000)

@@ -37,7 +37,7 @@ from followthrough.errors import FollowthroughError, InvalidData, NotFound, Stor
 from followthrough.paths import DataPaths
 from followthrough.services.backups import make_backup
 from followthrough.services.clock import utcnow
-from followthrough.services.planning import load_policy, replan_leads
+from followthrough.services.planning import LEAD, load_policy, replan_leads
 from followthrough.store.db import Database
 
 BATCH = 2000
@@ -427,35 +427,19 @@ def import_csv(
         backup = None if dry_run else backup_before_import(db, now)
         problems: list[RowProblem] = []
         counts = [0, 0]  # rows read, rows skipped for a problem
-        writer: _Writer | None = None
         try:
-            with db.write() as session:
-                driver = session.connection().connection.driver_connection
-                assert isinstance(driver, sqlite3.Connection)
-                policy = load_policy(session)
-                source = f"import {path.name}"[:300]
-                writer = _Writer(driver, on_duplicate, now, source, policy)
-                with closing(cast(Generator[CsvRow], read_rows(stream, fmt))) as rows:
-                    for batch in _batches(rows, mapping, len(columns), now, problems, counts):
-                        if cancelled is not None and cancelled():
-                            raise ImportCancelled("Import cancelled: nothing was changed.")
-                        touched = writer.write(batch)
-                        replan_leads(session.connection(), touched, now, policy)
-                        if progress is not None:
-                            progress(_position(stream, total), total)
-                if dry_run:
-                    raise _RollBack
-        except _RollBack:
-            pass
-        except sqlite3.OperationalError as exc:
-            raise _storage_problem(exc, backup) from None
-        except Exception as exc:
-            from sqlalchemy.exc import OperationalError
-
-            if isinstance(exc, OperationalError) and isinstance(exc.orig, sqlite3.Error):
-                raise _storage_problem(exc.orig, backup) from None
+            writer = _write_all(
+                db, stream, fmt, mapping, on_duplicate, dry_run, now, problems, counts,
+                progress, cancelled, f"import {path.name}"[:300], total,
+            )  # fmt: skip
+        except BaseException:
+            if backup is not None:
+                # Nothing of the import was written: the copy is the database as it still is.
+                backup.unlink(missing_ok=True)
             raise
-    assert writer is not None
+    if backup is not None and not (writer.added or writer.merged):
+        backup.unlink(missing_ok=True)  # nothing changed: nothing to go back to
+        backup = None
     if progress is not None:
         progress(total, total)
     return ImportReport(
@@ -468,6 +452,78 @@ def import_csv(
         backup=backup,
         skipped=counts[1],
     )
+
+
+def _write_all(
+    db: Database,
+    stream: BinaryIO,
+    fmt: CsvFormat,
+    mapping: dict[str, int],
+    on_duplicate: Duplicates,
+    dry_run: bool,
+    now: datetime,
+    problems: list[RowProblem],
+    counts: list[int],
+    progress: Callable[[int, int], None] | None,
+    cancelled: Callable[[], bool] | None,
+    source: str,
+    total: int,
+) -> _Writer:
+    """The import's one transaction: every batch written, then committed (or rolled back)."""
+    writer: _Writer | None = None
+    try:
+        with db.write() as session:
+            driver = session.connection().connection.driver_connection
+            assert isinstance(driver, sqlite3.Connection)
+            policy = load_policy(session)
+            writer = _Writer(driver, on_duplicate, now, source, policy)
+            rebuilt = _set_indexes_aside(session.connection(), driver, total)
+            with closing(cast(Generator[CsvRow], read_rows(stream, fmt))) as rows:
+                for batch in _batches(rows, mapping, len(fmt.columns), now, problems, counts):
+                    if cancelled is not None and cancelled():
+                        raise ImportCancelled("Import cancelled: nothing was changed.")
+                    touched = writer.write(batch)
+                    replan_leads(session.connection(), touched, now, policy)
+                    if progress is not None:
+                        progress(_position(stream, total), total)
+            for index in rebuilt:
+                index.create(session.connection())
+            if dry_run:
+                raise _RollBack
+    except _RollBack:
+        pass
+    except sqlite3.OperationalError as exc:
+        raise _storage_problem(exc) from None
+    except Exception as exc:
+        from sqlalchemy.exc import OperationalError
+
+        if isinstance(exc, OperationalError) and isinstance(exc.orig, sqlite3.Error):
+            raise _storage_problem(exc.orig) from None
+        raise
+    assert writer is not None
+    return writer
+
+
+# Bytes per row in a typical contacts file: enough to guess a file's size in rows.
+_BYTES_PER_ROW = 120
+
+
+def _set_indexes_aside(conn: Any, driver: sqlite3.Connection, total: int) -> list[Any]:
+    """Drop the lead table's secondary indexes when the file is large next to the table.
+
+    Building an index once over the finished table is much cheaper than keeping five up to
+    date row by row, in no particular order. It happens inside the import's transaction, so
+    a cancelled or killed import gets them back with everything else. The e-mail index
+    stays: duplicates are looked up in it while the import runs. (Events arrive in lead
+    order, so their indexes only ever grow at the end: cheap to keep.)
+    """
+    leads = driver.execute("SELECT count(*) FROM lead").fetchone()[0]
+    if total // _BYTES_PER_ROW <= max(leads, 10_000):
+        return []
+    aside = [index for index in LEAD.indexes if not index.unique]
+    for index in aside:
+        index.drop(conn)
+    return aside
 
 
 def _position(stream: BinaryIO, total: int) -> int:
@@ -486,10 +542,12 @@ def backup_before_import(db: Database, now: datetime) -> Path:
         except InvalidData as exc:
             if exc.field != "output":  # only "that name is taken" is worth another try
                 raise
+        except StorageError as exc:
+            raise StorageError(f"the import did not start: {exc}; nothing was changed") from None
     raise StorageError(f"too many backups made this second in {paths.backups}")
 
 
-def _storage_problem(exc: sqlite3.Error, backup: Path | None) -> StorageError:
+def _storage_problem(exc: sqlite3.Error) -> StorageError:
     text = str(exc)
     if "full" in text:
         reason = "the disk is full"

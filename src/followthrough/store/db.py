@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
+from followthrough.errors import StorageError
 from followthrough.paths import DataPaths
 from followthrough.store.migrate import check_openable, upgrade_to_head
 
@@ -70,7 +71,13 @@ class Database:
         before anything touches it.
         """
         check_openable(paths.database)
-        _ensure_private_file(paths.database)
+        try:
+            _ensure_private_file(paths.database)
+        except OSError as exc:
+            reason = (exc.strerror or str(exc)).lower()
+            raise StorageError(
+                f"the database {paths.database} cannot be written: {reason}"
+            ) from None
         engine = create_sqlite_engine(paths.database)
         try:
             upgrade_to_head(engine, paths, now or datetime.now(UTC))
