@@ -174,9 +174,12 @@ def test_the_app_offers_the_backup_at_startup_and_goes_on_opening(
         instance.release()
 
 
+@pytest.mark.parametrize("early", [False, True], ids=["checked-on-open", "checked-early"])
 def test_without_asking_the_start_stops_and_says_how_to_repair(
-    qtbot: QtBot, damaged: DataPaths
+    qtbot: QtBot, damaged: DataPaths, early: bool
 ) -> None:
+    from followthrough.store.integrity import quick_check_soon
+
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     window = MainWindow()
@@ -185,7 +188,9 @@ def test_without_asking_the_start_stops_and_says_how_to_repair(
     assert instance.acquire()
     try:
         with pytest.raises(DamagedDatabase) as stopped:
-            AppSession.open(damaged, window, app, instance)
+            # The app starts the check before importing the database layer (app.py).
+            checked = quick_check_soon(damaged.database) if early else None
+            AppSession.open(damaged, window, app, instance, checked=checked)
     finally:
         instance.release()
     assert not stopped.value.explained

@@ -7,59 +7,13 @@ person decides what replaces it.
 from __future__ import annotations
 
 import shlex
-import sqlite3
-from contextlib import closing
-from pathlib import Path
 
 from followthrough.errors import FollowthroughError
 from followthrough.paths import DataPaths
 from followthrough.services.backups import BackupInfo, check_backup, list_backups
+from followthrough.store.integrity import quick_check
 
-SQLITE_HEADER = b"SQLite format 3\x00"
-
-
-def quick_check(path: Path) -> str | None:
-    """None when the database looks whole (or does not exist yet), else a short reason."""
-    try:
-        with path.open("rb") as file:
-            header = file.read(len(SQLITE_HEADER))
-    except FileNotFoundError:
-        return None  # nothing yet: the app creates it
-    except OSError as exc:
-        return f"unreadable: {exc.strerror or exc}"
-    if not header:
-        return None  # an empty file is how a new database starts
-    if header != SQLITE_HEADER:
-        return "not a database"
-    wal = path.with_name(path.name + "-wal")
-    if wal.exists():
-        return _run_quick_check(path, immutable=False)
-    # Without a -wal file every committed page is in the main file: read it as immutable, which
-    # leaves no -wal/-shm behind. A writer that started meanwhile (its -wal appears) could have
-    # shown that read a half-written page, so then the verdict is asked again the usual way.
-    verdict = _run_quick_check(path, immutable=True)
-    if verdict is not None and wal.exists():
-        return _run_quick_check(path, immutable=False)
-    return verdict
-
-
-def _run_quick_check(path: Path, immutable: bool) -> str | None:
-    uri = f"{path.resolve().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
-    try:
-        with closing(sqlite3.connect(uri, uri=True)) as conn:
-            verdict = str(conn.execute("PRAGMA quick_check").fetchone()[0])
-    except sqlite3.DatabaseError as exc:
-        message = str(exc)
-        if "not a database" in message:
-            return "not a database"
-        if "unable to open" in message:
-            return f"unreadable: {message}"
-        return f"damaged: {message}"
-    if verdict == "ok":
-        return None
-    # SQLite heads its list with "*** in database main ***": the line after it says what.
-    lines = [line for line in verdict.splitlines() if line and not line.startswith("***")]
-    return f"damaged: {lines[0] if lines else verdict}"
+__all__ = ["damaged_message", "newest_good_backup", "quick_check", "restore_hint"]
 
 
 def newest_good_backup(paths: DataPaths) -> BackupInfo | None:

@@ -144,6 +144,12 @@ def run_gui(
     outcome: dict[str, Exception] = {}
 
     def start() -> None:
+        from followthrough.store.integrity import quick_check_soon
+
+        # The integrity check reads the whole file in C, without the GIL: started first, it
+        # runs while the database layer is imported below, instead of after it.
+        checked = quick_check_soon(paths.database)
+
         from followthrough.errors import StorageError
         from followthrough.ui.session import AppSession
         from followthrough.ui.theme import follow_system_scheme
@@ -154,7 +160,9 @@ def run_gui(
         try:
             # A damaged database asks the person what to do (a backup to restore); a smoke
             # run must never wait on a dialog.
-            session.append(AppSession.open(paths, window, app, instance, ask=not smoke))
+            session.append(
+                AppSession.open(paths, window, app, instance, ask=not smoke, checked=checked)
+            )
         except StorageError as exc:
             # The CLI prints it too (the caller); a person who double-clicked sees this,
             # unless the damaged-database dialog has already explained it.

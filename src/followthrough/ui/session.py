@@ -6,6 +6,7 @@ queued on the worker lands before the database closes.
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
@@ -113,11 +114,12 @@ class AppSession:
         app: QApplication,
         instance: SingleInstance,
         ask: bool = False,
+        checked: Future[str | None] | None = None,
     ) -> AppSession:
         """Check and open the database, then start. With `ask`, a damaged database is shown
         in a dialog that offers a backup; otherwise (or on Quit) a DamagedDatabase is raised.
         """
-        db, restored = open_checked(paths, window if ask else None, ask)
+        db, restored = open_checked(paths, window if ask else None, ask, checked)
         session = cls(db, window, app, instance)
         session.paths = paths
         session.restored = restored
@@ -179,11 +181,17 @@ class AppSession:
         self.db.close()
 
 
-def open_checked(paths: DataPaths, parent: MainWindow | None, ask: bool) -> tuple[Database, bool]:
+def open_checked(
+    paths: DataPaths,
+    parent: MainWindow | None,
+    ask: bool,
+    checked: Future[str | None] | None = None,
+) -> tuple[Database, bool]:
     """The database, after a quick integrity check; (db, True) when a backup was restored.
 
     A damaged file is never opened for writing: the check runs first, read-only, on its own
     thread (it reads the whole file), and anything that replaces the file waits for a click.
+    `checked` is that check already started (see app.py); else it starts here.
     """
     from followthrough.services.integrity import quick_check
     from followthrough.ui.integrity_dialog import (
@@ -192,7 +200,12 @@ def open_checked(paths: DataPaths, parent: MainWindow | None, ask: bool) -> tupl
         resolve_damaged_database,
     )
 
-    reason = off_gui_thread(lambda: quick_check(paths.database))
+    if checked is None:
+        reason = off_gui_thread(lambda: quick_check(paths.database))
+    elif checked.done():
+        reason = checked.result()
+    else:
+        reason = off_gui_thread(checked.result)
     if reason is None:
         try:
             return Database.open(paths), False
