@@ -187,9 +187,9 @@ def test_without_asking_the_start_stops_and_says_how_to_repair(
     instance = SingleInstance(damaged.root)
     assert instance.acquire()
     try:
+        # The app starts the check before importing the database layer (app.py).
+        checked = quick_check_soon(damaged.database) if early else None
         with pytest.raises(DamagedDatabase) as stopped:
-            # The app starts the check before importing the database layer (app.py).
-            checked = quick_check_soon(damaged.database) if early else None
             AppSession.open(damaged, window, app, instance, checked=checked)
     finally:
         instance.release()
