@@ -402,3 +402,10 @@ def test_reading_100k_rows_keeps_memory_flat() -> None:
     }
     # The file is about 6 MB; holding its rows would take far more than this.
     assert peak < 1_000_000
+
+
+def test_of_several_emails_or_phones_in_one_cell_the_first_is_read() -> None:
+    text = "Name,E-mail 1 - Value,Phone 1 - Value\nPriya,p@lumen.io ::: priya@home.me,+44 1 ::: +44 2\n"
+    assert read_all(text.encode())[2] == [
+        {"name": "Priya", "email": "p@lumen.io", "phone": "+44 1"}
+    ]

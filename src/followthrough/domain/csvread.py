@@ -226,7 +226,8 @@ def lead_fields(row: CsvRow, mapping: dict[str, int]) -> dict[str, str]:
     """The lead's fields in a record, trimmed; empty cells are left out.
 
     The name falls back to first + last name; tags come back comma-separated, whatever
-    the file separated them with (";", "," or Google's " ::: ").
+    the file separated them with (";", "," or Google's " ::: "); of several e-mails or
+    phones in one cell (Google's " ::: "), the first.
     """
     values: dict[str, str] = {}
     for field, index in mapping.items():
@@ -236,6 +237,12 @@ def lead_fields(row: CsvRow, mapping: dict[str, int]) -> dict[str, str]:
                 value = value[1:]  # our own export's guard against spreadsheet formulas
             if value:
                 values[field] = value
+    for field in ("email", "phone"):
+        # Google puts several values in one cell, " ::: " apart; the first is the primary.
+        if field in values:
+            values[field] = values[field].split(":::", 1)[0].strip()
+            if not values[field]:
+                del values[field]
     first = values.pop("first_name", "")
     last = values.pop("last_name", "")
     if "name" not in values:

@@ -116,13 +116,6 @@ def parse_import_state(text: str) -> State:
     return state
 
 
-def _first_value(text: str | None) -> str | None:
-    """Google puts several values in one cell, ' ::: ' apart; the first is the primary."""
-    if text is None:
-        return None
-    return text.split(":::", 1)[0].strip() or None
-
-
 # Day-first and month-first dates are only read when the day gives it away (over 12).
 _SLASHED = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?:\s+(\d{1,2}):(\d{2})(?::\d{2})?)?$")
 
@@ -160,8 +153,8 @@ def imported_lead(
     if "name" not in fields:
         raise InvalidData("no name (map a Name column, or First and Last name)", "name")
     name = clean_name(fields["name"])
-    email = clean_email(_first_value(fields.get("email")))
-    phone = clean_phone(_first_value(fields.get("phone")))
+    email = clean_email(fields.get("email"))
+    phone = clean_phone(fields.get("phone"))
     company = clean_optional(fields.get("company"), "company", 300)
     state = parse_import_state(fields["state"]) if "state" in fields else DEFAULT_STATE
     step = clean_optional(fields.get("next_step"), "next step", STEP_MAX)
