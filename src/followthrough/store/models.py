@@ -153,3 +153,13 @@ class Setting(SQLModel, table=True):
     key: str = Field(primary_key=True)
     value: Any = Field(default=None, sa_type=JSON, nullable=True)
     updated_at: datetime = _utc(nullable=False)
+
+
+class MailSeen(SQLModel, table=True):
+    """A message the mail watcher logged: never logged again, whatever folder or re-read."""
+
+    __tablename__ = "mail_seen"
+
+    key: str = Field(primary_key=True)  # the normalised Message-ID (domain/mailheaders.py)
+    folder: str
+    seen_at: datetime = _utc(nullable=False)
