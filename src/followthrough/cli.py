@@ -144,6 +144,9 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
 
     add_drafting_parsers(sub, command)
     add_export_parsers(sub, command)
+    from followthrough.climail import add_parsers as add_mail_parsers
+
+    add_mail_parsers(sub)
     p = command("policy", "show or change the follow-up policy (windows, thresholds)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="e.g. --set hot_silence_days=3")  # fmt: skip

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from followthrough import clidrafting, cliexport, clifmt, cliimport
+from followthrough import clidrafting, cliexport, clifmt, cliimport, climail
 from followthrough.domain.leadfields import TEXT_MAX, clean_optional
 from followthrough.domain.leads import (
     REASON_MAX,
@@ -332,6 +332,7 @@ PREPARERS: dict[str, Preparer] = {
     "draft": clidrafting.prepare_draft,
     "export": cliexport.prepare_export,
     "import": cliimport.prepare_import,
+    "mail": climail.prepare_mail,
 }
 HANDLERS: dict[str, Handler] = {
     "add": run_add,
@@ -351,4 +352,5 @@ HANDLERS: dict[str, Handler] = {
     "export": cliexport.run_export,
     "import": cliimport.run_import,
     "templates": clidrafting.run_templates,
+    "mail": climail.run_mail,
 }

@@ -163,7 +163,11 @@ class MailServer:
         )
 
     def set_password(self, password: str) -> None:
-        """Change the account's password (read by Dovecot at each login)."""
+        """Change the account's password.
+
+        Dovecot rereads the file at most once a second: a login right after a change may
+        still see the old one. Tests that need another password start a server with it.
+        """
         self.password = password
         users = self.root / "users"
         users.write_text(f"{self.user}:{{PLAIN}}{password}::::::\n")

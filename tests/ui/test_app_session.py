@@ -95,3 +95,53 @@ def test_the_first_start_of_the_day_keeps_a_backup(
     finally:
         session.close()
         instance.release()
+
+
+def test_a_reply_in_the_mailbox_shows_on_the_lead_after_check_mail_now(
+    qtbot: QtBot, data_paths: DataPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from followthrough.domain.mailaccount import MailAccount, Security
+    from followthrough.services.mailaccount import save_account
+    from followthrough.services.secrets import store_password
+    from followthrough.services.timeline import lead_timeline
+    from tests.support.mailserver import mail_server, message
+    from tests.support.secretservice import secret_service
+
+    now = datetime.now(UTC)
+    with secret_service(monkeypatch), mail_server() as mailbox:
+        db = Database.open(data_paths)
+        ana = leads.add_lead(
+            db, NewLead.create(name="Ana Silva", email="ana@acme.com", now=now), now
+        )
+        account = MailAccount.create(
+            host=mailbox.host, user=mailbox.user, security=Security.TLS,
+            port=mailbox.tls_port, ca_file=str(mailbox.cafile),
+        )  # fmt: skip
+        store_password(account.key, mailbox.password)
+        save_account(db, account)
+        db.close()
+
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        window = MainWindow()
+        qtbot.addWidget(window)
+        window.show()
+        instance = SingleInstance(data_paths.root)
+        assert instance.acquire()
+        session = AppSession.open(data_paths, window, app, instance)
+        try:
+            qtbot.waitUntil(lambda: session.mail is not None, timeout=10_000)
+            assert session.mail is not None
+            qtbot.waitUntil(lambda: not session.mail.running, timeout=10_000)  # the first pass
+            mailbox.append(
+                "INBOX",
+                message("Ana Silva <ana@acme.com>", mailbox.user, "Re: the pilot", date=now),
+            )
+            with qtbot.waitSignal(session.mail.logged, timeout=20_000):
+                window.check_mail_action.trigger()
+            kinds = [e.kind for e in lead_timeline(session.db, ana.id).entries]
+            assert "replied" in kinds
+            assert not window.mail_status.isVisible()  # no problem to report
+        finally:
+            session.close()
+            instance.release()

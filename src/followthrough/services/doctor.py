@@ -62,15 +62,11 @@ def _backups(paths: DataPaths) -> Check:
 
 
 def _keyring() -> Check:
-    """Passwords are kept only in the OS keyring; a plain-text backend does not count."""
-    try:
-        import keyring
-        from keyring.backends import fail
-    except ImportError:  # pragma: no cover - keyring is a dependency
-        return Check("keyring", False, "the keyring package is missing")
-    backend = keyring.get_keyring()
-    name = f"{type(backend).__module__}.{type(backend).__name__}"
-    if isinstance(backend, fail.Keyring) or "keyrings.alt" in name:
+    """Passwords are kept only in the OS keyring; the mail commands judge it the same way."""
+    from followthrough.services.secrets import backend_name, keyring_problem
+
+    problem = keyring_problem()
+    if problem is not None:
         # Not a fault in the data: only features that keep a password stay off without one.
-        return Check("keyring", True, f"none secure here ({name}): mail checking stays off")
-    return Check("keyring", True, name)
+        return Check("keyring", True, f"{problem} ({backend_name()}): mail checking stays off")
+    return Check("keyring", True, backend_name())

@@ -46,6 +46,8 @@ class MainWindow(QMainWindow):
     lead_selected = Signal(int)  # a card became the current one
     quit_requested = Signal()  # File > Quit: the app decides (it may live on in the tray)
     hidden_to_tray = Signal()  # the window was closed but the app runs on in the tray
+    check_mail_requested = Signal()  # File > Check mail now (F5)
+    mail_account_changed = Signal()  # the Mail settings tab saved or forgot the account
 
     def __init__(self, ops: Operations | None = None, actions: LeadActions | None = None) -> None:
         """The window's frame; with `ops`, attached to the data at once (see attach)."""
@@ -77,6 +79,11 @@ class MainWindow(QMainWindow):
         self.board_count = QLabel("Opening your pipeline…", self)
         self.board_count.setAccessibleName("Leads shown")
         self.statusBar().addPermanentWidget(self.board_count)
+        # A mail problem stays in sight while it lasts (hidden while all is well).
+        self.mail_status = QLabel(self)
+        self.mail_status.setAccessibleName("Mail watching")
+        self.mail_status.hide()
+        self.statusBar().addWidget(self.mail_status)
         self.columns: dict[str, BoardColumn] = {}
         # Set by the app when a tray icon exists: closing the window then only hides it.
         self.keep_running_in_tray: Callable[[], bool] = lambda: False
@@ -182,6 +189,9 @@ class MainWindow(QMainWindow):
             self.file_menu, "&Export…", self.export_data, "Ctrl+Shift+E"
         )
         self.backups_action = self._action(self.file_menu, "&Backups…", self.open_backups)
+        self.check_mail_action = self._action(
+            self.file_menu, "Check &mail now", self.check_mail_requested.emit, "F5"
+        )
         self.clear_sample_action = self._action(
             self.file_menu, "&Remove the sample leads", self.clear_sample
         )
@@ -292,6 +302,8 @@ class MainWindow(QMainWindow):
 
         dialog = SettingsDialog(self.ops, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.mail.saved.connect(lambda _account: self.mail_account_changed.emit())
+        dialog.mail.forgotten.connect(self.mail_account_changed.emit)
         dialog.open()
         return dialog
 
@@ -325,6 +337,15 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
+
+    def show_mail_status(self, text: str) -> None:
+        """A mail problem stays in the status bar while it lasts; "" clears it."""
+        self.mail_status.setText(text)
+        self.mail_status.setVisible(bool(text))
+
+    def mail_logged(self, count: int) -> None:
+        entries = "1 entry" if count == 1 else f"{count} entries"
+        self.statusBar().showMessage(f"Logged {entries} from your mailbox", 8000)
 
     def clear_sample(self) -> None:
         """Remove the sample leads (and only them); the user's own leads stay."""

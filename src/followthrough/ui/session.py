@@ -26,6 +26,7 @@ from followthrough.ui.scheduler import Scheduler
 from followthrough.ui.single_instance import SingleInstance
 
 if TYPE_CHECKING:
+    from followthrough.ui.mailwatcher import MailWatcher
     from followthrough.ui.notify import AlertNotifier
     from followthrough.ui.tray import TrayIcon
 
@@ -51,6 +52,7 @@ class AppSession:
         self.prefs = Preferences()
         self.notifier: AlertNotifier | None = None
         self.tray: TrayIcon | None = None
+        self.mail: MailWatcher | None = None
         window.attach(self.ops)
         window.quit_requested.connect(app.quit)
         instance.activated.connect(window.bring_forward)
@@ -93,6 +95,7 @@ class AppSession:
             window.hidden_to_tray.connect(self._hidden_to_tray)
             self._count(window.today.total)
         self.scheduler.start()
+        self._watch_mail()
         if self.paths is not None:
             # The first start of each day keeps a copy (on the worker: it reads the whole file).
             paths = self.paths
@@ -102,6 +105,18 @@ class AppSession:
                 return daily_backup(paths, None, kept.keep_daily, kept.keep_weekly)
 
             self.ops.run(back_up, on_error=self._backup_failed)
+
+    def _watch_mail(self) -> None:
+        """Replies from the mailbox, on a thread of their own (quiet without an account)."""
+        from followthrough.ui.mailwatcher import MailWatcher
+
+        window = self.window
+        self.mail = MailWatcher(self.ops, parent=window)
+        self.mail.status_changed.connect(window.show_mail_status)
+        self.mail.logged.connect(window.mail_logged)
+        window.check_mail_requested.connect(self.mail.check_now)
+        window.mail_account_changed.connect(self.mail.check_now)
+        self.mail.start()
 
     def _backup_failed(self, message: str) -> None:
         self.window.statusBar().showMessage(f"Today's backup could not be made: {message}", 15000)
@@ -177,6 +192,10 @@ class AppSession:
             self.tray.hide()
             self.tray.deleteLater()
             self.tray = None
+        if self.mail is not None:
+            self.mail.stop()  # waits for a pass in flight: it writes in one transaction
+            self.mail.deleteLater()
+            self.mail = None
         self.ops.shutdown()  # let a queued write finish before the database closes
         self.db.close()
 

@@ -31,6 +31,7 @@ from followthrough.ui.settings.data_page import DataPage
 from followthrough.ui.settings.fields import SettingsPage, sentence, warning_colour
 from followthrough.ui.settings.follow_up_page import FollowUpPage
 from followthrough.ui.settings.habits_pages import DraftsPage, NotificationsPage
+from followthrough.ui.settings.mail_page import MailPage
 
 
 @dataclass(frozen=True)
@@ -63,10 +64,12 @@ class SettingsDialog(QDialog):
         self.notifications = NotificationsPage(self)
         self.drafts = DraftsPage(self)
         self.data = DataPage(ops, self)
+        self.mail = MailPage(ops, self)  # saves on its own buttons, not on OK
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Settings sections")
         for page, title in ((self.follow_up, "&Follow-up"), (self.notifications, "&Notifications"),
-                            (self.drafts, "D&rafts"), (self.data, "Da&ta")):  # fmt: skip
+                            (self.drafts, "D&rafts"), (self.data, "Da&ta"),
+                            (self.mail, "&Mail")):  # fmt: skip
             self.tabs.addTab(page, title)
         self.problem = QLabel(self)  # for a refusal that names no field of ours
         self.problem.setObjectName("problem")
