@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from followthrough.store.migrate import SCHEMA_HEAD
 from tests.cli.conftest import CliRunner
 
 
@@ -15,7 +16,7 @@ def test_a_healthy_folder_reports_each_check(cli: CliRunner, data_dir: Path) -> 
     checks = {c["check"]: c for c in report.json()}
     assert set(checks) == {"data folder", "database", "schema", "integrity", "backups", "keyring"}
     assert all(c["ok"] for c in checks.values())
-    assert checks["schema"]["detail"] == "version 0005"
+    assert checks["schema"]["detail"] == f"version {SCHEMA_HEAD}"
     assert checks["backups"]["detail"].startswith("1, newest ")
 
 

@@ -166,7 +166,13 @@ def test_json_holds_every_table_with_every_column(rich: Database, tmp_path: Path
     counts = export_json(rich, out, NOW)
     data = json.loads(out.read_text(encoding="utf-8"))
 
-    assert (data["format"], data["version"], data["schema"]) == ("followthrough-export", 1, "0004")
+    from followthrough.store.migrate import SCHEMA_HEAD
+
+    assert (data["format"], data["version"], data["schema"]) == (
+        "followthrough-export",
+        1,
+        SCHEMA_HEAD,
+    )
     assert data["exported_at"] == "2026-11-23T10:00:00.000000Z"
     stored = _dump(rich.path)
     sections = dict(zip(("leads", "events", "alerts", "templates", "settings"), TABLES,
