@@ -52,6 +52,11 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     parser.add_argument(
         "--screenshot", metavar="PNG", help="with --smoke: save the ready window as a picture"
     )
+    parser.add_argument(
+        "--tray",
+        action="store_true",
+        help="start in the tray with the window hidden (as at login); shown if there is no tray",
+    )
     if not commands:
         parser.set_defaults(command=None)
         return parser
@@ -167,6 +172,9 @@ def _attach_when_values(argv: Sequence[str]) -> list[str]:
     return out
 
 
+APP_SWITCHES = ("--smoke", "--tray")  # the app's own options that take no value
+
+
 def _names_a_command(words: Sequence[str]) -> bool:
     """Does the command line hold anything beyond the app's own options (a command, --help)?"""
     expecting_value = False
@@ -175,7 +183,7 @@ def _names_a_command(words: Sequence[str]) -> bool:
             expecting_value = False
         elif word in ("--data-dir", "--screenshot"):
             expecting_value = True
-        elif not (word.startswith(("--data-dir=", "--screenshot=")) or word == "--smoke"):
+        elif not (word.startswith(("--data-dir=", "--screenshot=")) or word in APP_SWITCHES):
             return True
     return False
 
@@ -224,7 +232,7 @@ def _run(args: argparse.Namespace) -> int:
         if args.screenshot and not args.smoke:
             raise UsageError("--screenshot goes with --smoke")
         paths = prepare_data_dir(resolve_data_dir(args.data_dir, os.environ))
-        return run_gui(paths, args.smoke, screenshot=args.screenshot)
+        return run_gui(paths, args.smoke, screenshot=args.screenshot, tray=args.tray)
 
     from followthrough.clicommands import FOLDER_HANDLERS, HANDLERS, PREPARERS
     from followthrough.store.db import Database

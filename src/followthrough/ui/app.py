@@ -24,7 +24,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from followthrough import APP_NAME, __version__
+from followthrough import APP_ID, APP_NAME, __version__
 from followthrough.errors import DisplayUnavailable
 from followthrough.paths import DataPaths
 from followthrough.resources import resource_path
@@ -33,8 +33,6 @@ from followthrough.ui.single_instance import SingleInstance
 
 if TYPE_CHECKING:
     from followthrough.ui.session import AppSession
-
-APP_ID = "app.followthrough.Followthrough"  # reverse-DNS id, also the .desktop file's name
 
 
 def launch_time() -> float:
@@ -117,9 +115,23 @@ def _quit_on_termination(app: QApplication) -> Callable[[], None]:
     return restore
 
 
+def starts_in_tray(tray: bool, smoke: bool) -> bool:
+    """Start with the window hidden? Only where a tray icon can bring it back."""
+    if not tray or smoke:  # a smoke run measures the window: it must show
+        return False
+    from followthrough.ui.tray import TrayIcon
+
+    return TrayIcon.is_available()
+
+
 def run_gui(
-    paths: DataPaths, smoke: bool = False, t0: float | None = None, screenshot: str | None = None
+    paths: DataPaths,
+    smoke: bool = False,
+    t0: float | None = None,
+    screenshot: str | None = None,
+    tray: bool = False,
 ) -> int:
+    """Open the app; with `tray` (a start at login), only its tray icon when there is a tray."""
     t0 = launch_time() if t0 is None else t0
     reason = no_display_reason()
     if reason is not None:
@@ -189,10 +201,13 @@ def run_gui(
         sys.stdout.flush()
         app.quit()
 
-    # The data is opened once the window had its first paint.
+    # The data is opened once the window had its first paint; hidden, it is opened at once.
     painted = _FirstPaint(t0, start)
-    window.installEventFilter(painted)
-    window.show()
+    if starts_in_tray(tray, smoke):
+        QTimer.singleShot(0, start)
+    else:
+        window.installEventFilter(painted)
+        window.show()
     try:
         code = app.exec()
     finally:

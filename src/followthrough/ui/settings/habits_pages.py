@@ -1,25 +1,36 @@
-"""The "Notifications" and "Drafts" tabs: the person's own habits, kept in `Preferences`."""
+"""The "Notifications" and "Drafts" tabs: the person's own habits, kept in `Preferences`.
+
+Starting at login is the one habit kept outside the database: it is an entry in the desktop's
+autostart folder (see autostart.py), written when OK or Apply is pressed.
+"""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
-from PySide6.QtCore import QTime
+from PySide6.QtCore import QEvent, QObject, QTime
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QCheckBox,
+    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QTimeEdit,
     QWidget,
 )
 
+from followthrough import autostart
 from followthrough.domain.preferences import WEEKDAYS, Preferences
 from followthrough.ui.settings.fields import SettingsPage, hint_label
 
 CLOCK = "HH:mm"
+# The XDG autostart folder is how Linux desktops start apps at login.
+HAS_AUTOSTART = sys.platform.startswith("linux")
 
 
 class NotificationsPage(SettingsPage):
@@ -62,6 +73,54 @@ class NotificationsPage(SettingsPage):
         days_label.setBuddy(self.days["mon"])
         form.addRow(days_label, days_row)
         form.addRow("", self.problem_slot("work_days"))
+
+        self.start_at_login = QCheckBox("Start at &login (in the tray)", self)
+        self.start_at_login.setAccessibleName("Start at login in the tray")
+        self.start_at_login.setChecked(autostart.is_enabled())
+        self._buttons: QDialogButtonBox | None = None
+        if HAS_AUTOSTART:
+            form.addRow(self.start_at_login)
+            form.addRow(hint_label("Alerts reach you from the tray without opening the window.",
+                                   self))  # fmt: skip
+            # Once the dialog shows, its buttons exist: OK and Apply then write the entry too.
+            self.window().installEventFilter(self)
+        else:
+            self.start_at_login.hide()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self._buttons is None and event.type() == QEvent.Type.Show:
+            self._buttons = self.window().findChild(QDialogButtonBox)
+            if self._buttons is not None:
+                self._buttons.clicked.connect(self._button_clicked)
+        return False
+
+    def _button_clicked(self, button: QAbstractButton) -> None:
+        assert self._buttons is not None
+        role = self._buttons.buttonRole(button)
+        if role in (QDialogButtonBox.ButtonRole.AcceptRole, QDialogButtonBox.ButtonRole.ApplyRole):
+            self.apply_start_at_login()
+
+    def apply_start_at_login(self) -> bool:
+        """Write or remove the autostart entry as the box says; False (and why, in a box) if not."""
+        wanted = self.start_at_login.isChecked()
+        if wanted == autostart.is_enabled():
+            return True
+        try:
+            if wanted:
+                autostart.enable(autostart.current_command())
+            else:
+                autostart.disable()
+        except OSError as exc:
+            # A message box, not a line on the page: OK may be about to close the dialog.
+            where = autostart.autostart_file().parent
+            self.start_at_login.setChecked(autostart.is_enabled())
+            QMessageBox.warning(
+                self,
+                "Start at login",
+                f"Followthrough could not change its entry in {where}: {exc.strerror or exc}.",
+            )
+            return False
+        return True
 
     def show_preferences(self, prefs: Preferences) -> None:
         self.notifications.setChecked(prefs.notifications)
