@@ -102,7 +102,9 @@ def _quit_on_termination(app: QApplication) -> Callable[[], None]:
     numbers = (signal.SIGTERM, signal.SIGINT)
     previous = {number: signal.getsignal(number) for number in numbers}
     for number in numbers:
-        signal.signal(number, lambda *_: app.quit())
+        # exit(), not quit(): Qt 6's quit() first asks every window to close, and a window
+        # that lives on in the tray says no, so a logout would leave the app running.
+        signal.signal(number, lambda *_: app.exit(0))
 
     def restore() -> None:
         for number, handler in previous.items():

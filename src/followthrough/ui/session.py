@@ -54,7 +54,8 @@ class AppSession:
         self.tray: TrayIcon | None = None
         self.mail: MailWatcher | None = None
         window.attach(self.ops)
-        window.quit_requested.connect(app.quit)
+        # exit(), not quit(): quit() asks the windows first, and one kept in the tray says no.
+        window.quit_requested.connect(lambda: app.exit(0))
         instance.activated.connect(window.bring_forward)
         app.aboutToQuit.connect(self._clear_clipboard)
 
@@ -86,7 +87,7 @@ class AppSession:
             self.tray = TrayIcon(window)
             self.tray.open_requested.connect(window.bring_forward)
             self.tray.today_requested.connect(lambda: window.bring_forward(today=True))
-            self.tray.quit_requested.connect(app.quit)
+            self.tray.quit_requested.connect(lambda: app.exit(0))
             window.today.loaded.connect(lambda: self._count(window.today.total))
             self.tray.show()
             # With the tray carrying the alerts, closing the window only hides it.
