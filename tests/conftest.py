@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -19,6 +20,23 @@ from followthrough.store.db import Database
 # A zone with a DST change and a non-zero offset, so UTC/local mix-ups show.
 TEST_TZ = "Europe/Paris"
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
+    """Name the main thread after the test it runs.
+
+    pytest-timeout's thread method (pyproject.toml) prints every thread's stack under the
+    thread's name when a test hangs, then ends the run: the main thread's name is then the
+    test's id, even under -q where no test name is printed.
+    """
+    main = threading.main_thread()
+    name = main.name
+    main.name = item.nodeid
+    try:
+        return (yield)
+    finally:
+        main.name = name
 
 
 @pytest.fixture(autouse=True)

@@ -75,9 +75,9 @@ def drag_card(window: MainWindow, name: str, source: State, target: State) -> bo
     point = QPoint(viewport.width() // 2, viewport.height() - 10)
     move = Qt.DropAction.MoveAction
     buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(QPointF(point), move, mime, buttons, keys)
+    enter = QDragEnterEvent(point, move, mime, buttons, keys)
     QApplication.sendEvent(viewport, enter)
-    over = QDragMoveEvent(QPointF(point), move, mime, buttons, keys)
+    over = QDragMoveEvent(point, move, mime, buttons, keys)
     QApplication.sendEvent(viewport, over)
     if not over.isAccepted():
         return False

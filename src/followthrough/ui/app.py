@@ -28,6 +28,7 @@ from followthrough import APP_ID, APP_NAME, __version__
 from followthrough.errors import DisplayUnavailable
 from followthrough.paths import DataPaths
 from followthrough.resources import resource_path
+from followthrough.ui.gc_guard import GuiThreadCollector
 from followthrough.ui.main_window import MainWindow
 from followthrough.ui.single_instance import SingleInstance
 
@@ -153,6 +154,8 @@ def run_gui(
         return 0
 
     restore_signals = _quit_on_termination(app)
+    # Before any worker thread starts: cycles holding Qt objects are freed on this thread only.
+    collector = GuiThreadCollector(app)
     window = MainWindow()
     session: list[AppSession] = []
     outcome: dict[str, Exception] = {}
@@ -218,6 +221,7 @@ def run_gui(
         window.removeEventFilter(painted)
         instance.release()
         restore_signals()
+        collector.stop()
     if "error" in outcome:
         raise outcome["error"]
     return code

@@ -22,8 +22,7 @@ from followthrough.services.mailaccount import get_account
 from followthrough.services.mailwatch import PassReport, check_mail
 from followthrough.services.secrets import read_password
 from followthrough.store.db import Database
-from followthrough.ui.background import Background
-from followthrough.ui.ops import Operations
+from followthrough.ui.ops import Background, Operations
 
 MINUTE_MS = 60_000
 MAX_BACKOFF_MINUTES = 60

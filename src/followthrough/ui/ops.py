@@ -1,42 +1,127 @@
-"""Running services off the GUI thread, and telling the views when data changed.
+"""Running work off the GUI thread, and telling the views when data changed.
 
-One worker thread does every database operation in order (SQLite has one writer anyway),
-so the GUI thread never waits on a query. Results come back through a queued Qt signal and
-are handed to the caller's callback on the GUI thread; views refresh on `changed`.
+One worker thread does every database operation in order (SQLite has one writer anyway), so
+the GUI thread never waits on a query; slow work that is not a database call (the network,
+the keyring) runs on a lane of its own (`Background`), so a mail server that takes twenty
+seconds to time out holds nothing else back. Results come back on the GUI thread.
+
+The one rule that keeps this from crashing: **a worker never holds the last reference to
+anything the GUI made.** The callbacks, the work closure (which may capture a dialog) and the
+result all stay in a table the GUI thread owns; the worker only borrows them and hands back a
+ticket number. Otherwise the worker, dropping its references after the GUI thread had already
+dropped its own, would destroy a dialog or a widget on the wrong thread while the GUI thread
+paints it — the intermittent segfaults in paint events this app used to have.
 """
 
 from __future__ import annotations
 
+import itertools
+import logging
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
+from shiboken6 import Shiboken
 
 from followthrough.errors import FollowthroughError
 from followthrough.store.db import Database
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+UNEXPECTED = "something went wrong; the details are in the log"
 
 
-class Operations(QObject):
-    changed = Signal()  # something was written: views re-read what they show
-    failed = Signal(str)  # a user-facing message for an operation without its own handler
-    _finished = Signal(object)
+@dataclass
+class _Job:
+    """One piece of work and what to do with its outcome; owned by the GUI thread."""
 
-    def __init__(self, db: Database, parent: QObject | None = None) -> None:
+    work: Callable[..., Any]
+    on_done: Callable[[Any], None] | None
+    on_error: Callable[[FollowthroughError], None] | None
+    owner: QObject | None = None  # results for an owner that is gone are dropped
+    writes: bool = False
+    result: Any = None
+    error: FollowthroughError | None = None
+
+
+def _run(jobs: dict[int, _Job], ticket: int, finished: Any, argument: tuple[Any, ...]) -> None:
+    """On the worker: run the job, leave its outcome in the table, hand back the ticket."""
+    job = jobs[ticket]
+    try:
+        job.result = job.work(*argument)
+    except FollowthroughError as exc:
+        job.error = exc.with_traceback(None)  # its frames may hold what the work captured
+    except Exception as exc:  # a bug or a library's own error: say so, keep running
+        # Only the type in the message (a library's text could quote what it was given);
+        # the traceback goes to the log, where a bug report can find it.
+        log.error("work off the GUI thread failed: %s", type(exc).__name__, exc_info=True)
+        job.error = FollowthroughError(UNEXPECTED)
+    del job, argument  # before the hand-back: the GUI thread must be the one to let go
+    finished.emit(ticket)
+
+
+class _Lane(QObject):
+    """One worker thread, and the hand-back of its outcomes to the GUI thread, in order."""
+
+    _finished = Signal(int)
+
+    def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.db = db
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="followthrough-db")
-        self._pending = 0
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"followthrough-{name}")
+        self._jobs: dict[int, _Job] = {}
+        self._tickets = itertools.count(1)
         self._closed = False
-        # Always queued: a future that is already done runs its callback at once, on the
-        # calling thread, and results must never be delivered inside run() itself.
+        # Always queued: an outcome is never delivered inside the call that asked for it.
         self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     @property
     def busy(self) -> bool:
-        return self._pending > 0
+        return bool(self._jobs)
+
+    def _start(self, job: _Job, argument: tuple[Any, ...]) -> bool:
+        if self._closed:
+            return False
+        ticket = next(self._tickets)
+        self._jobs[ticket] = job
+        self._worker.submit(_run, self._jobs, ticket, self._finished, argument)
+        return True
+
+    @Slot(int)
+    def _deliver(self, ticket: int) -> None:
+        job = self._jobs.pop(ticket, None)
+        if job is None:
+            return  # shut down meanwhile: nothing is delivered to views going away
+        if job.owner is not None and not Shiboken.isValid(job.owner):
+            return  # the window that asked is gone: nobody is left to show the answer
+        self._handle(job)
+
+    def _handle(self, job: _Job) -> None:
+        if job.error is not None:
+            if job.on_error is not None:
+                job.on_error(job.error)
+            return
+        if job.on_done is not None:
+            job.on_done(job.result)
+
+    def shutdown(self) -> None:
+        """Finish what is queued (a write must not be lost on quit), then stop the worker."""
+        self._closed = True
+        self._worker.shutdown(wait=True)
+        self._jobs.clear()  # nothing is delivered after shutdown: the views are going away
+
+
+class Operations(_Lane):
+    """The database worker every view goes through."""
+
+    changed = Signal()  # something was written: views re-read what they show
+    failed = Signal(str)  # a user-facing message for an operation without its own handler
+
+    def __init__(self, db: Database, parent: QObject | None = None) -> None:
+        super().__init__("db", parent)
+        self.db = db
 
     def run(
         self,
@@ -45,30 +130,57 @@ class Operations(QObject):
         *,
         writes: bool = False,
         on_error: Callable[[str], None] | None = None,
+        owner: QObject | None = None,
     ) -> None:
-        """Run `work(db)` on the worker; call `on_done(result)` back on the GUI thread."""
-        if self._closed:
-            return  # quitting: a view refreshing on its way out has nothing left to read
-        self._pending += 1
-        future = self._worker.submit(work, self.db)
-        # Called on the worker thread: the signal queues delivery to the GUI thread.
-        future.add_done_callback(lambda f: self._finished.emit((f, on_done, on_error, writes)))
+        """Run `work(db)` on the worker; call `on_done(result)` back on the GUI thread.
 
-    @Slot(object)
-    def _deliver(self, packet: tuple[Future[Any], Any, Any, bool]) -> None:
-        future, on_done, on_error, writes = packet
-        self._pending -= 1
-        try:
-            result = future.result()
-        except FollowthroughError as exc:
-            (on_error or self.failed.emit)(str(exc))
+        With `owner`, nothing is called back once that object has been deleted. A write
+        emits `changed` even then: the data moved, whoever asked for it.
+        """
+        handler = on_error
+        job = _Job(
+            work,
+            on_done,
+            (lambda exc: handler(str(exc))) if handler is not None else None,
+            owner,
+            writes,
+        )
+        self._start(job, (self.db,))
+
+    def _deliver(self, ticket: int) -> None:
+        job = self._jobs.pop(ticket, None)
+        if job is None:
             return
-        if on_done is not None:
-            on_done(result)
-        if writes:
+        alive = job.owner is None or Shiboken.isValid(job.owner)
+        if alive:
+            if job.error is not None and job.on_error is None:
+                self.failed.emit(str(job.error))
+            else:
+                self._handle(job)
+        if job.writes and job.error is None:
             self.changed.emit()
 
+
+class Background(_Lane):
+    """Slow work that is not a database call, on a thread of its own."""
+
+    def run(
+        self,
+        work: Callable[[], T],
+        on_done: Callable[[T], None],
+        on_error: Callable[[FollowthroughError], None],
+    ) -> bool:
+        """Start `work()`; False when closed (nothing runs, nothing comes back)."""
+        return self._start(_Job(work, on_done, on_error), ())
+
+    def _deliver(self, ticket: int) -> None:
+        if self._closed:
+            self._jobs.pop(ticket, None)
+            return  # the owner is going away: its widgets may already be gone
+        super()._deliver(ticket)
+
     def shutdown(self) -> None:
-        """Finish what is queued (a write must not be lost on quit), then stop the worker."""
+        """Wait for the work in flight (it may be writing), then stop the thread."""
         self._closed = True
-        self._worker.shutdown(wait=True)
+        self._worker.shutdown(wait=True, cancel_futures=True)
+        self._jobs.clear()
