@@ -34,7 +34,8 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
         description="Followthrough: follow-up that does not depend on memory. "
         "Run without a command to open the app.",
         epilog="WHEN accepts 2026-12-01, '2026-12-01 14:30', today, tomorrow, fri, 'fri 14:00', "
-        "+3d, +2w, +4h (local time). LEAD is an id, an exact e-mail or part of a name. "
+        "+3d, +2w, +4h, +1mo (a calendar month), in local time. "
+        "LEAD is an id, an exact e-mail or part of a name. "
         "Exit codes: 0 ok, 2 usage, 3 not found or ambiguous, 4 invalid data, "
         "5 data folder or database unusable, 6 no display to open the app on.",
     )
@@ -87,6 +88,9 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     p.add_argument("--search", metavar="Q", help="part of a name, company, e-mail or tag")
     p.add_argument("--by-momentum", action="store_true", help="strongest momentum first")
 
+    p = command("archive", "list won and lost leads, newest first, with their reasons")
+    p.add_argument("--search", metavar="Q", help="part of a name, company, e-mail or tag")
+
     p = command("show", "show a lead with its timeline")
     p.add_argument("lead", metavar="LEAD")
 
@@ -112,7 +116,7 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     p.add_argument("lead", metavar="LEAD")
     p.add_argument("state", metavar="STATE")
     p.add_argument("--until", metavar="WHEN", help="for recycle: when to come back (required)")
-    p.add_argument("--reason", metavar="TEXT")
+    p.add_argument("--reason", metavar="TEXT", help="for recycle, won or lost: why")
     p.add_argument("--at", metavar="WHEN", help="when it changed (default: now)")
 
     p = command("delete", "delete a lead and its whole history")

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from followthrough.services.alerts import AlertView
+from followthrough.services.archive import ArchivedLead, ArchivePage
 from followthrough.services.readmodels import EventView, LeadDetail, LeadView
 
 
@@ -115,6 +116,16 @@ def _fit(text: str, width: int) -> str:
     return out + "…" + " " * (width - used - 1)
 
 
+def _table(header: list[str], rows: list[list[str]], limits: list[int]) -> str:
+    """Aligned columns, each as wide as its widest cell up to its limit (then cut with …)."""
+    widths = [
+        min(limit, max(_width(row[i]) for row in [header, *rows])) for i, limit in enumerate(limits)
+    ]
+    lines = ["  ".join(_fit(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip()
+             for row in [header, *rows]]  # fmt: skip
+    return "\n".join(lines)
+
+
 def lead_table(leads: list[LeadView], now: datetime) -> str:
     if not leads:
         return "No leads."
@@ -130,13 +141,34 @@ def lead_table(leads: list[LeadView], now: datetime) -> str:
         ]
         for lead in leads
     ]
-    limits = [6, 8, 28, 22, 36, 24]
-    widths = [
-        min(limit, max(_width(row[i]) for row in [header, *rows])) for i, limit in enumerate(limits)
+    return _table(header, rows, [6, 8, 28, 22, 36, 24])
+
+
+def archived_json(item: ArchivedLead) -> dict[str, Any]:
+    return {**lead_json(item.lead), "reason": item.reason}
+
+
+def archive_counts(page: ArchivePage) -> str:
+    """'12 won · 30 lost'."""
+    return f"{page.won:,} won · {page.lost:,} lost"
+
+
+def archive_table(page: ArchivePage, now: datetime, searched: bool) -> str:
+    if not page.leads:
+        return "No won or lost lead matches." if searched else "Nothing won or lost yet."
+    header = ["ID", "STATE", "NAME", "COMPANY", "SINCE", "REASON"]
+    rows = [
+        [
+            str(item.lead.id),
+            item.state.label,
+            item.lead.name,
+            item.lead.company or "",
+            when_text(item.state_since, now),
+            " ".join((item.reason or "").split()),  # one line, whatever was typed
+        ]
+        for item in page.leads
     ]
-    lines = ["  ".join(_fit(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip()
-             for row in [header, *rows]]  # fmt: skip
-    return "\n".join(lines)
+    return _table(header, rows, [6, 5, 28, 22, 22, 48]) + "\n" + archive_counts(page)
 
 
 def _due_text(lead: LeadView, now: datetime) -> str:

@@ -29,8 +29,8 @@ _ORDER = f"({BOARD_DATE_SQL}) IS NULL, {BOARD_DATE_SQL}, name, id"
 # Typed columns, so stored UTC texts come back as aware datetimes and tags as a list.
 # Named in the SELECT too: typed text columns are matched by position, and a migrated
 # table's columns need not be in the model's order.
-_LEAD_COLUMNS = tuple(Lead.__table__.columns)  # type: ignore[attr-defined]
-_SELECT_LEAD = "SELECT " + ", ".join(c.name for c in _LEAD_COLUMNS) + " FROM lead"  # noqa: S608
+LEAD_COLUMNS = tuple(Lead.__table__.columns)  # type: ignore[attr-defined]
+SELECT_LEAD = "SELECT " + ", ".join(c.name for c in LEAD_COLUMNS) + " FROM lead"  # noqa: S608
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def load_board(
     with db.read() as session:
         conn = session.connection()
         policy = load_policy(session)
-        totals = _totals(conn, wanted, needle)
+        totals = count_by_state(conn, wanted, needle)
         return {
             state: _page(conn, state, needle, 0, per_column, totals.get(state, 0), now, policy)
             for state in wanted
@@ -81,23 +81,27 @@ def load_column_page(
     needle = search_needle(search)
     with db.read() as session:
         conn = session.connection()
-        total = _totals(conn, [state], needle).get(state, 0)
+        total = count_by_state(conn, [state], needle).get(state, 0)
         return _page(conn, state, needle, offset, limit, total, now, load_policy(session))
 
 
-def _match(needle: str | None) -> str:
+def search_clause(needle: str | None) -> str:
+    """The WHERE term that keeps leads matching `:needle` (nothing without a search)."""
     # instr() rather than LIKE: no escaping of % and _, and a plain substring test.
     return " AND instr(search_key, :needle) > 0" if needle else ""
 
 
-def _totals(conn: Connection, states: Sequence[State], needle: str | None) -> dict[State, int]:
+def count_by_state(
+    conn: Connection, states: Sequence[State], needle: str | None
+) -> dict[State, int]:
+    """How many leads each state holds (matching the search); a state with none is left out."""
     marks = ", ".join(f":s{i}" for i in range(len(states)))
     params: dict[str, Any] = {f"s{i}": s.value for i, s in enumerate(states)}
     params["needle"] = needle
     rows = conn.execute(
         text(
             # Only placeholders and constants are spliced in; values are bound.
-            f"SELECT state, count(*) FROM lead WHERE state IN ({marks}){_match(needle)} "  # noqa: S608
+            f"SELECT state, count(*) FROM lead WHERE state IN ({marks}){search_clause(needle)} "  # noqa: S608
             "GROUP BY state"
         ),
         params,
@@ -120,9 +124,9 @@ def _page(
     rows = (
         conn.execute(
             text(
-                f"{_SELECT_LEAD} WHERE state = :state{_match(needle)} "
+                f"{SELECT_LEAD} WHERE state = :state{search_clause(needle)} "
                 f"ORDER BY {_ORDER} LIMIT :limit OFFSET :offset"
-            ).columns(*_LEAD_COLUMNS),
+            ).columns(*LEAD_COLUMNS),
             {"state": state.value, "needle": needle, "limit": limit, "offset": offset},
         )
         .mappings()

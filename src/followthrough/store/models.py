@@ -27,6 +27,9 @@ def _lead_fk() -> Any:
 # The date a board column is ordered by: the next step's, or, parked, the day to come back.
 # Written out once: a query uses the index only when its ORDER BY repeats this text exactly.
 BOARD_DATE_SQL = "CASE WHEN state = 'recycle' THEN recycle_until ELSE next_step_due END"
+# The leads off the board. SQLite uses a partial index only for a query whose WHERE repeats
+# the index's condition, so the archive's query is built from this same text.
+ARCHIVE_SQL = "state IN ('won', 'lost')"
 
 
 class Lead(SQLModel, table=True):
@@ -47,6 +50,9 @@ class Lead(SQLModel, table=True):
         ),
         # Counting search matches per column scans this narrow index, not the table.
         Index("ix_lead_state_search", "state", "search_key"),
+        # The archive: won and lost leads only, newest first, read backwards a page at a time;
+        # the search key rides along so a filtered page skips non-matches in the index.
+        Index("ix_lead_archive", "state_since", "id", "search_key", sqlite_where=text(ARCHIVE_SQL)),
     )
 
     id: int | None = Field(default=None, primary_key=True)

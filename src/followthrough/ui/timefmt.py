@@ -18,3 +18,9 @@ def due_words(due: datetime, now: datetime) -> str:
     if local.date() == now.astimezone().date():
         return f"today {local:%H:%M}"
     return f"{local:%a} {local.day} {local:%b} {local:%H:%M}"
+
+
+def local_date(moment: datetime) -> str:
+    """'Tue 5 Jan 2027' in local time, always with the year: archives span years."""
+    local = moment.astimezone()
+    return f"{local:%a} {local.day} {local:%b} {local.year}"

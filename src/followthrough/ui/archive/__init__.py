@@ -1,0 +1,1 @@
+"""The Archive: won and lost leads, and reopening one onto the board."""
