@@ -35,6 +35,11 @@ def local(text: str) -> datetime:
         ("2026-12-01", datetime(2026, 12, 1, 9, 0)),
         ("2026-12-01 14:30", datetime(2026, 12, 1, 14, 30)),
         ("2026-12-01T14:30", datetime(2026, 12, 1, 14, 30)),
+        ("+1mo", datetime(2026, 12, 23, 9, 0)),  # a calendar month, in the morning
+        ("+3mo", datetime(2027, 2, 23, 9, 0)),
+        ("+1 mo 14:00", datetime(2026, 12, 23, 14, 0)),
+        ("-1mo", datetime(2026, 10, 23, 9, 0)),
+        ("+12mo", datetime(2027, 11, 23, 9, 0)),
     ],
 )
 def test_day_forms_are_local_wall_clock_times(text: str, expected: datetime) -> None:
@@ -54,6 +59,34 @@ def test_day_forms_are_local_wall_clock_times(text: str, expected: datetime) -> 
 )
 def test_relative_forms_count_from_now(text: str, delta: timedelta) -> None:
     assert parse_when(text, NOW, PARIS) == NOW + delta
+
+
+@pytest.mark.parametrize(
+    ("now", "text", "expected"),
+    [
+        (datetime(2027, 1, 31, 10, 0, tzinfo=UTC), "+1mo", datetime(2027, 2, 28, 9, 0)),
+        (datetime(2028, 1, 31, 10, 0, tzinfo=UTC), "+1mo", datetime(2028, 2, 29, 9, 0)),
+        (datetime(2026, 11, 30, 10, 0, tzinfo=UTC), "+3mo", datetime(2027, 2, 28, 9, 0)),
+        (datetime(2027, 3, 31, 10, 0, tzinfo=UTC), "-1mo", datetime(2027, 2, 28, 9, 0)),
+        # 23:30 UTC on 31 Jan is already 1 Feb in Paris: the local date counts.
+        (datetime(2027, 1, 31, 23, 30, tzinfo=UTC), "+1mo", datetime(2027, 3, 1, 9, 0)),
+    ],
+)
+def test_months_keep_the_day_and_clamp_to_the_months_end(
+    now: datetime, text: str, expected: datetime
+) -> None:
+    assert parse_when(text, now, PARIS).astimezone(PARIS).replace(tzinfo=None) == expected
+
+
+def test_a_month_across_the_dst_change_is_still_nine_in_the_morning() -> None:
+    winter = datetime(2027, 3, 15, 10, 0, tzinfo=UTC)  # CET; a month later Paris is on CEST
+    result = parse_when("+1mo", winter, PARIS)
+    assert result == datetime(2027, 4, 15, 7, 0, tzinfo=UTC)
+
+
+def test_m_stays_minutes_and_mo_is_months() -> None:
+    assert parse_when("+1m", NOW, PARIS) == NOW + timedelta(minutes=1)
+    assert parse_when("+1mo", NOW, PARIS) != NOW + timedelta(minutes=1)
 
 
 def test_explicit_offset_is_respected_and_result_is_utc() -> None:
@@ -76,7 +109,21 @@ def test_system_zone_is_used_when_none_is_given(local_zone: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "   ", "someday", "2026-13-01", "+3y", "fri 25:00", "13pm", "2026-02-30", "3d"]
+    "text",
+    [
+        "",
+        "   ",
+        "someday",
+        "2026-13-01",
+        "+3y",
+        "fri 25:00",
+        "13pm",
+        "2026-02-30",
+        "3d",
+        "1mo",
+        "+99999mo",
+        "+1mon",
+    ],
 )
 def test_unreadable_times_say_what_would_work(text: str) -> None:
     with pytest.raises(InvalidData) as caught:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog, QPushButton, QRadioButton
 from pytestqt.qtbot import QtBot
 
@@ -314,6 +315,32 @@ def test_browse_reads_the_chosen_file(
         qtbot.mouseClick(dialog.browse_button, Qt.MouseButton.LeftButton)
     assert dialog.path.text() == str(path)
     assert preview_column(dialog, "Name")[0] == "Ana Silva"
+
+
+def test_enter_in_the_path_field_loads_the_file_without_the_file_chooser(
+    qtbot: QtBot, ops: Operations, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, "google.csv", GOOGLE)
+    chooser: list[object] = []
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", lambda *a, **k: chooser.append(a) or ("", "")
+    )
+    dialog = ImportDialog(ops)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    QTest.mouseClick(dialog.path, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(dialog.path, str(path))
+    with qtbot.waitSignal(dialog.previewed, timeout=5000):
+        qtbot.keyClick(dialog.path, Qt.Key.Key_Return)
+    assert chooser == []
+    assert preview_column(dialog, "Name")[0] == "Ana Silva"
+    # Enter again, with the file loaded: it neither opens the chooser nor starts an import.
+    qtbot.keyClick(dialog.path, Qt.Key.Key_Enter)
+    assert chooser == []
+    assert dialog.pages.currentWidget() is dialog.setup_page
+    assert dialog.isVisible()
+    assert names(ops.db) == set()
 
 
 def test_copy_report_puts_the_skipped_rows_on_the_clipboard(

@@ -178,7 +178,9 @@ def test_the_data_tab_shows_the_real_database_and_opens_its_folder(
     dialog.tabs.setCurrentWidget(dialog.data)
     assert dialog.data.path.text() == str(data_paths.database)
     assert dialog.data.path.isReadOnly()
-    assert "(the default)" in dialog.data.next_start.text()
+    assert dialog.data.next_start.text() == (
+        f"Your data is in {data_paths.root}. From the next start: {default_data_dir()}."
+    )
     assert not dialog.data.use_default.isEnabled()
     qtbot.mouseClick(dialog.data.open_folder, Qt.MouseButton.LeftButton)
     assert [Path(url.toLocalFile()) for url in opened] == [data_paths.root]

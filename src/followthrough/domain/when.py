@@ -1,11 +1,17 @@
-"""Reading the times people type (`tomorrow`, `fri 14:00`, `+3d`, `2026-12-01`).
+"""Reading the times people type (`tomorrow`, `fri 14:00`, `+3d`, `+1mo`, `2026-12-01`).
 
 Pure: the caller passes `now` and the zone to read local times in. A day without a time
 means 09:00 local, the start of a working morning, so "due tomorrow" is due when work starts.
+
+`+3d`, `+2w`, `+4h` and `+90m` are exact durations from now. Months are not a duration: `+1mo`
+is the same day next month (the 31st becomes the month's last day), a day like `tomorrow`,
+so it means 09:00 there unless a time follows (`+1mo 14:00`). "m" already means minutes,
+hence "mo".
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -24,9 +30,10 @@ _WEEKDAYS = {
 }  # fmt: skip
 _UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _OFFSET = re.compile(r"^([+-])\s*(\d{1,4})\s*(min|m|h|d|w)$")
+_MONTHS = re.compile(r"^([+-])\s*(\d{1,4})\s*mo$")
 _CLOCK = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$")
 
-HINT = "try 2026-12-01, 2026-12-01 14:30, today, tomorrow, fri, fri 14:00, +3d, +2w or +4h"
+HINT = "try 2026-12-01, 2026-12-01 14:30, today, tomorrow, fri, fri 14:00, +3d, +2w, +1mo or +4h"
 
 
 def localize(day: date, at: time, zone: tzinfo | None) -> datetime:
@@ -65,7 +72,20 @@ def _split_clock(text: str) -> tuple[str, time | None]:
     return text, None
 
 
+def add_months(day: date, months: int) -> date | None:
+    """The same day `months` later (or earlier), clamped to the month's end; None past 9999."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    if not 1 <= year <= 9999:
+        return None
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
 def _parse_day(text: str, today: date) -> date | None:
+    months = _MONTHS.match(text)
+    if months:
+        sign, amount = months.groups()
+        return add_months(today, int(amount) if sign == "+" else -int(amount))
     if text == "today":
         return today
     if text == "tomorrow":

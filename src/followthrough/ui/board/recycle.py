@@ -6,6 +6,7 @@ what the user will want to read when the lead comes back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtWidgets import (
@@ -25,12 +26,20 @@ from followthrough.errors import InvalidData
 from followthrough.services.clock import utcnow
 from followthrough.ui.timefmt import local_day
 
-PRESETS = (("In 2 &weeks", "+2w"), ("In 1 &month", "+4w"), ("In 3 m&onths", "+13w"))
+# Months are calendar months ("+1mo": the same day next month, 09:00), not four weeks: a
+# person who says "in a month" on the 15th means the 15th.
+PRESETS = (("In 2 &weeks", "+2w"), ("In 1 &month", "+1mo"), ("In 3 m&onths", "+3mo"))
 
 
 class RecycleDialog(QDialog):
-    def __init__(self, lead_name: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        lead_name: str,
+        parent: QWidget | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         super().__init__(parent)
+        self.clock = clock
         self.setWindowTitle(f"Park {lead_name} in Recycle")
         intro = QLabel(
             f"<b>{_escape(lead_name)}</b> leaves the active columns. Followthrough brings the "
@@ -38,10 +47,11 @@ class RecycleDialog(QDialog):
             self,
         )
         intro.setWordWrap(True)
-        self.until = QLineEdit(self, placeholderText="+4w, 2027-03-01, mon")
+        self.until = QLineEdit(self, placeholderText="+1mo, 2027-03-01, mon")
         self.until.setAccessibleName("Come back on")
         self.hint = QLabel(self)
         self.hint.setObjectName("hint")
+        self.hint.setWordWrap(True)  # a refusal names what would work: a long sentence
         self.reason = QLineEdit(self, placeholderText="Budget opens in spring")
         self.reason.setAccessibleName("Reason")
         presets_row = QWidget(self)  # a widget, not a bare layout, in a form row
@@ -71,7 +81,7 @@ class RecycleDialog(QDialog):
 
     def chosen(self) -> tuple[datetime, str | None]:
         """The date to come back and the reason (raises InvalidData when the date is not)."""
-        now = utcnow()
+        now = self.clock()
         text = self.until.text().strip()
         if not text:
             raise InvalidData("choose when to come back to this lead", "until")

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -29,6 +29,7 @@ from followthrough.paths import (
     ENV_DATA_DIR,
     default_data_dir,
     prepare_data_dir,
+    resolve_data_dir,
     save_data_dir,
     saved_data_dir,
 )
@@ -42,21 +43,39 @@ from followthrough.services.backups import (
 from followthrough.store.db import Database
 from followthrough.ui.ops import Operations
 from followthrough.ui.settings.fields import SettingsPage, hint_label, sentence
+from followthrough.ui.settings.layout import same_width, tidy_form
 
 if TYPE_CHECKING:
     from followthrough.ui.backups_dialog import BackupsDialog
 
 
-def _choose(folder: Path | None) -> tuple[Path | None, Path]:
+class Location(NamedTuple):
+    saved: Path | None  # the folder chosen here, if any
+    default: Path
+    next: Path  # where the next start looks: the app's own order, without a --data-dir
+
+
+def _location() -> Location:
+    return Location(saved_data_dir(), default_data_dir(), resolve_data_dir(None, os.environ))
+
+
+def _choose(folder: Path | None) -> Location:
     """Remember `folder` (None: the default), after checking it can hold the data."""
     if folder is not None:
         prepare_data_dir(folder)
     save_data_dir(folder)
-    return folder, default_data_dir()
+    return _location()
 
 
-def _next_start(_db: Database) -> tuple[Path | None, Path]:
-    return saved_data_dir(), default_data_dir()
+def _next_start(_db: Database) -> Location:
+    return _location()
+
+
+def where_words(now: Path, next_start: Path) -> str:
+    """Where the data is, and where it will be from the next start when that differs."""
+    if next_start == now:
+        return f"Your data is in {now}."
+    return f"Your data is in {now}. From the next start: {next_start}."
 
 
 class DataPage(SettingsPage):
@@ -75,9 +94,10 @@ class DataPage(SettingsPage):
         self.open_folder = QPushButton("&Open folder", self)
         self.open_folder.setAccessibleName("Open the data folder")
         self.open_folder.clicked.connect(self.show_folder)
-        self.next_start = QLabel(self)
+        self.next_start = QLabel(where_words(self.database.parent, self.database.parent), self)
         self.next_start.setWordWrap(True)
-        self.next_start.setAccessibleName("Folder used from the next start")
+        self.next_start.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.next_start.setAccessibleName("Where your data is, and from the next start")
         self.use_other = QPushButton("&Use another folder…", self)
         self.use_other.setAccessibleName("Use another data folder")
         self.use_other.clicked.connect(self.choose_folder)
@@ -100,11 +120,11 @@ class DataPage(SettingsPage):
         buttons.addWidget(self.use_other)
         buttons.addWidget(self.use_default)
         buttons.addStretch(1)
-        form = QFormLayout(self)
-        label = QLabel("Your data is &in", self)
+        form = tidy_form(QFormLayout(self))
+        form.addRow(self.next_start)
+        label = QLabel("Database f&ile", self)  # Alt+I, as before: F is the first tab's
         label.setBuddy(self.path)
         form.addRow(label, here_row)
-        form.addRow(self.next_start)
         form.addRow(buttons_row)
         form.addRow(self.note)
         form.addRow(self.problem_slot("data_dir"))
@@ -124,6 +144,7 @@ class DataPage(SettingsPage):
         self.keep_weekly = QSpinBox(box)
         self.keep_weekly.setRange(*WEEKLY_RANGE)
         self.keep_weekly.setAccessibleName("Keep weekly backups")
+        same_width((self.keep_daily, self.keep_weekly))
         for spin in (self.keep_daily, self.keep_weekly):
             spin.setKeyboardTracking(False)  # a typed "14" is one change, not "1" then "14"
             spin.setEnabled(False)  # until the stored counts are shown
@@ -132,7 +153,7 @@ class DataPage(SettingsPage):
         self.open_backups.setAccessibleName("Show the backups")
         self.open_backups.clicked.connect(self.show_backups)
         self.backups_dialog: BackupsDialog | None = None
-        form = QFormLayout(box)
+        form = tidy_form(QFormLayout(box))
         daily = QLabel("Keep &daily backups", box)
         daily.setBuddy(self.keep_daily)
         weekly = QLabel("Keep &weekly backups", box)
@@ -205,10 +226,9 @@ class DataPage(SettingsPage):
         self.use_default.setEnabled(False)
         self.ops.run(lambda _db: _choose(folder), self._saved, on_error=self._refused)
 
-    def _saved(self, result: tuple[Path | None, Path]) -> None:
+    def _saved(self, result: Location) -> None:
         self._show_next_start(result)
-        folder = result[0] or result[1]
-        if folder == self.database.parent:
+        if result.next == self.database.parent:
             self.note.setText("That is where your data already is: nothing changes.")
         else:
             self.note.setText(
@@ -217,12 +237,10 @@ class DataPage(SettingsPage):
             )
         self.location_saved.emit()
 
-    def _show_next_start(self, result: tuple[Path | None, Path]) -> None:
-        saved, default = result
+    def _show_next_start(self, result: Location) -> None:
         self.use_other.setEnabled(True)
-        self.use_default.setEnabled(saved is not None)
-        where = f"{saved} (chosen here)" if saved else f"{default} (the default)"
-        self.next_start.setText(f"From the next start: {where}")
+        self.use_default.setEnabled(result.saved is not None)
+        self.next_start.setText(where_words(self.database.parent, result.next))
         self.location_loaded.emit()
 
     def _refused(self, message: str) -> None:

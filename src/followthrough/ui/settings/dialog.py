@@ -7,9 +7,9 @@ a refused value is shown next to its own field and the rest of what was typed st
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -33,6 +33,9 @@ from followthrough.ui.settings.follow_up_page import FollowUpPage
 from followthrough.ui.settings.habits_pages import DraftsPage, NotificationsPage
 from followthrough.ui.settings.mail_page import MailPage
 
+if TYPE_CHECKING:
+    from followthrough.ui.notify import AlertNotifier
+
 
 @dataclass(frozen=True)
 class Stored:
@@ -51,6 +54,15 @@ def _save(db: Database, policy: dict[str, Any], prefs: dict[str, Any]) -> Stored
     return Stored(update_policy(db, policy) if policy else get_policy(db), preferences)
 
 
+def _alert_notifier(window: QWidget | None) -> AlertNotifier | None:
+    """The app's notifier, which the session makes a child of the main window, if running."""
+    if window is None:
+        return None
+    from followthrough.ui.notify import AlertNotifier
+
+    return window.findChild(AlertNotifier, "", Qt.FindChildOption.FindDirectChildrenOnly)
+
+
 class SettingsDialog(QDialog):
     loaded = Signal()  # the stored values are on screen; OK and Apply work from now on
     applied = Signal()  # a change was saved
@@ -65,6 +77,9 @@ class SettingsDialog(QDialog):
         self.drafts = DraftsPage(self)
         self.data = DataPage(ops, self)
         self.mail = MailPage(ops, self)  # saves on its own buttons, not on OK
+        notifier = _alert_notifier(parent)
+        if notifier is not None:
+            self.notifications.watch_notifier(notifier)
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Settings sections")
         for page, title in ((self.follow_up, "&Follow-up"), (self.notifications, "&Notifications"),

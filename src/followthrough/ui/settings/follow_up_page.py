@@ -21,6 +21,13 @@ from PySide6.QtWidgets import (
 
 from followthrough.domain.policy import Policy
 from followthrough.ui.settings.fields import SettingsPage, hint_label
+from followthrough.ui.settings.layout import (
+    NumberBox,
+    form_labels,
+    same_label_width,
+    same_width,
+    tidy_form,
+)
 
 INT_FIELDS = frozenset(f.name for f in fields(Policy) if f.type == "int")
 
@@ -84,9 +91,11 @@ class FollowUpPage(SettingsPage):
 
         content = QWidget(self)
         column = QVBoxLayout(content)
+        forms = []
         for title, knobs in GROUPS:
             box = QGroupBox(title, content)
-            form = QFormLayout(box)
+            form = tidy_form(QFormLayout(box))
+            forms.append(form)
             for knob in knobs:
                 spin = self._spin(knob, box)
                 hint = hint_label(knob.hint, box)
@@ -99,6 +108,9 @@ class FollowUpPage(SettingsPage):
                 form.addRow("", self.problem_slot(knob.field))
             column.addWidget(box)
         column.addStretch(1)
+        # One form per group: equal label columns and equal boxes make the numbers one column.
+        same_label_width(label for form in forms for label in form_labels(form))
+        same_width(self.spins.values())
 
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
@@ -116,7 +128,7 @@ class FollowUpPage(SettingsPage):
             spin = QSpinBox(parent)
             spin.setRange(1, 99)
         else:
-            spin = QDoubleSpinBox(parent)
+            spin = NumberBox(parent)  # "2 days", and "0.25 days" only when it is that
             # Two decimals: a value set from the command line (0.25 days) survives a round trip.
             spin.setDecimals(2)
             spin.setRange(0.01, 9999 if knob.unit == "hours" else 999)

@@ -2,14 +2,18 @@
 
 Starting at login is the one habit kept outside the database: it is an entry in the desktop's
 autostart folder (see autostart.py), written when OK or Apply is pressed.
+
+An option this desktop cannot honour says so beside it: pop-ups need a notification service
+on the session bus (the app's notifier finds out, see ui/notify), and "in the tray" needs a
+system tray.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, QTime
+from PySide6.QtCore import QEvent, QObject, QTime, Slot
 from PySide6.QtWidgets import (
     QAbstractButton,
     QCheckBox,
@@ -26,11 +30,27 @@ from PySide6.QtWidgets import (
 
 from followthrough import autostart
 from followthrough.domain.preferences import WEEKDAYS, Preferences
-from followthrough.ui.settings.fields import SettingsPage, hint_label
+from followthrough.ui.settings.fields import SettingsPage, hint_label, sentence
+from followthrough.ui.settings.layout import same_width, tidy_form
+
+if TYPE_CHECKING:
+    from followthrough.ui.notify import AlertNotifier
 
 CLOCK = "HH:mm"
 # The XDG autostart folder is how Linux desktops start apps at login.
 HAS_AUTOSTART = sys.platform.startswith("linux")
+STILL_IN_TODAY = "Alerts still wait in Today."
+NO_TRAY = (
+    "No system tray was found on this desktop: at login Followthrough will open its window "
+    "instead of waiting in the tray."
+)
+
+
+def tray_available() -> bool:
+    """Whether a tray icon can be shown here (the same test the app makes at start)."""
+    from followthrough.ui.tray import TrayIcon
+
+    return TrayIcon.is_available()
 
 
 class NotificationsPage(SettingsPage):
@@ -50,9 +70,15 @@ class NotificationsPage(SettingsPage):
         for day, box in self.days.items():
             box.setAccessibleName(f"Work on {day.capitalize()}")
 
-        form = QFormLayout(self)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        # Beside the option it is about: why pop-ups cannot be shown here, when they cannot.
+        self.notifications_note = hint_label("", self)
+        self.notifications_note.setAccessibleName("Why notifications are unavailable")
+        self.notifications_note.hide()
+
+        form = tidy_form(QFormLayout(self))
+        same_width((self.work_start, self.work_end))
         form.addRow(self.notifications)
+        form.addRow(self.notifications_note)
         form.addRow(self.quiet)
         form.addRow(self.problem_slot("notifications"))
         form.addRow(self.problem_slot("quiet"))
@@ -78,14 +104,34 @@ class NotificationsPage(SettingsPage):
         self.start_at_login.setAccessibleName("Start at login in the tray")
         self.start_at_login.setChecked(autostart.is_enabled())
         self._buttons: QDialogButtonBox | None = None
+        self.tray_note = hint_label("" if tray_available() else NO_TRAY, self)
+        self.tray_note.setAccessibleName("Without a system tray")
+        self.tray_note.setVisible(HAS_AUTOSTART and bool(self.tray_note.text()))
         if HAS_AUTOSTART:
             form.addRow(self.start_at_login)
+            # Not disabled: starting at login still works, only the window shows at once.
+            form.addRow(self.tray_note)
             form.addRow(hint_label("Alerts reach you from the tray without opening the window.",
                                    self))  # fmt: skip
             # Once the dialog shows, its buttons exist: OK and Apply then write the entry too.
             self.window().installEventFilter(self)
         else:
             self.start_at_login.hide()
+
+    def watch_notifier(self, notifier: AlertNotifier) -> None:
+        """Follow whether the app's notifier can reach a notification service."""
+        self.show_notification_status(notifier.status)
+        notifier.status_changed.connect(self.show_notification_status)
+
+    @Slot(str)
+    def show_notification_status(self, status: str) -> None:
+        """The notifier's status: "" when pop-ups work, else why not (a sentence).
+
+        A slot, so the connection ends with this page: the notifier outlives the dialog.
+        """
+        self.notifications.setEnabled(not status)  # its tick stays as saved: nothing changes
+        self.notifications_note.setText(f"{sentence(status)} {STILL_IN_TODAY}" if status else "")
+        self.notifications_note.setVisible(bool(status))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if self._buttons is None and event.type() == QEvent.Type.Show:
@@ -151,7 +197,7 @@ class DraftsPage(SettingsPage):
         self.sender_name.setAccessibleName("Your name")
         self.signature.setAccessibleName("Signature")
 
-        form = QFormLayout(self)
+        form = tidy_form(QFormLayout(self))
         form.addRow(hint_label("Drafts are signed with these.", self))
         for field, text, edit in (("sender_name", "Your &name", self.sender_name),
                                   ("signature", "&Signature", self.signature)):  # fmt: skip

@@ -38,9 +38,9 @@ from followthrough.services.secrets import (
     store_password,
 )
 from followthrough.store.db import Database
-from followthrough.ui.background import Background
-from followthrough.ui.ops import Operations
+from followthrough.ui.ops import Background, Operations
 from followthrough.ui.settings.fields import SettingsPage, hint_label, sentence, warning_colour
+from followthrough.ui.settings.layout import same_width, tidy_form
 
 SECURITY_CHOICES = ((Security.TLS, "TLS"), (Security.STARTTLS, "STARTTLS"))
 NOTHING_SAVED = "type the password: none is saved in the keyring for this account"
@@ -155,7 +155,8 @@ class MailPage(SettingsPage):
         self.save.clicked.connect(self.save_account)
         self.forget.clicked.connect(self.forget_account)
 
-        form = QFormLayout(self.form)
+        same_width((self.port, self.interval))
+        form = tidy_form(QFormLayout(self.form))
         form.setContentsMargins(0, 0, 0, 0)
         rows: tuple[tuple[str, str, QWidget], ...] = (
                 ("host", "&Server", self.host), ("security", "Securit&y", self.security),
@@ -180,7 +181,7 @@ class MailPage(SettingsPage):
         form.addRow(self._row(self.test, self.save, self.forget, stretch=True))
         form.addRow(self.result)
 
-        page = QFormLayout(self)
+        page = tidy_form(QFormLayout(self))
         page.addRow(self.keyring_note)
         page.addRow(self.form)
 

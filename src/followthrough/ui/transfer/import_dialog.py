@@ -158,6 +158,12 @@ class ImportDialog(QDialog):
         buttons.addWidget(self.notice, 1)
         for button in (self.check_button, self.import_button, self.close_button):
             buttons.addWidget(button)
+        # Enter in the path field loads the file (editingFinished): no button may take the
+        # same key press too, or Enter would also open the file chooser (Browse is the first
+        # button a dialog would make default) or start an import.
+        for button in (self.browse_button, self.check_button, self.import_button,
+                       self.close_button):  # fmt: skip
+            button.setAutoDefault(False)
 
         layout = QVBoxLayout(page)
         layout.addLayout(file_row)
