@@ -22,6 +22,7 @@ from followthrough.ui.main_window import MainWindow
 from followthrough.ui.ops import Operations
 from followthrough.ui.shortcuts import menu_shortcuts
 from tests.conftest import NOW
+from tests.ui.cards import click_button, click_card, highlighted, names, open_box, right_click_card
 
 
 @pytest.fixture
@@ -43,11 +44,6 @@ def board(qtbot: QtBot, db: Database, ops: Operations) -> MainWindow:
     return window
 
 
-def names(window: MainWindow, state: State) -> list[str]:
-    model = window.columns[state.value].model
-    return [model.data(model.index(row)) for row in range(model.rowCount())]
-
-
 def state_of(db: Database, name: str) -> State:
     lead = next(
         lead for lead in (get_lead(db, lead_id).lead for lead_id in (1, 2, 3)) if lead.name == name
@@ -55,14 +51,10 @@ def state_of(db: Database, name: str) -> State:
     return lead.state
 
 
-def select(window: MainWindow, name: str) -> None:
-    for column in window.columns.values():
-        for row in range(column.model.rowCount()):
-            if column.model.data(column.model.index(row)) == name:
-                column.view.setFocus()
-                column.view.setCurrentIndex(column.model.index(row))
-                return
-    raise AssertionError(f"{name} is not on the board")
+def select(qtbot: QtBot, window: MainWindow, name: str) -> None:
+    click_card(qtbot, window, name)
+    assert window.current_lead() is not None
+    assert window.current_lead().name == name  # type: ignore[union-attr]
 
 
 def drag_card(window: MainWindow, name: str, source: State, target: State) -> bool:
@@ -99,8 +91,8 @@ def test_dragging_a_card_to_warm_moves_the_lead(
     qtbot.waitUntil(lambda: names(board, State.WARM) == ["Ana Silva", "Bo Chen"], timeout=5000)
     assert names(board, State.HOT) == []
     assert state_of(db, "Ana Silva") is State.WARM
-    assert board.columns["hot"].header.text() == "Hot (0)"
-    assert "Move Ana Silva to Warm" in board.statusBar().currentMessage()
+    assert board.columns["hot"].count.text() == "0"
+    assert "Moved Ana Silva to Warm" in board.statusBar().currentMessage()
 
 
 def test_a_card_dropped_on_its_own_column_is_refused(board: MainWindow) -> None:
@@ -141,7 +133,7 @@ def test_recycling_with_a_date_and_reason_parks_the_lead(
 
 
 def test_keyboard_moves_the_selected_card(qtbot: QtBot, db: Database, board: MainWindow) -> None:
-    select(board, "Ana Silva")
+    select(qtbot, board, "Ana Silva")
     qtbot.keyClick(board.columns["hot"].view, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: state_of(db, "Ana Silva") is State.WARM, timeout=5000)
     qtbot.waitUntil(lambda: "Ana Silva" in names(board, State.WARM), timeout=5000)
@@ -159,28 +151,36 @@ def test_keyboard_moves_the_selected_card(qtbot: QtBot, db: Database, board: Mai
 def test_won_and_lost_take_the_lead_off_the_board(
     qtbot: QtBot, db: Database, board: MainWindow
 ) -> None:
-    select(board, "Bo Chen")
+    select(qtbot, board, "Bo Chen")
     board.won_action.trigger()
     qtbot.waitUntil(lambda: names(board, State.WARM) == [], timeout=5000)
     assert state_of(db, "Bo Chen") is State.WON
-    select(board, "Ana Silva")
+    select(qtbot, board, "Ana Silva")
     board.lost_action.trigger()
     qtbot.waitUntil(lambda: state_of(db, "Ana Silva") is State.LOST, timeout=5000)
 
 
-def test_the_card_menu_offers_the_other_columns_won_lost_and_delete(board: MainWindow) -> None:
-    view = board.columns["hot"].view
-    menu = board._card_menu(
-        board.columns["hot"], view.visualRect(view.model().index(0, 0)).center()
-    )
-    assert menu is not None
+def test_a_right_click_chooses_the_card_and_its_menu_acts_on_it(
+    qtbot: QtBot, db: Database, board: MainWindow
+) -> None:
+    select(qtbot, board, "Bo Chen")  # another card was current before the right click
+    menu = right_click_card(board, "Ana Silva")
+    assert board.current_lead().name == "Ana Silva"  # type: ignore[union-attr]
+    assert highlighted(board) == ["Ana Silva"]
     texts = [a.text() for a in menu.actions() if a.text()]
-    assert texts == ["Move to Warm", "Move to Recycle…", "Mark as &Won", "Mark as &Lost", "&Delete"]
+    assert texts == [
+        "Move to Warm", "Move to Recycle…", "Mark as &Won", "Mark as &Lost",
+        "D&raft a follow-up…", "&Delete…",
+    ]  # fmt: skip
+    [won] = [a for a in menu.actions() if a.text() == "Mark as &Won"]
+    won.trigger()
     menu.close()
+    qtbot.waitUntil(lambda: state_of(db, "Ana Silva") is State.WON, timeout=5000)
+    assert state_of(db, "Bo Chen") is State.WARM
 
 
 def test_undo_and_redo_a_move(qtbot: QtBot, db: Database, board: MainWindow) -> None:
-    select(board, "Ana Silva")
+    select(qtbot, board, "Ana Silva")
     board.move_actions[State.WARM].trigger()
     qtbot.waitUntil(lambda: names(board, State.HOT) == [], timeout=5000)
     assert state_of(db, "Ana Silva") is State.WARM
@@ -188,7 +188,9 @@ def test_undo_and_redo_a_move(qtbot: QtBot, db: Database, board: MainWindow) -> 
     assert board.undo_action.text() == "&Undo Move Ana Silva to Warm"
     board.undo_action.trigger()
     qtbot.waitUntil(lambda: names(board, State.HOT) == ["Ana Silva"], timeout=5000)
-    assert board.statusBar().currentMessage() == "Undid: Move Ana Silva to Warm"
+    said = board.statusBar().currentMessage()
+    assert said.startswith("Undid: moved Ana Silva to Warm — ")
+    assert said.endswith(" redoes it")
     # Undone means as if it never happened: the move is gone from the timeline too.
     assert [e.kind for e in get_lead(db, 1).timeline] == ["state_change"]
     board.redo_action.trigger()
@@ -199,10 +201,13 @@ def test_undo_brings_a_deleted_lead_back_with_its_history(
     qtbot: QtBot, db: Database, board: MainWindow
 ) -> None:
     log_event(db, 1, SignalKind.SENT, at=NOW - timedelta(hours=1), note="Pilot plan", now=NOW)
-    select(board, "Ana Silva")
+    select(qtbot, board, "Ana Silva")
     qtbot.keyClick(board.columns["hot"].view, Qt.Key.Key_Delete)
+    box = open_box(qtbot, board)
+    assert box.text() == "Delete Ana Silva?"
+    click_button(qtbot, box, "Delete")
     qtbot.waitUntil(lambda: names(board, State.HOT) == [], timeout=5000)
-    assert board.statusBar().currentMessage() == "Delete Ana Silva. Ctrl+Z undoes it."
+    assert board.statusBar().currentMessage() == "Deleted Ana Silva — Ctrl+Z undoes it"
     board.undo_action.trigger()
     qtbot.waitUntil(lambda: names(board, State.HOT) == ["Ana Silva"], timeout=5000)
     restored = get_lead(db, 1)
@@ -213,7 +218,7 @@ def test_undo_brings_a_deleted_lead_back_with_its_history(
 def test_undo_is_refused_when_the_lead_changed_elsewhere_since(
     qtbot: QtBot, db: Database, board: MainWindow
 ) -> None:
-    select(board, "Ana Silva")
+    select(qtbot, board, "Ana Silva")
     board.move_actions[State.WARM].trigger()
     qtbot.waitUntil(lambda: board.undo_action.isEnabled(), timeout=5000)
     log_event(db, 1, SignalKind.REPLIED, note="Yes, Thursday works")  # the CLI, meanwhile

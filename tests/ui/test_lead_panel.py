@@ -16,7 +16,8 @@ from followthrough.services import alerts, leads
 from followthrough.services.lead_queries import get_lead
 from followthrough.store.db import Database
 from followthrough.ui.actions import LeadActions
-from followthrough.ui.lead.panel import EMPTY_TEXT, InlineField, LeadPanel
+from followthrough.ui.lead.inline import InlineField
+from followthrough.ui.lead.panel import EMPTY_TEXT, LeadPanel
 from followthrough.ui.ops import Operations
 from tests.conftest import NOW
 

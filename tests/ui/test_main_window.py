@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from followthrough.domain.leads import NewLead
@@ -54,7 +55,8 @@ def test_board_lists_leads_by_column_with_counts(
     assert names(window, State.HOT) == ["Ana Silva", "李小龙"]
     assert names(window, State.WARM) == ["Émile Zola"]
     assert names(window, State.RECYCLE) == ["Parked"]
-    assert window.columns["hot"].header.text() == "Hot (2)"
+    assert window.columns["hot"].count.text() == "2"
+    assert window.columns["hot"].title.accessibleName() == "Hot: 2 leads"
     assert window.columns["recycle"].view.accessibleName() == "Recycle leads"
     assert "4 leads" in window.board_count.text()
     # Cards are painted by the delegate, one uniform height.
@@ -91,7 +93,7 @@ def test_search_filters_every_column_as_you_type(
         qtbot.keyClicks(window.search, "ACME")
     assert names(window, State.HOT) == ["Ana Silva"]
     assert names(window, State.WARM) == ["Émile Zola"]  # matched by its tag
-    assert window.board_count.text() == "2 leads match"
+    assert window.board_count.text() == "2 of 3 on the board match"
     with qtbot.waitSignal(window.board_loaded, timeout=5000):
         window.search.clear()
     assert names(window, State.WARM) == ["Bob", "Émile Zola"]
@@ -115,6 +117,10 @@ def test_first_run_explains_the_columns_offers_the_sample_and_clears_it(
         ops.run(lambda d: add_lead(d, NewLead.create(name="My Real Lead", now=NOW), NOW),
                 writes=True)  # fmt: skip
     window.clear_sample_action.trigger()
+    [box] = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+    assert box.text() == "Remove the sample leads?"
+    [remove] = [b for b in box.buttons() if b.text() == "&Remove"]
+    qtbot.mouseClick(remove, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: names(window, State.HOT) == ["My Real Lead"], timeout=5000)
     assert sum(c.model.total for c in window.columns.values()) == 1
     assert not window.clear_sample_action.isEnabled()

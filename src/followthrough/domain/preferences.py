@@ -26,6 +26,7 @@ class Preferences:
     sender_name: str = ""  # signs the drafts
     signature: str = ""
     tray_notice_shown: bool = False  # "still running in the tray" is said once
+    sender_asked: bool = False  # the first draft asked how to sign (asked once, answered or not)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -41,7 +42,7 @@ class Preferences:
         return prefs.checked()
 
     def checked(self) -> Preferences:
-        for key in ("notifications", "quiet", "tray_notice_shown"):
+        for key in ("notifications", "quiet", "tray_notice_shown", "sender_asked"):
             if not isinstance(getattr(self, key), bool):
                 raise InvalidData(f"the setting {key} must be true or false", key)
         start = parse_clock(self.work_start, "work_start")

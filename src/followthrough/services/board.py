@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, text
+from sqlmodel import Session
 
 from followthrough.domain.momentum import momentum
 from followthrough.domain.policy import Policy
@@ -55,17 +56,29 @@ def load_board(
     states: Iterable[State] = BOARD_STATES,
 ) -> dict[State, ColumnPage]:
     """Each column's count and first `per_column` cards, in one read transaction."""
-    now = now or utcnow()
+    with db.read() as session:
+        pages, _ = load_board_in(session, search, per_column, now or utcnow(), states)
+        return pages
+
+
+def load_board_in(
+    session: Session,
+    search: str | None,
+    per_column: int,
+    now: datetime,
+    states: Iterable[State] = BOARD_STATES,
+) -> tuple[dict[State, ColumnPage], str | None]:
+    """The columns, read in the caller's transaction; and the search as it was matched."""
     needle = search_needle(search)
     wanted = list(states)
-    with db.read() as session:
-        conn = session.connection()
-        policy = load_policy(session)
-        totals = count_by_state(conn, wanted, needle)
-        return {
-            state: _page(conn, state, needle, 0, per_column, totals.get(state, 0), now, policy)
-            for state in wanted
-        }
+    conn = session.connection()
+    policy = load_policy(session)
+    totals = count_by_state(conn, wanted, needle)
+    pages = {
+        state: _page(conn, state, needle, 0, per_column, totals.get(state, 0), now, policy)
+        for state in wanted
+    }
+    return pages, needle
 
 
 def load_column_page(

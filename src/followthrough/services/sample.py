@@ -156,7 +156,12 @@ def _recorded(session: Session) -> dict[int, str] | None:
 
 
 def clear_sample(db: Database) -> int:
-    """Delete the sample leads still there, and forget the sample; return how many went.
+    """Delete the sample leads still there, and forget the sample; return how many went."""
+    return len(remove_sample_leads(db))
+
+
+def remove_sample_leads(db: Database) -> tuple[int, ...]:
+    """Delete the sample leads still there, and forget the sample; the ids that went.
 
     A lead counts as a sample lead only if both its id and the moment it was added match
     what was recorded: SQLite may hand a deleted sample lead's id to a lead the user adds
@@ -165,7 +170,7 @@ def clear_sample(db: Database) -> int:
     with db.write() as session:
         recorded = _recorded(session)
         if recorded is None:
-            return 0
+            return ()
         present = session.exec(
             select(Lead.id, Lead.created_at).where(col(Lead.id).in_(list(recorded)))
         ).all()
@@ -174,12 +179,17 @@ def clear_sample(db: Database) -> int:
             # Events and alerts go with their lead (ON DELETE CASCADE).
             session.execute(delete(Lead).where(col(Lead.id).in_(doomed)))
         session.execute(delete(Setting).where(col(Setting.key) == SAMPLE_KEY))
-        return len(doomed)
+        return tuple(doomed)
 
 
 def sample_loaded(db: Database) -> bool:
     with db.read() as session:
-        return session.get(Setting, SAMPLE_KEY) is not None
+        return sample_loaded_in(session)
+
+
+def sample_loaded_in(session: Session) -> bool:
+    """Is the sample pipeline there (read in the caller's transaction)?"""
+    return session.get(Setting, SAMPLE_KEY) is not None
 
 
 def board_is_empty(db: Database) -> bool:

@@ -15,11 +15,13 @@ paints it — the intermittent segfaults in paint events this app used to have.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from queue import SimpleQueue
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
@@ -60,7 +62,16 @@ def _run(jobs: dict[int, _Job], ticket: int, finished: Any, argument: tuple[Any,
         log.error("work off the GUI thread failed: %s", type(exc).__name__, exc_info=True)
         job.error = FollowthroughError(UNEXPECTED)
     del job, argument  # before the hand-back: the GUI thread must be the one to let go
-    finished.emit(ticket)
+    # RuntimeError: the lane was deleted with its window meanwhile; nobody waits any more.
+    with contextlib.suppress(RuntimeError):
+        finished.emit(ticket)
+
+
+def _serve(queue: SimpleQueue[tuple[Any, ...] | None]) -> None:
+    """The worker thread's loop: jobs in the order they came, until the sentinel."""
+    while (item := queue.get()) is not None:
+        _run(*item)
+        del item  # nothing of a finished job stays on this thread while it waits
 
 
 class _Lane(QObject):
@@ -68,9 +79,16 @@ class _Lane(QObject):
 
     _finished = Signal(int)
 
-    def __init__(self, name: str, parent: QObject | None = None) -> None:
+    def __init__(self, name: str, parent: QObject | None = None, *, daemon: bool = False) -> None:
         super().__init__(parent)
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"followthrough-{name}")
+        self._queue: SimpleQueue[tuple[Any, ...] | None] = SimpleQueue()
+        # A lane that may block on the network or a keyring prompt is a daemon thread, so a
+        # stuck call can never keep the app from quitting; the database lane is not: a write
+        # in flight must land.
+        self._thread = threading.Thread(
+            target=_serve, args=(self._queue,), name=f"followthrough-{name}", daemon=daemon
+        )
+        self._thread.start()
         self._jobs: dict[int, _Job] = {}
         self._tickets = itertools.count(1)
         self._closed = False
@@ -86,7 +104,7 @@ class _Lane(QObject):
             return False
         ticket = next(self._tickets)
         self._jobs[ticket] = job
-        self._worker.submit(_run, self._jobs, ticket, self._finished, argument)
+        self._queue.put((self._jobs, ticket, self._finished, argument))
         return True
 
     @Slot(int)
@@ -109,7 +127,8 @@ class _Lane(QObject):
     def shutdown(self) -> None:
         """Finish what is queued (a write must not be lost on quit), then stop the worker."""
         self._closed = True
-        self._worker.shutdown(wait=True)
+        self._queue.put(None)
+        self._thread.join()
         self._jobs.clear()  # nothing is delivered after shutdown: the views are going away
 
 
@@ -179,8 +198,18 @@ class Background(_Lane):
             return  # the owner is going away: its widgets may already be gone
         super()._deliver(ticket)
 
-    def shutdown(self) -> None:
-        """Wait for the work in flight (it may be writing), then stop the thread."""
+    def __init__(self, name: str, parent: QObject | None = None) -> None:
+        super().__init__(name, parent, daemon=True)
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Drop what has not started; wait for the work in flight (it may be writing).
+
+        `wait=False` (a dialog closing) lets a call that hangs finish on its own.
+        """
         self._closed = True
-        self._worker.shutdown(wait=True, cancel_futures=True)
+        while not self._queue.empty():
+            self._queue.get_nowait()
+        self._queue.put(None)
+        if wait:
+            self._thread.join()
         self._jobs.clear()

@@ -24,3 +24,10 @@ def local_date(moment: datetime) -> str:
     """'Tue 5 Jan 2027' in local time, always with the year: archives span years."""
     local = moment.astimezone()
     return f"{local:%a} {local.day} {local:%b} {local.year}"
+
+
+def short_day(moment: datetime, now: datetime) -> str:
+    """'Tue 5 Jan' in local time; with the year when it is not this year's."""
+    local = moment.astimezone()
+    year = "" if local.year == now.astimezone().year else f" {local.year}"
+    return f"{local:%a} {local.day} {local:%b}{year}"

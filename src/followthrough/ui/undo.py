@@ -7,6 +7,7 @@ does a command go on the undo stack. Undo and redo put the other snapshot back, 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
@@ -19,27 +20,44 @@ if TYPE_CHECKING:
     from followthrough.ui.actions import LeadActions
 
 
+@dataclass(frozen=True)
+class Wording:
+    """How a change is named: on the Edit menu ("Undo Move Ana to Warm"), and once done."""
+
+    command: str  # "Move Ana Silva to Warm"
+    past: str  # "Moved Ana Silva to Warm"
+
+
 class LeadChange(QUndoCommand):
     def __init__(
-        self, actions: LeadActions, text: str, before: LeadSnapshot, after: LeadSnapshot
+        self, actions: LeadActions, wording: Wording, before: LeadSnapshot, after: LeadSnapshot
     ) -> None:
-        super().__init__(text)
+        super().__init__(wording.command)
         self.actions = actions
+        self.wording = wording
         self.before = before
         self.after = after
         self._pushed = False
+
+    @property
+    def lead_id(self) -> int:
+        return self.after.lead_id
 
     @classmethod
     def start(
         cls,
         actions: LeadActions,
         lead_id: int | None,
-        text: str,
+        wording: Wording,
         work: Callable[[Database], int],
         on_done: Callable[[int], None] | None,
         on_error: Callable[[str], None] | None,
     ) -> None:
-        """Run `work` (which returns the id of the lead it changed); push it when it worked."""
+        """Run `work` (which returns the id of the lead it changed); push it when it worked.
+
+        The snapshot before, the change and the snapshot after are read on the worker one
+        after the other, with nothing of the app's in between.
+        """
 
         def run(db: Database) -> tuple[LeadSnapshot, LeadSnapshot]:
             before = take_snapshot(db, lead_id) if lead_id is not None else None
@@ -48,8 +66,8 @@ class LeadChange(QUndoCommand):
 
         def pushed(snapshots: tuple[LeadSnapshot, LeadSnapshot]) -> None:
             before, after = snapshots
-            actions.stack.push(cls(actions, text, before, after))
-            actions.done.emit(text)
+            actions.stack.push(cls(actions, wording, before, after))
+            actions.done.emit(wording.past, "undo")
             if on_done is not None:
                 on_done(after.lead_id)
 
@@ -59,12 +77,14 @@ class LeadChange(QUndoCommand):
         if not self._pushed:  # QUndoStack.push redoes at once; the change is already made
             self._pushed = True
             return
-        self._restore(self.after, self.before, f"Redid: {self.text()}")
+        self._restore(self.after, self.before, f"Redid: {_lower(self.wording.past)}", "undo")
 
     def undo(self) -> None:
-        self._restore(self.before, self.after, f"Undid: {self.text()}")
+        self._restore(self.before, self.after, f"Undid: {_lower(self.wording.past)}", "redo")
 
-    def _restore(self, target: LeadSnapshot, expected: LeadSnapshot, said: str) -> None:
+    def _restore(
+        self, target: LeadSnapshot, expected: LeadSnapshot, said: str, way_back: str
+    ) -> None:
         actions = self.actions
 
         def refused(message: str) -> None:
@@ -78,7 +98,7 @@ class LeadChange(QUndoCommand):
                 self.after = now
             else:
                 self.before = now
-            actions.done.emit(said)
+            actions.done.emit(said, way_back)
 
         actions.ops.run(
             lambda db: restore_snapshot(db, target, expected),
@@ -86,3 +106,7 @@ class LeadChange(QUndoCommand):
             writes=True,
             on_error=refused,
         )
+
+
+def _lower(sentence: str) -> str:
+    return sentence[:1].lower() + sentence[1:]

@@ -133,6 +133,14 @@ class TodayPanel(QWidget):
         value = self.model.data(index, ALERT_ROLE) if index.isValid() else None
         return value if isinstance(value, AlertView) else None
 
+    def forget_choice_unless(self, lead_id: int | None) -> None:
+        """Another lead became current: no alert stays highlighted for the previous one."""
+        alert = self.current()
+        if alert is not None and alert.lead_id != lead_id:
+            self.view.selectionModel().clear()
+            self.view.setCurrentIndex(QModelIndex())
+            self._enable()
+
     def _enable(self) -> None:
         has = self.current() is not None
         for button in (self.draft, self.snooze, self.done, self.dismiss):

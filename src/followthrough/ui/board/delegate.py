@@ -1,26 +1,62 @@
-"""Painting a lead as a card: one delegate for every row, no widget per lead."""
+"""Painting a lead as a card: one delegate for every row, no widget per lead.
+
+A card reads top to bottom as a person scans it: who (name, and an alert badge when something
+needs them), where (company), and what next (the step and when it is due — or, for a parked
+lead, when it comes back and why). A thin bar at the foot shows momentum fading.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPalette
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from followthrough.domain.states import State
+from followthrough.services.readmodels import LeadView
 from followthrough.ui.board.model import LeadRole
-from followthrough.ui.timefmt import due_words
+from followthrough.ui.board.style import (
+    alert_colour,
+    border_colour,
+    card_colour,
+    momentum_colour,
+    secondary_text,
+)
+from followthrough.ui.timefmt import due_words, short_day
 
-CARD_HEIGHT = 78
-PAD = 8
-OVERDUE = QColor("#c0392b")
+PAD = 10  # inside a card
+GAP = 3  # between a card's edge and the next card
+RADIUS = 7
+BAR = 3  # the momentum bar's height
+# A card takes the column's width; this small hint keeps the list from ever asking for more.
+MIN_WIDTH = 120
+
+
+def card_height(font: QFont) -> int:
+    """Three lines of text, the bar and the padding, for the view's font."""
+    line = QFontMetrics(font).height()
+    return 2 * GAP + 2 * PAD + 3 * line + 4 + BAR + 6
+
+
+def step_line(lead: LeadView, now: datetime) -> tuple[str, bool]:
+    """The card's third line and whether it is overdue."""
+    if lead.state is State.RECYCLE:
+        if lead.recycle_until is None:
+            return "Parked: no date to come back", False
+        back = f"Back {short_day(lead.recycle_until, now)}"
+        return (f"{back} · {lead.recycle_reason}" if lead.recycle_reason else back), False
+    if lead.next_step and lead.next_step_due is not None:
+        overdue = lead.next_step_due < now
+        return f"{lead.next_step} · {due_words(lead.next_step_due, now)}", overdue
+    return lead.next_step or "No next step yet", False
 
 
 class CardDelegate(QStyledItemDelegate):
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
-        return QSize(option.rect.width() or 240, CARD_HEIGHT)
+        return QSize(MIN_WIDTH, card_height(option.font))
 
     def paint(
         self,
@@ -28,68 +64,71 @@ class CardDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
-        palette = option.palette
-        card = option.rect.adjusted(4, 3, -4, -3)
+        lead = index.data(LeadRole.LEAD)
+        if not isinstance(lead, LeadView):
+            return
+        palette: QPalette = option.palette
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
+        card = QRectF(option.rect).adjusted(GAP + 0.5, GAP + 0.5, -GAP - 0.5, -GAP - 0.5)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(palette.color(QPalette.ColorRole.Mid))
-        painter.setBrush(palette.color(
-            QPalette.ColorRole.Highlight if selected else QPalette.ColorRole.Base))  # fmt: skip
-        painter.drawRoundedRect(card, 6, 6)
-        text = palette.color(
-            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        )
+        pen = border_colour(palette, selected, hovered)
+        painter.setPen(pen)
+        painter.setBrush(card_colour(palette, selected))
+        painter.drawRoundedRect(card, RADIUS, RADIUS)
+        if selected:  # a second ring: the chosen card stands out without a flood of colour
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(card.adjusted(1, 1, -1, -1), RADIUS - 1, RADIUS - 1)
 
-        inner = card.adjusted(PAD, PAD - 2, -PAD, -PAD)
+        inner = card.toAlignedRect().adjusted(PAD, PAD - 2, -PAD, -PAD)
+        text = palette.color(QPalette.ColorRole.Text)
+        now = datetime.now(UTC)
         bold = QFont(option.font)
         bold.setBold(True)
+        line = QFontMetrics(option.font).height()
+        top = inner.y()
+
+        # Who, and the badge when alerts are open.
+        badge_width = 0
+        if lead.open_alerts:
+            painter.setFont(option.font)
+            label = str(lead.open_alerts)
+            badge_width = max(line, painter.fontMetrics().horizontalAdvance(label) + 10)
+            badge = QRect(inner.right() - badge_width + 1, top, badge_width, line)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(alert_colour(palette))
+            painter.drawRoundedRect(badge, line / 2, line / 2)
+            painter.setPen(palette.color(QPalette.ColorRole.Base))
+            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, label)
+            badge_width += 6
         painter.setFont(bold)
         painter.setPen(text)
-        name = index.data(Qt.ItemDataRole.DisplayRole) or ""
-        company = index.data(LeadRole.COMPANY)
-        title = f"{name} · {company}" if company else name
-        line = painter.fontMetrics().height()
-        painter.drawText(QRect(inner.x(), inner.y(), inner.width() - 28, line),
-                         Qt.AlignmentFlag.AlignLeft, painter.fontMetrics().elidedText(
-                             title, Qt.TextElideMode.ElideRight, inner.width() - 28))  # fmt: skip
+        _line(painter, QRect(inner.x(), top, inner.width() - badge_width, line), lead.name)
 
-        alerts = index.data(LeadRole.OPEN_ALERTS) or 0
-        if alerts:
-            badge = QRect(inner.right() - 22, inner.y(), 22, line)
-            painter.setBrush(OVERDUE)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.drawRoundedRect(badge, line / 2, line / 2)
-            painter.setPen(QColor("white"))
-            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, str(alerts))
-
+        # Where.
         painter.setFont(option.font)
-        step = index.data(LeadRole.NEXT_STEP)
-        due = index.data(LeadRole.DUE)
-        now = datetime.now(UTC)
-        if due is not None:
-            when = due_words(due, now)
-            step_text = f"{step} — {when}" if step else f"back {when}"
-        else:
-            step_text = step or "No next step"
-        overdue = due is not None and step is not None and due < now
-        painter.setPen(OVERDUE if overdue and not selected else text)
-        painter.drawText(QRect(inner.x(), inner.y() + line + 2, inner.width(), line),
-                         Qt.AlignmentFlag.AlignLeft, painter.fontMetrics().elidedText(
-                             step_text, Qt.TextElideMode.ElideRight, inner.width()))  # fmt: skip
+        painter.setPen(secondary_text(palette))
+        _line(painter, QRect(inner.x(), top + line + 2, inner.width(), line), lead.company or "—")
+
+        # What next.
+        words, overdue = step_line(lead, now)
+        painter.setPen(alert_colour(palette) if overdue else text)
+        _line(painter, QRect(inner.x(), top + 2 * line + 4, inner.width(), line), words)
 
         momentum = index.data(LeadRole.MOMENTUM)
         if momentum is not None:
-            track = QRect(inner.x(), inner.bottom() - 4, inner.width(), 4)
+            track = QRectF(inner.x(), inner.bottom() - BAR + 1, inner.width(), BAR)
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(palette.color(QPalette.ColorRole.Midlight))
-            painter.drawRoundedRect(track, 2, 2)
-            filled = QRect(track.x(), track.y(), int(track.width() * momentum / 100), 4)
-            # On a selected card the highlight is the background: fill with its text colour.
-            painter.setBrush(
-                palette.color(
-                    QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Highlight
-                )
-            )
-            painter.drawRoundedRect(filled, 2, 2)
+            painter.setBrush(border_colour(palette, False, False))
+            painter.drawRoundedRect(track, BAR / 2, BAR / 2)
+            filled = QRectF(track.x(), track.y(), track.width() * momentum / 100, BAR)
+            painter.setBrush(momentum_colour(palette))
+            painter.drawRoundedRect(filled, BAR / 2, BAR / 2)
         painter.restore()
+
+
+def _line(painter: QPainter, area: QRect, words: str) -> None:
+    """One line of text, cut with an ellipsis at the card's edge, never past it."""
+    shown = painter.fontMetrics().elidedText(words, Qt.TextElideMode.ElideRight, area.width())
+    painter.drawText(area, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown)

@@ -32,13 +32,15 @@ from PySide6.QtWidgets import (
 from followthrough.domain.drafting import MAX_WORDS, LintFinding, lint_draft, word_count
 from followthrough.services.drafting import Draft, draft_for, mark_sent
 from followthrough.services.lead_queries import get_lead
+from followthrough.services.preferences import get_preferences, update_preferences
 from followthrough.services.readmodels import LeadView
 from followthrough.services.templates import list_templates
 from followthrough.store.db import Database
-from followthrough.ui.actions import LeadActions
+from followthrough.ui.actions import LeadActions, SentMessage
 from followthrough.ui.drafting.ask import ask
 from followthrough.ui.drafting.highlight import attention_style, finding_selections
 from followthrough.ui.drafting.message import SAFE_LINK_LENGTH, mailto_link, message_html
+from followthrough.ui.drafting.sender import SenderQuestion
 from followthrough.ui.drafting.sent_form import SentForm
 from followthrough.ui.ops import Operations
 
@@ -48,6 +50,7 @@ class _Drafted:
     draft: Draft
     lead: LeadView
     titles: dict[str, str]  # slug → title, for the template choice
+    ask_sender: bool  # no name to sign with, and the person was never asked
 
 
 class DraftDialog(QDialog):
@@ -65,7 +68,7 @@ class DraftDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.ops = ops
-        self.lead_actions = actions  # only to tell the window's status bar what happened
+        self.lead_actions = actions  # sent messages go on the window's undo stack
         self.lead_id = lead_id
         self.alert_id = alert_id
         self.lead: LeadView | None = None
@@ -115,11 +118,16 @@ class DraftDialog(QDialog):
         self.sent_form.hide()
         self.sent_form.confirmed.connect(self.log_sent)
         self.sent_form.cancelled.connect(self._hide_sent_form)
+        self.sender = SenderQuestion(self)
+        self.sender.hide()
+        self.sender.answered.connect(self._sign_with)
+        self.sender.declined.connect(self._unsigned)
 
         # Nested layouts are added to their parent before being filled, so Python never
         # holds the only reference to one that Qt is still laying out.
         layout = QVBoxLayout(self)
         layout.addWidget(self.problem)
+        layout.addWidget(self.sender)
         form = QFormLayout()
         layout.addLayout(form)
         for label, widget in (("&Template", self.template), ("", self.about),
@@ -150,7 +158,9 @@ class DraftDialog(QDialog):
         def work(db: Database) -> _Drafted:
             draft = draft_for(db, lead_id, alert_id, slug)
             lead = get_lead(db, lead_id).lead
-            return _Drafted(draft, lead, {t.slug: t.title for t in list_templates(db)})
+            prefs = get_preferences(db)
+            unsigned = not (prefs.sender_name or prefs.signature or prefs.sender_asked)
+            return _Drafted(draft, lead, {t.slug: t.title for t in list_templates(db)}, unsigned)
 
         self.status.setText("Drafting…")
         self._run(work, self._drafted, on_error=self._failed)
@@ -166,7 +176,32 @@ class DraftDialog(QDialog):
         self.problem.hide()
         self.status.setText("")
         self._show_draft(result.draft)
+        if result.ask_sender:
+            self.sender.show()
+            self.sender.name.setFocus()
         self.drafted.emit()
+
+    # --- the signature, asked once --------------------------------------------------------
+
+    def _sign_with(self, name: str) -> None:
+        slug = self.draft.template if self.draft else None
+        changes = {"sender_name": name, "sender_asked": True}
+        self.sender.hide()
+        self._run(
+            lambda db: update_preferences(db, changes),
+            lambda _prefs: self._redraft(slug),
+            writes=True,
+            on_error=self._failed,
+        )
+
+    def _unsigned(self) -> None:
+        self.sender.hide()
+        self._run(
+            lambda db: update_preferences(db, {"sender_asked": True}),
+            lambda _prefs: None,
+            writes=True,
+            on_error=self._failed,
+        )
 
     def _failed(self, message: str) -> None:
         self._show_draft(None)
@@ -320,23 +355,42 @@ class DraftDialog(QDialog):
         if draft is None:
             return
         step, due = self.sent_form.chosen()
-        lead_id, alert_id = self.lead_id, self.alert_id
-        subject, body = self.subject.text(), self.body.toPlainText()
+        message = SentMessage(
+            subject=self.subject.text(),
+            body=self.body.toPlainText(),
+            template=draft.template,
+            alert_id=self.alert_id,
+            next_step=step,
+            next_step_due=due,
+            channel=draft.channel,
+        )
         self.sent_form.log.setEnabled(False)
+        name = self.lead.name if self.lead else "the lead"
+        if self.lead_actions is not None:  # in the window: one undoable change
+            self.lead_actions.log_sent(
+                self.lead_id, message, name=name,
+                on_done=lambda _id: self._logged(None), on_error=self._not_logged_here,
+            )  # fmt: skip
+            return
+        lead_id = self.lead_id
 
         def work(db: Database) -> None:
-            mark_sent(db, lead_id, subject=subject, body=body, template=draft.template,
-                      alert_id=alert_id, next_step=step, next_step_due=due,
-                      channel=draft.channel)  # fmt: skip
+            mark_sent(db, lead_id, subject=message.subject, body=message.body,
+                      template=message.template, alert_id=message.alert_id,
+                      next_step=message.next_step, next_step_due=message.next_step_due,
+                      channel=message.channel)  # fmt: skip
 
         self._run(work, self._logged, writes=True, on_error=self._not_logged)
 
     def _logged(self, _: None) -> None:
-        name = self.lead.name if self.lead else "the lead"
-        if self.lead_actions is not None:
-            self.lead_actions.done.emit(f"Logged the message to {name} as sent")
+        if not self._open:
+            return
         self.sent.emit()
         self.accept()
+
+    def _not_logged_here(self, message: str) -> None:
+        if self._open:
+            self._not_logged(message)
 
     def _not_logged(self, message: str) -> None:
         self.sent_form.show_problem(f"Not logged: {message}")
@@ -361,7 +415,7 @@ class DraftDialog(QDialog):
             if self._open:
                 on_error(message)
 
-        self.ops.run(work, done, writes=writes, on_error=failed)
+        self.ops.run(work, done, writes=writes, on_error=failed, owner=self)
 
     def done(self, result: int) -> None:
         self._open = False

@@ -6,14 +6,13 @@ Every change goes through LeadActions (so it can be undone); reads go through Op
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QKeyEvent, QKeySequence, QPalette
+from PySide6.QtGui import QAction, QKeySequence, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
@@ -36,9 +35,11 @@ from followthrough.services.clock import utcnow
 from followthrough.services.readmodels import LeadView
 from followthrough.services.timeline import LeadTimeline, lead_timeline
 from followthrough.ui.actions import LeadActions
+from followthrough.ui.lead.inline import InlineField, problem_colour, sentence
 from followthrough.ui.lead.timeline import TimelineModel, moment_words
 from followthrough.ui.ops import Operations
 from followthrough.ui.timefmt import local_day
+from followthrough.ui.undo import Wording
 
 EMPTY_TEXT = "Select a lead to see its details"
 # (field key, form label with its mnemonic, what an undo entry calls it)
@@ -63,62 +64,6 @@ LOG_KEYS = (
     (SignalKind.NOTE, "Note…", "Ctrl+Shift+N"),
 )
 DUE_SHOWN = "%Y-%m-%d %H:%M"  # a form parse_when reads back: saving it unchanged is a no-op
-
-
-def problem_colour(palette: QPalette) -> QColor:
-    """A red that reads on the current background, light or dark."""
-    dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
-    return QColor("#ff8a80") if dark else QColor("#b3261e")
-
-
-def sentence(message: str) -> str:
-    message = re.sub(r" \(--[a-z-]+\)", "", message)  # the CLI's option names mean nothing here
-    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
-
-
-class InlineField(QLineEdit):
-    """A field edited in place: Enter or leaving it saves; Escape puts the stored value back."""
-
-    def __init__(self, name: str, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.stored = ""
-        self.pending: str | None = None  # the text being saved, so one edit is sent once
-        self.accepted: str | None = None  # text saved as typed ("fri"), to show as stored
-        self.setAccessibleName(name)
-        self.problem = QLabel(parent)
-        self.problem.setWordWrap(True)
-        self.problem.setAccessibleName(f"Problem with {name}")
-        self.problem.hide()
-
-    @property
-    def has_problem(self) -> bool:
-        return bool(self.problem.text())
-
-    @property
-    def dirty(self) -> bool:
-        return self.text() != self.stored
-
-    def show_stored(self, value: str) -> None:
-        """Take a freshly read value; text the user typed and has not saved stays as typed."""
-        typing = self.dirty and self.text() != self.accepted
-        self.stored, self.accepted = value, None
-        if not typing and self.text() != value:
-            self.setText(value)
-
-    def reset(self, value: str) -> None:
-        self.stored, self.pending, self.accepted = value, None, None
-        self.setText(value)
-        self.say("")
-
-    def say(self, problem: str) -> None:
-        self.problem.setText(problem)
-        self.problem.setVisible(bool(problem))
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Escape and (self.dirty or self.has_problem):
-            self.reset(self.stored)
-            return
-        super().keyPressEvent(event)
 
 
 class LeadPanel(QWidget):
@@ -193,7 +138,8 @@ class LeadPanel(QWidget):
         self.log_problem.hide()
         self.log_actions: dict[SignalKind, QAction] = {}
         self.log_buttons: dict[SignalKind, QToolButton] = {}
-        grid = QGridLayout()
+        self.log_grid = grid = QGridLayout()
+        self._log_columns = 0
         for number, (kind, text, keys) in enumerate(LOG_KEYS):
             action = QAction(text, self)
             action.setShortcut(QKeySequence(keys))
@@ -205,7 +151,7 @@ class LeadPanel(QWidget):
             button.setDefaultAction(action)
             button.setAccessibleName(f"Log {kind.label.lower()}")
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            grid.addWidget(button, number // 3, number % 3)  # three a row: labels stay whole
+            grid.addWidget(button, number // 3, number % 3)  # laid out again on resize
             self.log_actions[kind], self.log_buttons[kind] = action, button
 
         self.timeline = TimelineModel(self)
@@ -245,6 +191,17 @@ class LeadPanel(QWidget):
             on_error=lambda _message: self._gone(generation),
         )
 
+    @property
+    def wanted(self) -> int | None:
+        """The lead the panel shows or is reading (None: empty, or saying why not)."""
+        return self._wanted
+
+    def show_absent(self, words: str) -> None:
+        """The chosen lead is not on the board: say why instead of showing it stale."""
+        self._generation += 1
+        self._wanted = None
+        self._show_empty(words)
+
     def refresh(self) -> None:
         if self._wanted is not None:
             self.show_lead(self._wanted)
@@ -255,7 +212,8 @@ class LeadPanel(QWidget):
             self._wanted = None
             self._show_empty()
 
-    def _show_empty(self) -> None:
+    def _show_empty(self, words: str = EMPTY_TEXT) -> None:
+        self.empty.setText(words)
         self.lead = None
         self.timeline.set_items(())
         for field in self.fields.values():
@@ -333,7 +291,7 @@ class LeadPanel(QWidget):
         self.lead_actions.edit(
             lead.id,
             edit,
-            f"Change {what} of {lead.name}",
+            Wording(f"Change {what} of {lead.name}", f"Changed the {what} of {lead.name}"),
             on_done=lambda _id: self._saved(key),
             on_error=lambda message: self._refused(key, lead.id, message),
         )
@@ -398,6 +356,28 @@ class LeadPanel(QWidget):
     def _say_log(self, problem: str) -> None:
         self.log_problem.setText(problem)
         self.log_problem.setVisible(bool(problem))
+
+    # --- layout ---------------------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_log_buttons()
+
+    def _fit_log_buttons(self) -> None:
+        """Three buttons a row when their labels fit whole, else two: never a cut label."""
+        buttons = list(self.log_buttons.values())
+        widest = max(button.sizeHint().width() for button in buttons)
+        spacing = max(self.log_grid.spacing(), 0)
+        columns = 3 if self.details.width() >= 3 * widest + 2 * spacing else 2
+        if columns == self._log_columns:
+            return
+        self._log_columns = columns
+        for button in buttons:
+            self.log_grid.removeWidget(button)
+        for number, button in enumerate(buttons):
+            self.log_grid.addWidget(button, number // columns, number % columns)
+        for column in range(3):
+            self.log_grid.setColumnStretch(column, 1 if column < columns else 0)
 
     # --- palette --------------------------------------------------------------------------------
 

@@ -31,7 +31,7 @@ from followthrough.services import leads
 from followthrough.services.clock import utcnow
 from followthrough.ui.actions import LeadActions
 from followthrough.ui.fitting import fit_placeholder
-from followthrough.ui.lead.panel import problem_colour, sentence
+from followthrough.ui.lead.inline import problem_colour, sentence
 from followthrough.ui.ops import Operations
 from followthrough.ui.timefmt import local_day
 

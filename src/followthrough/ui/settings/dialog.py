@@ -191,6 +191,12 @@ class SettingsDialog(QDialog):
             if page is not self.data:  # the data tab's note is about its own buttons
                 page.clear_problems()
 
+    def done(self, result: int) -> None:
+        # The Mail tab's thread stops taking work; a keyring call still in flight finishes
+        # on its own (a prompt left open must not freeze the window).
+        self.mail.shutdown()
+        super().done(result)
+
     def _set_saving(self, saving: bool) -> None:
         self.ok_button.setEnabled(not saving)
         self.apply_button.setEnabled(not saving)

@@ -390,5 +390,6 @@ class MailPage(SettingsPage):
         self.form.setEnabled(not busy and self.keyring.problem is None)
 
     def shutdown(self) -> None:
-        """Wait for a save in flight; what comes back after this is dropped."""
-        self._thread.shutdown()
+        """Take no more work; what comes back after this is dropped. A save in flight
+        finishes on its thread (it is one transaction), without the window waiting on it."""
+        self._thread.shutdown(wait=False)

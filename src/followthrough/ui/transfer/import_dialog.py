@@ -35,7 +35,7 @@ from followthrough.services.transfer import (
     preview_csv,
 )
 from followthrough.store.db import Database
-from followthrough.ui.lead.panel import problem_colour, sentence
+from followthrough.ui.lead.inline import problem_colour, sentence
 from followthrough.ui.ops import Operations
 from followthrough.ui.transfer.mapping_table import MappingTable
 from followthrough.ui.transfer.preview_model import ImportedRowsModel

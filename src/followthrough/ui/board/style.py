@@ -1,0 +1,55 @@
+"""The board's colours, all derived from the palette, so light and dark themes both read well.
+
+No colour is fixed except the alert red and its dark-theme twin: everything else is a blend of
+the palette's own roles, so a theme that changes the palette changes the board with it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QPalette
+
+Role = QPalette.ColorRole
+
+
+def mix(a: QColor, b: QColor, amount: float) -> QColor:
+    """`a` moved `amount` (0..1) of the way to `b`."""
+    return QColor(
+        round(a.red() + (b.red() - a.red()) * amount),
+        round(a.green() + (b.green() - a.green()) * amount),
+        round(a.blue() + (b.blue() - a.blue()) * amount),
+    )
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(Role.Window).lightness() < 128
+
+
+def panel_colour(palette: QPalette) -> QColor:
+    """A column's background: a shade off the window, towards the text colour."""
+    return mix(palette.color(Role.Window), palette.color(Role.WindowText), 0.05)
+
+
+def card_colour(palette: QPalette, selected: bool) -> QColor:
+    base = palette.color(Role.Base)
+    return mix(base, palette.color(Role.Highlight), 0.16) if selected else base
+
+
+def border_colour(palette: QPalette, selected: bool, hovered: bool) -> QColor:
+    if selected:
+        return palette.color(Role.Highlight)
+    towards = palette.color(Role.Highlight) if hovered else palette.color(Role.Text)
+    return mix(palette.color(Role.Base), towards, 0.45 if hovered else 0.18)
+
+
+def secondary_text(palette: QPalette) -> QColor:
+    """Text that supports the main line: company, dates, empty-column hints."""
+    return mix(palette.color(Role.Text), palette.color(Role.Base), 0.4)
+
+
+def alert_colour(palette: QPalette) -> QColor:
+    """Overdue steps and the alert badge: a red that reads on either background."""
+    return QColor("#ff8a80") if is_dark(palette) else QColor("#c62828")
+
+
+def momentum_colour(palette: QPalette) -> QColor:
+    return palette.color(Role.Highlight)
