@@ -79,7 +79,8 @@ def install_menus(window: MainWindow) -> None:
     window.undo_action = _action(window, edit, "&Undo", history.undo, QKeySequence.StandardKey.Undo)
     # The platform's Redo keys only (Ctrl+Shift+Z here, with Ctrl+Y on Windows): adding
     # Ctrl+Shift+Z again would bind it twice, and Qt ignores a key bound twice.
-    window.redo_action = _action(window, edit, "&Redo", history.redo, QKeySequence.StandardKey.Redo)
+    window.redo_action = _action(window, edit, "&Redo", history.redo)
+    window.redo_action.setShortcuts(QKeySequence.StandardKey.Redo)  # all of them, not the first
     history.stack.indexChanged.connect(lambda _index: _name_history(window))
     history.stack.cleanChanged.connect(lambda _clean: _name_history(window))
     _name_history(window)
