@@ -18,7 +18,6 @@ from followthrough.domain.leads import LeadEdit, NewLead
 from followthrough.domain.signals import Channel, Direction, SignalKind
 from followthrough.domain.states import State
 from followthrough.services import leads
-from followthrough.services.drafting import mark_sent
 from followthrough.store.db import Database
 from followthrough.ui.ops import Operations
 from followthrough.ui.undo import LeadChange, Wording
@@ -130,6 +129,8 @@ class LeadActions(QObject):
         on_error: OnError | None = None,
     ) -> None:
         """The draft went out: logged, its alert closed, the next step set — one undo."""
+
+        from followthrough.services.drafting import mark_sent  # the template engine, on demand
 
         def work(db: Database) -> int:
             mark_sent(db, lead_id, subject=message.subject, body=message.body,
