@@ -54,7 +54,8 @@ def assert_cards_fit(window: MainWindow, least_column: int) -> None:
         assert not view.horizontalScrollBar().isVisible(), column.state
         for row in range(column.model.rowCount()):
             rect = view.visualRect(column.model.index(row))
-            assert 0 <= rect.left() and rect.right() < view.viewport().width(), (column.state, rect)
+            assert rect.left() >= 0, (column.state, rect)
+            assert rect.right() < view.viewport().width(), (column.state, rect)
 
 
 @pytest.fixture
