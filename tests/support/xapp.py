@@ -72,8 +72,9 @@ class CardReport(QObject):
         self.app = app
         self.path = path
         self.window: Any = None
-        self.look = QTimer(self, interval=POLL_MS, timeout=self._find_window)
-        self.look.start()
+        self.look = QTimer(self)
+        self.look.timeout.connect(self._find_window)
+        self.look.start(POLL_MS)
 
     def _find_window(self) -> None:
         from followthrough.ui.main_window import MainWindow

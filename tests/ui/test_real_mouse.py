@@ -15,6 +15,7 @@ Ctrl+Q, and the app exits with 0 and nothing on stderr.
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
 import subprocess
@@ -66,6 +67,22 @@ def make_data(folder: Path) -> Path:
     return folder
 
 
+def cli(data: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`followthrough --data-dir DATA ARGS...`, the installed command."""
+    return subprocess.run(
+        [*installed_command(), "--data-dir", str(data), *args],
+        env=env, capture_output=True, text=True, timeout=STEP,
+    )  # fmt: skip
+
+
+def leads(data: Path, env: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Every lead, on the board or not, by name; momentum (read as of now) left out."""
+    done = cli(data, env, "list", "--state", "all", "--json")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    return {row["name"]: {k: v for k, v in row.items() if k != "momentum"} for row in rows}
+
+
 class Session:
     """The app under real input: the driver's gestures, the report's cards, the CLI's data."""
 
@@ -107,17 +124,10 @@ class Session:
     # what the data holds (the CLI)
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [*installed_command(), "--data-dir", str(self.data), *args],
-            env=self.env, capture_output=True, text=True, timeout=STEP,
-        )  # fmt: skip
+        return cli(self.data, self.env, *args)
 
     def leads(self) -> dict[str, dict[str, Any]]:
-        """Every lead, on the board or not, by name; momentum (read as of now) left out."""
-        done = self.cli("list", "--state", "all", "--json")
-        assert done.returncode == 0, done.stderr
-        rows = json.loads(done.stdout)
-        return {row["name"]: {k: v for k, v in row.items() if k != "momentum"} for row in rows}
+        return leads(self.data, self.env)
 
     def leads_where(
         self, what: str, holds: Callable[[dict[str, dict[str, Any]]], bool]
@@ -186,14 +196,14 @@ def test_click_a_card_press_its_key_answer_the_dialog_with_real_x_input(
     data = make_data(tmp_path / "data")
     shot = test_output / SCREENSHOT
     shot.unlink(missing_ok=True)
+    before = leads(data, dict(os.environ))  # as prepared, before the app starts
+    assert {name: lead["state"] for name, lead in before.items()} == {
+        name: state.value for name, state in LEADS
+    }
     problem = ""
     with running_app(tmp_path, data) as (session, app):
         driver = session.driver
         try:
-            before = session.leads()
-            assert {name: lead["state"] for name, lead in before.items()} == {
-                name: state.value for name, state in LEADS
-            }
             driver.attach(timeout=START)
             session.report_where(
                 "the board's four cards", lambda r: len(r["cards"]) == len(LEADS), timeout=START

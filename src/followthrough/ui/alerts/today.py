@@ -13,7 +13,10 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListView,
@@ -28,11 +31,12 @@ from followthrough.domain.when import parse_when
 from followthrough.services import alerts
 from followthrough.services.clock import utcnow
 from followthrough.services.readmodels import AlertView
+from followthrough.ui.alerts.delegate import ALERT_ROLE, AlertDelegate
 from followthrough.ui.alerts.snooze import SnoozeDialog
+from followthrough.ui.board.style import paint_panel
 from followthrough.ui.ops import Operations
 
 Index = QModelIndex | QPersistentModelIndex
-ALERT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class AlertListModel(QAbstractListModel):
@@ -81,13 +85,23 @@ class TodayPanel(QWidget):
         self.model = AlertListModel(self)
         self.total = 0  # open alerts, listed or not
         self.title = QLabel("Today", self)
+        font = self.title.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.1)
+        self.title.setFont(font)
         self.view = QListView(self)
         self.view.setObjectName("today")
         self.view.setAccessibleName("Today: open alerts, most urgent first")
         self.view.setModel(self.model)
-        self.view.setWordWrap(True)
-        self.view.setAlternatingRowColors(True)  # one alert from the next, at a glance
-        self.view.setSpacing(2)
+        self.delegate = AlertDelegate(self.view)  # kept: a view does not own its delegate
+        self.view.setItemDelegate(self.delegate)
+        self.view.setUniformItemSizes(True)
+        self.view.setFrameShape(QFrame.Shape.NoFrame)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.view.setMouseTracking(True)
+        self.view.viewport().setAutoFillBackground(False)  # the panel shows through
         self.view.selectionModel().currentChanged.connect(self._selected)
 
         self.draft = QPushButton("&Draft", self, clicked=self._draft)
@@ -104,8 +118,14 @@ class TodayPanel(QWidget):
         for button in (self.draft, self.snooze, self.done, self.dismiss):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
+        layout.setContentsMargins(6, 8, 6, 8)
+        layout.setSpacing(6)
+        title_row = QHBoxLayout()
+        title_row.setContentsMargins(8, 2, 8, 0)
+        title_row.addWidget(self.title)
+        layout.addLayout(title_row)
         layout.addWidget(self.view)
+        buttons.setContentsMargins(4, 0, 4, 0)
         layout.addLayout(buttons)
         self._enable()
         ops.changed.connect(self.refresh)
@@ -132,6 +152,9 @@ class TodayPanel(QWidget):
         index = self.view.currentIndex()
         value = self.model.data(index, ALERT_ROLE) if index.isValid() else None
         return value if isinstance(value, AlertView) else None
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        paint_panel(self)
 
     def forget_choice_unless(self, lead_id: int | None) -> None:
         """Another lead became current: no alert stays highlighted for the previous one."""

@@ -6,7 +6,7 @@ Cards always take the column's width: the list never scrolls sideways, whatever 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from followthrough.domain.states import State
 from followthrough.ui.board.delegate import CardDelegate
 from followthrough.ui.board.model import LeadColumnModel
-from followthrough.ui.board.style import mix, panel_colour, secondary_text
+from followthrough.ui.board.style import paint_panel, secondary_text
 
 # What an empty column says when nothing is stored there (a search says "No matches").
 EMPTY_HINTS = {
@@ -30,7 +30,6 @@ EMPTY_HINTS = {
     State.RECYCLE: "Nothing parked.\nLeads you park come back here on their date.",
 }
 NO_MATCHES = "No matches"
-RADIUS = 10
 
 
 class CardList(QListView):
@@ -115,10 +114,4 @@ class BoardColumn(QWidget):
         self.title.setAccessibleName(f"{self.state.label}: {total} leads")
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        palette = self.palette()
-        painter.setPen(mix(panel_colour(palette), palette.color(QPalette.ColorRole.Mid), 0.35))
-        painter.setBrush(panel_colour(palette))
-        painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), RADIUS, RADIUS)
-        painter.end()
+        paint_panel(self)

@@ -6,7 +6,9 @@ the palette's own roles, so a theme that changes the palette changes the board w
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtWidgets import QWidget
 
 Role = QPalette.ColorRole
 
@@ -53,3 +55,20 @@ def alert_colour(palette: QPalette) -> QColor:
 
 def momentum_colour(palette: QPalette) -> QColor:
     return palette.color(Role.Highlight)
+
+
+PANEL_RADIUS = 10
+
+
+def paint_panel(widget: QWidget) -> None:
+    """The soft rounded panel a column, Today and the lead sit on (call from paintEvent)."""
+    painter = QPainter(widget)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    palette = widget.palette()
+    panel = panel_colour(palette)
+    painter.setPen(mix(panel, palette.color(Role.Mid), 0.35))
+    painter.setBrush(panel)
+    painter.drawRoundedRect(
+        QRectF(widget.rect()).adjusted(0.5, 0.5, -0.5, -0.5), PANEL_RADIUS, PANEL_RADIUS
+    )
+    painter.end()

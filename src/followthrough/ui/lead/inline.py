@@ -49,10 +49,12 @@ class InlineField(QLineEdit):
         self.stored, self.accepted = value, None
         if not typing and self.text() != value:
             self.setText(value)
+            self.setCursorPosition(0)  # a long value shows from its start, not its end
 
     def reset(self, value: str) -> None:
         self.stored, self.pending, self.accepted = value, None, None
         self.setText(value)
+        self.setCursorPosition(0)
         self.say("")
 
     def say(self, problem: str) -> None:

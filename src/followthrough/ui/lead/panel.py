@@ -12,13 +12,14 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QPalette, QResizeEvent
+from PySide6.QtGui import QAction, QKeySequence, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QLabel,
     QLineEdit,
     QListView,
+    QSizePolicy,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
@@ -35,6 +36,7 @@ from followthrough.services.clock import utcnow
 from followthrough.services.readmodels import LeadView
 from followthrough.services.timeline import LeadTimeline, lead_timeline
 from followthrough.ui.actions import LeadActions
+from followthrough.ui.board.style import paint_panel
 from followthrough.ui.lead.inline import InlineField, problem_colour, sentence
 from followthrough.ui.lead.timeline import TimelineModel, moment_words
 from followthrough.ui.ops import Operations
@@ -91,7 +93,10 @@ class LeadPanel(QWidget):
         self.details = QWidget(self.pages)
         self.pages.addWidget(self.empty)
         self.pages.addWidget(self.details)
-        QVBoxLayout(self).addWidget(self.pages)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(12, 10, 12, 10)
+        outer.addWidget(self.pages)
+        self.empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
         self.state = QLabel(self.details)
         self.state.setAccessibleName("State")
@@ -151,6 +156,7 @@ class LeadPanel(QWidget):
             button.setDefaultAction(action)
             button.setAccessibleName(f"Log {kind.label.lower()}")
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             grid.addWidget(button, number // 3, number % 3)  # laid out again on resize
             self.log_actions[kind], self.log_buttons[kind] = action, button
 
@@ -358,6 +364,9 @@ class LeadPanel(QWidget):
         self.log_problem.setVisible(bool(problem))
 
     # --- layout ---------------------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        paint_panel(self)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

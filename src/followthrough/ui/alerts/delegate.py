@@ -1,0 +1,128 @@
+"""Painting an alert in Today: who, what kind of moment it is, and why now — like a card.
+
+The lead's name leads the eye; the rule sits on the right as a quiet label; the reason (one
+sentence saying why now) wraps below in up to three lines.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette, QTextLayout, QTextOption
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from followthrough.services.readmodels import AlertView
+from followthrough.ui.board.style import alert_colour, border_colour, card_colour, secondary_text
+
+PAD = 9
+GAP = 3
+RADIUS = 7
+REASON_LINES = 3
+ALERT_ROLE = Qt.ItemDataRole.UserRole + 1
+# What each rule is called on its label: the words a person uses, not the code's.
+RULE_WORDS = {
+    "due": "Due",
+    "stall": "No next step",
+    "silence": "Silence",
+    "guard": "Close the loop",
+    "cool": "Cooling",
+    "fade": "Fading",
+    "park": "Needs a date",
+    "reactivate": "Back today",
+    "proposal_views": "Proposal viewed",
+    "meeting_missed": "Meeting missed",
+    "pricing_silence": "Pricing, then silence",
+    "link_clicks": "Link clicked",
+    "engagement_drop": "Engagement dropped",
+}
+URGENT = frozenset({"due", "meeting_missed", "guard"})
+
+
+def rule_words(rule: str) -> str:
+    return RULE_WORDS.get(rule, rule.replace("_", " ").capitalize())
+
+
+class AlertDelegate(QStyledItemDelegate):
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        line = QFontMetrics(option.font).height()
+        return QSize(120, 2 * GAP + 2 * PAD + (1 + REASON_LINES) * line + 4)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        alert = index.data(ALERT_ROLE)
+        if not isinstance(alert, AlertView):
+            return
+        palette: QPalette = option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
+        card = QRectF(option.rect).adjusted(GAP + 0.5, GAP + 0.5, -GAP - 0.5, -GAP - 0.5)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(border_colour(palette, selected, hovered))
+        painter.setBrush(card_colour(palette, selected))
+        painter.drawRoundedRect(card, RADIUS, RADIUS)
+        if selected:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(card.adjusted(1, 1, -1, -1), RADIUS - 1, RADIUS - 1)
+
+        inner = card.toAlignedRect().adjusted(PAD, PAD - 2, -PAD, -PAD)
+        metrics = QFontMetrics(option.font)
+        line = metrics.height()
+        # The name comes first: the label gives way (cut short) before the name does.
+        label_room = int(inner.width() * 0.45)
+        label = metrics.elidedText(rule_words(alert.rule), Qt.TextElideMode.ElideRight, label_room)
+        painter.setFont(option.font)
+        label_width = metrics.horizontalAdvance(label)
+        painter.setPen(alert_colour(palette) if alert.rule in URGENT else secondary_text(palette))
+        painter.drawText(
+            QRect(inner.right() - label_width + 1, inner.y(), label_width, line),
+            int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+            label,
+        )
+        bold = QFont(option.font)
+        bold.setBold(True)
+        painter.setFont(bold)
+        painter.setPen(palette.color(QPalette.ColorRole.Text))
+        name_width = max(0, inner.width() - label_width - 8)
+        name = painter.fontMetrics().elidedText(
+            alert.lead_name, Qt.TextElideMode.ElideRight, name_width
+        )
+        painter.drawText(
+            QRect(inner.x(), inner.y(), name_width, line),
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            name,
+        )
+        painter.setFont(option.font)
+        painter.setPen(palette.color(QPalette.ColorRole.Text))
+        _wrapped(painter, option.font, alert.reason, inner.x(), inner.y() + line + 4, inner.width())
+        painter.restore()
+
+
+def _wrapped(painter: QPainter, font: QFont, text: str, x: int, y: int, width: int) -> None:
+    """Up to REASON_LINES lines of `text`, the last one cut with an ellipsis if it goes on."""
+    layout = QTextLayout(text, font)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    layout.setTextOption(option)
+    metrics = QFontMetrics(font)
+    lines: list[str] = []
+    layout.beginLayout()
+    while len(lines) < REASON_LINES:
+        wrapped = layout.createLine()
+        if not wrapped.isValid():
+            break
+        wrapped.setLineWidth(width)
+        lines.append(text[wrapped.textStart() : wrapped.textStart() + wrapped.textLength()])
+    more = layout.createLine().isValid()
+    layout.endLayout()
+    if more and lines:
+        rest = text[sum(len(part) for part in lines[:-1]) :]
+        lines[-1] = metrics.elidedText(rest, Qt.TextElideMode.ElideRight, width)
+    for number, words in enumerate(lines):
+        area = QRect(x, y + number * metrics.height(), width, metrics.height())
+        painter.drawText(area, int(Qt.AlignmentFlag.AlignLeft), words.rstrip())
