@@ -13,7 +13,9 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from followthrough.store.db import Database
 from followthrough.ui.gc_guard import GuiThreadCollector
+from followthrough.ui.ops import Operations
 
 
 @pytest.fixture(scope="package", autouse=True)
@@ -28,3 +30,11 @@ def _collect_after_each_test() -> Iterator[None]:
     # What a test dropped is freed here, on this thread, not in the middle of the next test.
     yield
     gc.collect()
+
+
+@pytest.fixture
+def ops(db: Database) -> Iterator[Operations]:
+    """The app's operation runner on the test's own database, stopped after the test."""
+    runner = Operations(db)
+    yield runner
+    runner.shutdown()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -23,13 +22,6 @@ from followthrough.ui.archive.dialog import ArchiveDialog
 from followthrough.ui.archive.model import ArchiveColumn
 from followthrough.ui.ops import Operations
 from tests.conftest import NOW
-
-
-@pytest.fixture
-def ops(db: Database) -> Iterator[Operations]:
-    runner = Operations(db)
-    yield runner
-    runner.shutdown()
 
 
 def close_lead(

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QCheckBox
 from pytestqt.qtbot import QtBot
 
 from followthrough import APP_ID, autostart
-from followthrough.store.db import Database
 from followthrough.ui.app import starts_in_tray
 from followthrough.ui.ops import Operations
 from followthrough.ui.settings import SettingsDialog
@@ -29,13 +28,6 @@ def config_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     home = tmp_path / "config"
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
     return home
-
-
-@pytest.fixture
-def ops(db: Database) -> Iterator[Operations]:
-    runner = Operations(db)
-    yield runner
-    runner.shutdown()
 
 
 @pytest.fixture

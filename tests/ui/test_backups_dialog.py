@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -20,13 +18,6 @@ from followthrough.ui.ops import Operations
 from followthrough.ui.settings import SettingsDialog
 from followthrough.ui.timefmt import local_day
 from tests.conftest import NOW
-
-
-@pytest.fixture
-def ops(db: Database) -> Iterator[Operations]:
-    runner = Operations(db)
-    yield runner
-    runner.shutdown()
 
 
 def _open(qtbot: QtBot, ops: Operations, restored: list[str] | None = None) -> BackupsDialog:

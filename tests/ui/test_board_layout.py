@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,13 +26,6 @@ from followthrough.ui.workspace import FOLD_BELOW
 from tests.ui.cards import WAIT, click_card
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def ops(db: Database) -> Iterator[Operations]:
-    runner = Operations(db)
-    yield runner
-    runner.shutdown()
 
 
 def shown_at(qtbot: QtBot, ops: Operations, width: int, height: int) -> MainWindow:

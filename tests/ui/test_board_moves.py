@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -23,13 +22,6 @@ from followthrough.ui.ops import Operations
 from followthrough.ui.shortcuts import menu_shortcuts
 from tests.conftest import NOW
 from tests.ui.cards import click_button, click_card, highlighted, names, open_box, right_click_card
-
-
-@pytest.fixture
-def ops(db: Database) -> Iterator[Operations]:
-    runner = Operations(db)
-    yield runner
-    runner.shutdown()
 
 
 @pytest.fixture

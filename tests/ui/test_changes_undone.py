@@ -4,7 +4,6 @@ message, redo from the keyboard, and the sample's removal that keeps the person'
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -26,13 +25,6 @@ from tests.ui.cards import WAIT, click_button, click_card, names, open_box
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
-
-
-@pytest.fixture
-def ops(db: Database) -> Iterator[Operations]:
-    runner = Operations(db)
-    yield runner
-    runner.shutdown()
 
 
 def shown(qtbot: QtBot, ops: Operations) -> MainWindow:

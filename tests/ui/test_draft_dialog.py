@@ -21,13 +21,6 @@ from followthrough.ui.drafting.message import mailto_link, message_html
 from followthrough.ui.ops import Operations
 
 
-@pytest.fixture
-def ops(db: Database) -> Iterator[Operations]:
-    runner = Operations(db)
-    yield runner
-    runner.shutdown()
-
-
 @pytest.fixture(autouse=True)
 def clean_clipboard() -> Iterator[None]:
     yield

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QScrollArea
@@ -15,13 +13,6 @@ from followthrough.store.db import Database
 from followthrough.ui.first_run import FirstRunPanel
 from followthrough.ui.ops import Operations
 from tests.conftest import NOW
-
-
-@pytest.fixture
-def ops(db: Database) -> Iterator[Operations]:
-    runner = Operations(db)
-    yield runner
-    runner.shutdown()
 
 
 @pytest.fixture

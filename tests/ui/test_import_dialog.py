@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,13 +32,6 @@ GOOGLE = (
 )
 EXCEL = "Name;Email;Company;Status\r\nAna Silva;ana@acme.com;Acme;Hot\r\nBen Okafor;ben@brightly.io;Brightly;Warm\r\n"
 BAD_EMAIL = "Name,Email,Company\nAna Silva,ana@acme.com,Acme\nBen Okafor,not an address,Brightly\nCara Diaz,cara@xyz.io,Xyz\n"
-
-
-@pytest.fixture
-def ops(db: Database) -> Iterator[Operations]:
-    runner = Operations(db)
-    yield runner
-    runner.shutdown()
 
 
 def write(tmp_path: Path, name: str, text: str, bom: bool = False) -> Path:

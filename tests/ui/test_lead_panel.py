@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,13 +21,6 @@ from followthrough.ui.ops import Operations
 from tests.conftest import NOW
 
 WAIT = 5000
-
-
-@pytest.fixture
-def ops(db: Database) -> Iterator[Operations]:
-    runner = Operations(db)
-    yield runner
-    runner.shutdown()
 
 
 @pytest.fixture

@@ -34,13 +34,6 @@ def keyring_home(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         yield home
 
 
-@pytest.fixture
-def ops(db: Database) -> Iterator[Operations]:
-    runner = Operations(db)
-    yield runner
-    runner.shutdown()
-
-
 OpenPage = Callable[[], MailPage]
 
 

@@ -46,13 +46,6 @@ def keyring_home(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 @pytest.fixture
-def ops(db: Database) -> Iterator[Operations]:
-    runner = Operations(db)
-    yield runner
-    runner.shutdown()
-
-
-@pytest.fixture
 def watcher(
     server: MailServer, keyring_home: Path, db: Database, ops: Operations
 ) -> Iterator[MailWatcher]:

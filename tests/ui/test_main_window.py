@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
@@ -17,13 +15,6 @@ from followthrough.store.db import Database
 from followthrough.ui.main_window import MainWindow
 from followthrough.ui.ops import Operations
 from tests.conftest import NOW
-
-
-@pytest.fixture
-def ops(db: Database) -> Iterator[Operations]:
-    runner = Operations(db)
-    yield runner
-    runner.shutdown()
 
 
 def shown_window(qtbot: QtBot, ops: Operations) -> MainWindow:

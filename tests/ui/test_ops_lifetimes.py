@@ -9,7 +9,6 @@ while the work runs and check on which thread the captured object goes.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -29,13 +28,6 @@ class Witness:
 
     def __del__(self) -> None:
         self.freed_on.append(threading.current_thread().name)
-
-
-@pytest.fixture
-def ops(db: Database) -> Iterator[Operations]:
-    runner = Operations(db)
-    yield runner
-    runner.shutdown()
 
 
 def _gate() -> tuple[threading.Event, threading.Event]:

@@ -3,7 +3,6 @@ data lives now and from the next start, and an option that cannot work here says
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,13 +19,6 @@ from followthrough.ui.ops import Operations
 from followthrough.ui.settings import SettingsDialog
 from followthrough.ui.settings.fields import SettingsPage
 from tests.support.notification_server import notification_server, private_session_bus
-
-
-@pytest.fixture
-def ops(db: Database) -> Iterator[Operations]:
-    runner = Operations(db)
-    yield runner
-    runner.shutdown()
 
 
 def open_settings(qtbot: QtBot, ops: Operations, parent: QWidget | None = None) -> SettingsDialog:

@@ -11,18 +11,10 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 from pytestqt.qtbot import QtBot
 
-from followthrough.store.db import Database
 from followthrough.ui.main_window import MainWindow
 from followthrough.ui.ops import Operations
 from followthrough.ui.shortcuts import VIEW_KEYS, ShortcutSheet
 from tests.ui.test_main_window import shown_window
-
-
-@pytest.fixture
-def ops(db: Database) -> Iterator[Operations]:
-    runner = Operations(db)
-    yield runner
-    runner.shutdown()
 
 
 def sheet_rows(sheet: ShortcutSheet) -> list[tuple[str, str, str]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,13 +17,6 @@ from followthrough.services import leads, templates
 from followthrough.store.db import Database
 from followthrough.ui.drafting.editor import TemplateEditor
 from followthrough.ui.ops import Operations
-
-
-@pytest.fixture
-def ops(db: Database) -> Iterator[Operations]:
-    runner = Operations(db)
-    yield runner
-    runner.shutdown()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,13 +15,6 @@ from followthrough.store.db import Database
 from followthrough.ui.alerts.today import snooze_presets
 from followthrough.ui.main_window import MainWindow
 from followthrough.ui.ops import Operations
-
-
-@pytest.fixture
-def ops(db: Database) -> Iterator[Operations]:
-    runner = Operations(db)
-    yield runner
-    runner.shutdown()
 
 
 @pytest.fixture

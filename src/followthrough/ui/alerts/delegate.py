@@ -6,16 +6,14 @@ sentence saying why now) wraps below in up to three lines.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette, QTextLayout, QTextOption
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from followthrough.services.readmodels import AlertView
-from followthrough.ui.board.style import alert_colour, border_colour, card_colour, secondary_text
+from followthrough.ui.board.style import CARD_GAP, alert_colour, paint_card, secondary_text
 
 PAD = 9
-GAP = 3
-RADIUS = 7
 REASON_LINES = 3
 ALERT_ROLE = Qt.ItemDataRole.UserRole + 1
 # What each rule is called on its label: the words a person uses, not the code's.
@@ -46,7 +44,7 @@ class AlertDelegate(QStyledItemDelegate):
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
         line = QFontMetrics(option.font).height()
-        return QSize(120, 2 * GAP + 2 * PAD + (1 + REASON_LINES) * line + 4)
+        return QSize(120, 2 * CARD_GAP + 2 * PAD + (1 + REASON_LINES) * line + 4)
 
     def paint(
         self,
@@ -58,23 +56,16 @@ class AlertDelegate(QStyledItemDelegate):
         if not isinstance(alert, AlertView):
             return
         palette: QPalette = option.palette
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
-        card = QRectF(option.rect).adjusted(GAP + 0.5, GAP + 0.5, -GAP - 0.5, -GAP - 0.5)
         painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(border_colour(palette, selected, hovered))
-        painter.setBrush(card_colour(palette, selected))
-        painter.drawRoundedRect(card, RADIUS, RADIUS)
-        if selected:
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRoundedRect(card.adjusted(1, 1, -1, -1), RADIUS - 1, RADIUS - 1)
-
-        inner = card.toAlignedRect().adjusted(PAD, PAD - 2, -PAD, -PAD)
+        inner = paint_card(painter, option, PAD)
         metrics = QFontMetrics(option.font)
         line = metrics.height()
-        # The name comes first: the label gives way (cut short) before the name does.
-        label_room = int(inner.width() * 0.45)
+        # The name comes first: the label takes what the name leaves, and gives way (cut
+        # short) before the name does when both are long.
+        bold = QFont(option.font)
+        bold.setBold(True)
+        name_needs = QFontMetrics(bold).horizontalAdvance(alert.lead_name) + 8
+        label_room = max(int(inner.width() * 0.45), inner.width() - name_needs)
         label = metrics.elidedText(rule_words(alert.rule), Qt.TextElideMode.ElideRight, label_room)
         painter.setFont(option.font)
         label_width = metrics.horizontalAdvance(label)
@@ -84,8 +75,6 @@ class AlertDelegate(QStyledItemDelegate):
             int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
             label,
         )
-        bold = QFont(option.font)
-        bold.setBold(True)
         painter.setFont(bold)
         painter.setPen(palette.color(QPalette.ColorRole.Text))
         name_width = max(0, inner.width() - label_width - 8)

@@ -11,23 +11,22 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from followthrough.domain.states import State
 from followthrough.services.readmodels import LeadView
 from followthrough.ui.board.model import LeadRole
 from followthrough.ui.board.style import (
+    CARD_GAP,
     alert_colour,
     border_colour,
-    card_colour,
     momentum_colour,
+    paint_card,
     secondary_text,
 )
 from followthrough.ui.timefmt import due_words, short_day
 
 PAD = 10  # inside a card
-GAP = 3  # between a card's edge and the next card
-RADIUS = 7
 BAR = 3  # the momentum bar's height
 # A card takes the column's width; this small hint keeps the list from ever asking for more.
 MIN_WIDTH = 120
@@ -36,7 +35,7 @@ MIN_WIDTH = 120
 def card_height(font: QFont) -> int:
     """Three lines of text, the bar and the padding, for the view's font."""
     line = QFontMetrics(font).height()
-    return 2 * GAP + 2 * PAD + 3 * line + 4 + BAR + 6
+    return 2 * CARD_GAP + 2 * PAD + 3 * line + 4 + BAR + 6
 
 
 def step_line(lead: LeadView, now: datetime) -> tuple[str, bool]:
@@ -68,20 +67,8 @@ class CardDelegate(QStyledItemDelegate):
         if not isinstance(lead, LeadView):
             return
         palette: QPalette = option.palette
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
-        card = QRectF(option.rect).adjusted(GAP + 0.5, GAP + 0.5, -GAP - 0.5, -GAP - 0.5)
         painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        pen = border_colour(palette, selected, hovered)
-        painter.setPen(pen)
-        painter.setBrush(card_colour(palette, selected))
-        painter.drawRoundedRect(card, RADIUS, RADIUS)
-        if selected:  # a second ring: the chosen card stands out without a flood of colour
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRoundedRect(card.adjusted(1, 1, -1, -1), RADIUS - 1, RADIUS - 1)
-
-        inner = card.toAlignedRect().adjusted(PAD, PAD - 2, -PAD, -PAD)
+        inner = paint_card(painter, option, PAD)
         text = palette.color(QPalette.ColorRole.Text)
         now = datetime.now(UTC)
         bold = QFont(option.font)

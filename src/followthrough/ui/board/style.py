@@ -6,9 +6,9 @@ the palette's own roles, so a theme that changes the palette changes the board w
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QStyle, QStyleOptionViewItem, QWidget
 
 Role = QPalette.ColorRole
 
@@ -72,3 +72,27 @@ def paint_panel(widget: QWidget) -> None:
         QRectF(widget.rect()).adjusted(0.5, 0.5, -0.5, -0.5), PANEL_RADIUS, PANEL_RADIUS
     )
     painter.end()
+
+
+CARD_GAP = 3  # between a card's edge and the next card
+CARD_RADIUS = 7
+
+
+def paint_card(painter: QPainter, option: QStyleOptionViewItem, pad: int) -> QRect:
+    """A card's frame, as chosen or hovered; the rectangle its content goes in.
+
+    The caller has saved the painter and restores it afterwards.
+    """
+    palette = option.palette
+    selected = bool(option.state & QStyle.StateFlag.State_Selected)
+    hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
+    gap = CARD_GAP + 0.5
+    card = QRectF(option.rect).adjusted(gap, gap, -gap, -gap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(border_colour(palette, selected, hovered))
+    painter.setBrush(card_colour(palette, selected))
+    painter.drawRoundedRect(card, CARD_RADIUS, CARD_RADIUS)
+    if selected:  # a second ring: the chosen card stands out without a flood of colour
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(card.adjusted(1, 1, -1, -1), CARD_RADIUS - 1, CARD_RADIUS - 1)
+    return card.toAlignedRect().adjusted(pad, pad - 2, -pad, -pad)
