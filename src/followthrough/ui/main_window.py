@@ -333,13 +333,15 @@ class MainWindow(QMainWindow):
         self.ops.run(lambda db: load_column_page(db, state, query, offset), append)
 
     def _show(self, board: BoardSnapshot, query: str | None, generation: int) -> None:
+        from followthrough.ui.board.words import count_words
+
         if generation != self._board_generation:
             return  # a newer refresh (another keystroke, another change) is on its way
         self.workspace.show_first_run(board.first_run)
         self.search.setVisible(not board.first_run)
         self.clear_sample_action.setEnabled(board.has_sample)
         self.board.show_pages(board.pages, searching=query is not None)
-        self.board_count.setText(_count_words(board, query))
+        self.board_count.setText(count_words(board, query))
         self._follow_current(board.focus)
         self.board_loaded.emit()
 
@@ -392,11 +394,17 @@ class MainWindow(QMainWindow):
             self.lead_selected.emit(lead_id)
 
     def _current_updated(self) -> None:
+        from followthrough.ui.board.words import absence_words
+
         current = self.current
         if current.id is None:
             return
         if current.absence is not None:
-            self.lead_panel.show_absent(_absence_words(current.name, current.absence, self))
+            archive_keys = self.archive_action.shortcut().toString(
+                QKeySequence.SequenceFormat.NativeText
+            )
+            words = absence_words(current.name, current.absence, self.undo_keys(), archive_keys)
+            self.lead_panel.show_absent(words)
         elif self.lead_panel.wanted != current.id:
             self.lead_panel.show_lead(current.id)
 
@@ -404,30 +412,3 @@ class MainWindow(QMainWindow):
         lead = self.lead_panel.lead
         if lead is not None and lead.id == self.current.id and self.current.absence is None:
             self.current.seen(lead)
-
-
-def _count_words(board: BoardSnapshot, query: str | None) -> str:
-    """The status bar's count; its total is what an export holds."""
-    from followthrough.domain.states import State
-
-    if board.first_run:
-        return "No leads yet: add one with Ctrl+N"
-    if query is not None:
-        shown = board.shown
-        return f"{shown:,} of {board.on_board:,} on the board match" if shown else "No matches"
-    closed = [
-        f"{board.stored.get(state, 0):,} {state.label.lower()}" for state in (State.WON, State.LOST)
-    ]
-    total = board.total
-    return f"{total:,} lead{'' if total == 1 else 's'}: {board.on_board:,} on the board, " + (
-        ", ".join(closed)
-    )
-
-
-def _absence_words(name: str, absence: str, window: MainWindow) -> str:
-    if absence == "deleted":
-        return f"{name} was deleted.\n{window.undo_keys()} brings the lead back."
-    if absence.startswith("marked"):
-        keys = window.archive_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        return f"{name} is {absence} and left the board.\nView › Archive ({keys}) lists it."
-    return f"{name} is {absence}.\nEscape in the search field shows every lead."

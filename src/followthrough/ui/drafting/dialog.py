@@ -11,8 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QMimeData, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -37,9 +35,8 @@ from followthrough.services.readmodels import LeadView
 from followthrough.services.templates import list_templates
 from followthrough.store.db import Database
 from followthrough.ui.actions import LeadActions, SentMessage
-from followthrough.ui.drafting.ask import ask
+from followthrough.ui.drafting.handoff import MessageHandoff
 from followthrough.ui.drafting.highlight import attention_style, finding_selections
-from followthrough.ui.drafting.message import SAFE_LINK_LENGTH, mailto_link, message_html
 from followthrough.ui.drafting.sender import SenderQuestion
 from followthrough.ui.drafting.sent_form import SentForm
 from followthrough.ui.ops import Operations
@@ -53,7 +50,7 @@ class _Drafted:
     ask_sender: bool  # no name to sign with, and the person was never asked
 
 
-class DraftDialog(QDialog):
+class DraftDialog(MessageHandoff, QDialog):
     drafted = Signal()  # a draft (or the reason there is none) is on screen
     sent = Signal()  # the message was logged as sent
 
@@ -292,47 +289,6 @@ class DraftDialog(QDialog):
         self.body.setFocus()
 
     # --- sending --------------------------------------------------------------------------
-
-    def copy_message(self) -> None:
-        body = self.body.toPlainText()
-        mime = QMimeData()
-        mime.setText(body)
-        mime.setHtml(message_html(body))
-        QGuiApplication.clipboard().setMimeData(mime)
-        self.status.setText("Copied")
-
-    def copy_subject_line(self) -> None:
-        QGuiApplication.clipboard().setText(self.subject.text())
-        self.status.setText("Subject copied")
-
-    def mail_link(self) -> str:
-        email = self.lead.email if self.lead and self.lead.email else ""
-        return mailto_link(email, self.subject.text(), self.body.toPlainText())
-
-    def open_in_mail_app(self) -> QMessageBox | None:
-        """Open the message in the mail app; a link some apps would cut asks first."""
-        link = self.mail_link()
-        if len(link) <= SAFE_LINK_LENGTH:
-            self._open_link(link)
-            return None
-        return ask(
-            self,
-            "Long message",
-            f"This message makes a link of {len(link):,} characters. Some mail apps cut links "
-            "past about 1,800, so the end of the message could be lost.\n\n"
-            "Copy it and paste it into a new mail instead?",
-            [
-                ("&Copy instead", QMessageBox.ButtonRole.AcceptRole, self.copy_message),
-                ("&Open anyway", QMessageBox.ButtonRole.ActionRole, lambda: self._open_link(link)),
-                ("Cancel", QMessageBox.ButtonRole.RejectRole, None),
-            ],
-        )
-
-    def _open_link(self, link: str) -> None:
-        if QDesktopServices.openUrl(QUrl.fromEncoded(link.encode("ascii"))):
-            self.status.setText("Opened in your mail app")
-        else:
-            self.status.setText("No mail app answered: use Copy instead")
 
     def ask_next_step(self) -> None:
         lead = self.lead
