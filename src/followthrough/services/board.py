@@ -157,6 +157,34 @@ def _page(
     return ColumnPage(state, total, offset, leads)
 
 
+def lead_by_id(
+    conn: Connection, lead_id: int, needle: str | None, now: datetime, policy: Policy
+) -> tuple[LeadView | None, bool]:
+    """One lead as a card shows it (None: no such lead), and whether it matches `needle`."""
+    row = (
+        conn.execute(text(f"{SELECT_LEAD} WHERE id = :id").columns(*LEAD_COLUMNS), {"id": lead_id})
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None, False
+    matches = True
+    if needle is not None:
+        found = conn.execute(
+            # A constant clause is spliced in; the values are bound.
+            text(f"SELECT 1 FROM lead WHERE id = :id{search_clause(needle)}"),  # noqa: S608
+            {"id": lead_id, "needle": needle},
+        ).first()
+        matches = found is not None
+    state = State(row["state"])
+    lead = LeadView.of_mapping(
+        row,
+        momentum(state, row["last_inbound_at"], row["state_since"], now, policy),
+        _open_alert_counts(conn, [lead_id]).get(lead_id, 0),
+    )
+    return lead, matches
+
+
 def _open_alert_counts(conn: Connection, lead_ids: Sequence[int]) -> dict[int, int]:
     if not lead_ids:
         return {}

@@ -9,17 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import text
 from sqlmodel import Session
 
 from followthrough.domain.states import BOARD_STATES, State
 from followthrough.services import sample
-from followthrough.services.board import PAGE, ColumnPage, count_by_state, load_board_in
+from followthrough.services.board import (
+    PAGE,
+    ColumnPage,
+    count_by_state,
+    lead_by_id,
+    load_board_in,
+)
 from followthrough.services.clock import utcnow
-from followthrough.services.lead_queries import lead_views
+from followthrough.services.planning import load_policy
 from followthrough.services.readmodels import LeadView
 from followthrough.store.db import Database
-from followthrough.store.models import Lead
 
 
 @dataclass(frozen=True)
@@ -88,18 +92,6 @@ def read_board(
 
 
 def _focused(session: Session, lead_id: int, needle: str | None, now: datetime) -> FocusedLead:
-    row = session.get(Lead, lead_id)
-    if row is None:
-        return FocusedLead(lead_id, None, False)
-    [lead] = lead_views(session, [row], now)
-    matches = True
-    if needle is not None:
-        matches = bool(
-            session.connection()
-            .execute(
-                text("SELECT instr(search_key, :needle) > 0 FROM lead WHERE id = :id"),
-                {"needle": needle, "id": lead_id},
-            )
-            .scalar()
-        )
+    # The board's own fast path (plain rows, indexed alert counts): this runs on every refresh.
+    lead, matches = lead_by_id(session.connection(), lead_id, needle, now, load_policy(session))
     return FocusedLead(lead_id, lead, matches)
