@@ -7,12 +7,13 @@ The data folder (`--leads` leads with their histories, and the alerts a first ti
 tests/bench/pipelines.py) is built once per run of this script and copied afresh for each
 repetition. A repetition starts a private Xvfb and a private D-Bus session bus with a
 desktop notification server and, where gnome-keyring is installed, an unlocked Secret
-Service: a desktop as a user has one. It launches the installed `followthrough --data-dir
-DIR` on them (HOME and the XDG folders in a temporary folder) and works in the window with
-real X input through xdotool for `--seconds`: clicks cards in every column, types a search
-and clears it, opens and closes the dialogs by their shortcuts (Ctrl+N, Ctrl+comma, Ctrl+D,
-F1, Ctrl+Shift+T, Ctrl+I, each closed with Escape), moves cards with Ctrl+1 / Ctrl+2 and
-undoes with Ctrl+Z, scrolls the columns, then quits with Ctrl+Q.
+Service: a desktop as a user has one (tests/support/desktop.py). It launches the installed
+`followthrough --data-dir DIR` on them (HOME and the XDG folders in a temporary folder) and
+works in the window with real X input through xdotool (the desktop's `Driver`) for
+`--seconds`: clicks cards in every column, types a search and clears it, opens and closes
+the dialogs by their shortcuts (Ctrl+N, Ctrl+comma, Ctrl+D, F1, Ctrl+Shift+T, Ctrl+I, each
+closed with Escape), moves cards with Ctrl+1 / Ctrl+2 and undoes with Ctrl+Z, scrolls the
+columns, then quits with Ctrl+Q.
 
 A repetition is clean when the app exits with code 0 and writes nothing at all on stderr
 (every Qt warning, Python traceback or crash report lands there; the app runs with
@@ -31,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import random
 import shutil
 import signal
@@ -39,26 +39,23 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.support.notification_server import (
-    NotificationServer,
-    notification_server,
-    private_session_bus,
+from tests.support.components import stop_process
+from tests.support.desktop import (
+    START_TIMEOUT,
+    STEP_TIMEOUT,
+    AppDied,
+    Driver,
+    Stuck,
+    desktop,
+    screenshot,
 )
 
-SCREEN = "1600x1000x24"
-MAIN_TITLE = "^Followthrough$"
 SEED = 7
-START_TIMEOUT = 120.0  # a first start on 20k leads, on a busy machine
-STEP_TIMEOUT = 20.0  # a dialog to open or close, a key to land
 QUIT_TIMEOUT = 60.0  # Ctrl+Q to the process's end: queued writes finish first
-WINDOW_POLL = 1.0  # seconds between two checks that the app lives, while waiting for a window
-PAUSE = (0.15, 0.5)  # seconds between two gestures, as a quick person would
 
 # Where the cards are. The window opens at 1280×760 (MainWindow.resize); its splitter gives
 # Today about 270 px, the board 640 px in three equal columns, the lead 350 px, so the
@@ -82,16 +79,6 @@ DIALOGS = {
 # A round of the session: a card clicked, a search, a move undone, a scroll, every dialog.
 GESTURE_KINDS = 4 + len(DIALOGS)
 SEARCHES = ("acme", "silva", "saas", "zzq", "ana s", "müller")
-
-UNLOCK_PASSWORD = b"throwaway-long-session-keyring"
-
-
-class Stuck(Exception):
-    """A step did not happen in time: the app hangs, or ignored the input."""
-
-
-class AppDied(Exception):
-    """The app's process ended in the middle of the session."""
 
 
 @dataclass
@@ -157,242 +144,30 @@ def _describe_code(code: int | None) -> str:
 
 def build_pipeline(cache: Path, leads: int, seed: int = SEED) -> Path:
     """A data folder with `leads` leads, their histories and alerts: built once, then reused."""
-    from followthrough.paths import prepare_data_dir
-    from followthrough.services import alerts
-    from followthrough.store.db import Database
-    from tests.bench.pipelines import generate_pipeline
+    from tests.bench.gui import build  # one recipe for a large pipeline, the benchmark's
 
     data = cache / f"pipeline-{leads}-{seed}"
     complete = cache / f"pipeline-{leads}-{seed}.complete"
     if complete.exists():
         return data
     shutil.rmtree(data, ignore_errors=True)
-    now = datetime.now(UTC)
-    db = Database.open(prepare_data_dir(data), now)
-    try:
-        generate_pipeline(db, leads, seed=seed, now=now)
-        alerts.tick(db, now)
-    finally:
-        db.close()
+    build(data, leads, seed)
     complete.touch()
     return data
 
 
-# --- the desktop: X server, session bus, notifications, keyring -------------------------------
+# --- the gestures -------------------------------------------------------------------------------
 
 
-def _program(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        raise FileNotFoundError(f"{name} is not installed (on Debian: see .ci/run)")
-    return path
-
-
-def _stop(process: subprocess.Popen[bytes], grace: float = 10.0) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-@contextmanager
-def x_server(screen: str = SCREEN) -> Iterator[str]:
-    """A private Xvfb; -displayfd lets the server pick a free display number and tell us."""
-    read_fd, write_fd = os.pipe()
-    server = subprocess.Popen(
-        [_program("Xvfb"), "-displayfd", str(write_fd), "-screen", "0", screen,
-         "-nolisten", "tcp"],
-        pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    os.close(write_fd)
-    try:
-        with os.fdopen(read_fd) as pipe:
-            number = pipe.readline().strip()  # blocks until the server is ready
-        if not number:
-            raise RuntimeError("Xvfb did not start")
-        yield f":{number}"
-    finally:
-        _stop(server)
-
-
-@contextmanager
-def unlocked_keyring(env: dict[str, str], log: Path) -> Iterator[bool]:
-    """gnome-keyring's Secret Service, unlocked, on the bus in `env`; False where not installed.
-
-    Without one, the Mail settings' keyring probe asks the session bus to start a keyring,
-    and a locked keyring's password prompt (gcr-prompter) grabs the keyboard.
-    """
-    daemon = shutil.which("gnome-keyring-daemon")
-    if daemon is None:
-        yield False
-        return
-    with log.open("w") as errors:
-        process = subprocess.Popen(
-            [daemon, "--foreground", "--unlock", "--components=secrets"],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors, env=env,
-        )  # fmt: skip
-    assert process.stdin is not None
-    process.stdin.write(UNLOCK_PASSWORD)
-    process.stdin.close()
-    try:
-        _wait_for_secret_service(env["DBUS_SESSION_BUS_ADDRESS"], process)
-        yield True
-    finally:
-        _stop(process)
-
-
-def _wait_for_secret_service(address: str, process: subprocess.Popen[bytes]) -> None:
-    import secretstorage
-    from jeepney.io.blocking import open_dbus_connection
-
-    deadline = time.monotonic() + STEP_TIMEOUT
-    while True:
-        with contextlib.closing(open_dbus_connection(address)) as connection:
-            if secretstorage.check_service_availability(connection):
-                return
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError("gnome-keyring-daemon did not offer the Secret Service")
-        time.sleep(0.05)
-
-
-@dataclass
-class Desktop:
-    env: dict[str, str]  # for the app and xdotool: DISPLAY, the bus, HOME and XDG folders
-    server: NotificationServer | None
-    services: list[str]
-
-    def notifications(self) -> int:
-        return len(self.server.calls) if self.server is not None else 0
-
-
-@contextmanager
-def desktop(folder: Path) -> Iterator[Desktop]:
-    """Xvfb, and where dbus-daemon is installed a session bus with notifications and keyring."""
-    home = folder / "home"
-    runtime = folder / "run"
-    for path in (home, runtime):
-        path.mkdir(mode=0o700, parents=True)
-    # Nothing of the caller's desktop leaks in: its bus, its Qt settings, its data folder.
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("QT_", "FOLLOWTHROUGH_", "DBUS_", "XDG_", "WAYLAND_", "DISPLAY"))
-    }
-    env.update(
-        HOME=str(home),
-        XDG_RUNTIME_DIR=str(runtime),
-        XDG_CONFIG_HOME=str(home / ".config"),
-        XDG_DATA_HOME=str(home / ".local" / "share"),
-        XDG_CACHE_HOME=str(home / ".cache"),
-        XDG_STATE_HOME=str(home / ".local" / "state"),
-        QT_QPA_PLATFORM="xcb",
-        PYTHONFAULTHANDLER="1",  # a crash prints the Python stacks of every thread
-    )
-    with ExitStack() as stack:
-        env["DISPLAY"] = stack.enter_context(x_server())
-        services = [f"Xvfb {env['DISPLAY']}"]
-        server: NotificationServer | None = None
-        if shutil.which("dbus-daemon"):
-            env["DBUS_SESSION_BUS_ADDRESS"] = stack.enter_context(private_session_bus())
-            server = stack.enter_context(notification_server(env["DBUS_SESSION_BUS_ADDRESS"]))
-            services += ["session bus", "notifications"]
-            if stack.enter_context(unlocked_keyring(env, folder / "keyring.log")):
-                services.append("keyring")
-        else:
-            env["DBUS_SESSION_BUS_ADDRESS"] = "unix:path=/nonexistent/no-session-bus"
-        yield Desktop(env, server, services)
-
-
-# --- driving the window -------------------------------------------------------------------------
-
-
-class Driver:
-    """Real X input into the app's window, through xdotool; each gesture checks the app lives."""
-
-    app: subprocess.Popen[bytes]  # set once the app is started
-
-    def __init__(self, env: dict[str, str], rng: random.Random) -> None:
-        self.env = env
-        self.rng = rng
-        self.xdotool = _program("xdotool")
-        self.window = ""
-        self.width = self.height = 0
-        self.steps: list[str] = []
-
-    def xdo(self, *args: str, timeout: float = STEP_TIMEOUT) -> subprocess.CompletedProcess[str]:
-        try:
-            return subprocess.run([self.xdotool, *args], env=self.env, capture_output=True,
-                                  text=True, timeout=timeout)  # fmt: skip
-        except subprocess.TimeoutExpired as exc:
-            self.alive()
-            raise Stuck(f"xdotool {' '.join(args)}: no result in {timeout:.0f} s") from exc
-
-    def alive(self) -> None:
-        if self.app.poll() is not None:
-            raise AppDied(f"the app ended during: {self.steps[-1] if self.steps else 'start'}")
-
-    def step(self, text: str) -> None:
-        self.steps.append(text)
-        self.alive()
-
-    def pause(self) -> None:
-        time.sleep(self.rng.uniform(*PAUSE))
-
-    # windows
-
-    def wait_for_window(self, title: str, timeout: float = STEP_TIMEOUT) -> str:
-        """The id of a visible window titled `title` (a regular expression), once there is one."""
-        deadline = time.monotonic() + timeout
-        search = [self.xdotool, "search", "--sync", "--onlyvisible", "--name", title]
-        while True:
-            # --sync: xdotool waits until such a window exists; a second at a time, so that
-            # an app that died meanwhile is noticed at once, not after the whole timeout.
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                found = subprocess.run(search, env=self.env, capture_output=True, text=True,
-                                       timeout=WINDOW_POLL)  # fmt: skip
-                if found.returncode == 0 and found.stdout.split():
-                    return found.stdout.split()[0]
-            self.alive()
-            if time.monotonic() > deadline:
-                raise Stuck(f"no window titled {title} after {timeout:.0f} s")
-
-    def wait_until_gone(self, title: str, timeout: float = STEP_TIMEOUT) -> None:
-        deadline = time.monotonic() + timeout
-        while self.xdo("search", "--onlyvisible", "--name", title).returncode == 0:
-            self.alive()
-            if time.monotonic() > deadline:
-                raise Stuck(f"the window titled {title} is still open after {timeout:.0f} s")
-            time.sleep(0.1)
-
-    def attach(self, timeout: float = START_TIMEOUT) -> None:
-        self.step("wait for the main window")
-        self.window = self.wait_for_window(MAIN_TITLE, timeout)
-        geometry = self.xdo("getwindowgeometry", self.window).stdout
-        size = geometry.split("Geometry:")[1].split()[0]
-        self.width, self.height = (int(n) for n in size.split("x"))
-
-    def focus(self, window: str | None = None) -> None:
-        # No window manager on Xvfb: windowactivate needs one (_NET_ACTIVE_WINDOW), windowfocus
-        # sets the X input focus itself, and Qt activates the window on the FocusIn it gets.
-        done = self.xdo("windowfocus", "--sync", window or self.window)
-        if done.returncode != 0:
-            self.alive()
-            raise Stuck(f"could not focus window {window or self.window}: {done.stderr.strip()}")
-
-    def keys(self, *keys: str) -> None:
-        self.xdo("key", "--delay", "40", *keys)
+class BoardGestures(Driver):
+    """What a quick person does in the window: the Driver's real input, as gestures on the board
+    and its dialogs, picked at random (from `rng`, so that a seed replays a session)."""
 
     # where things are
 
     def card(self, column: str, row: int) -> tuple[int, int]:
         rows = max(1, (self.height - FIRST_CARD_Y - BOTTOM_MARGIN) // CARD_PITCH + 1)
         return round(self.width * COLUMN_X[column]), FIRST_CARD_Y + CARD_PITCH * (row % rows)
-
-    def click(self, x: int, y: int) -> None:
-        self.xdo("mousemove", "--window", self.window, str(x), str(y), "click", "1")
 
     # gestures
 
@@ -526,17 +301,6 @@ def installed_command() -> list[str]:
     return [str(script)]
 
 
-def _screenshot(env: dict[str, str], path: Path) -> Path | None:
-    program = shutil.which("import")
-    if program is None:
-        return None
-    with contextlib.suppress(subprocess.SubprocessError, OSError):
-        subprocess.run([program, "-window", "root", str(path)], env=env, timeout=30,
-                       capture_output=True, check=True)  # fmt: skip
-        return path
-    return None
-
-
 def run_repetition(template: Path, folder: Path, seconds: float, seed: int) -> Outcome:
     """One session on a fresh copy of `template`, in `folder` (made here, kept afterwards)."""
     folder.mkdir(parents=True)
@@ -546,7 +310,7 @@ def run_repetition(template: Path, folder: Path, seconds: float, seed: int) -> O
     started = time.monotonic()
     command = [*installed_command(), "--data-dir", str(data)]
     with desktop(folder) as place:
-        driver = Driver(place.env, random.Random(seed))
+        driver = BoardGestures(place.env, random.Random(seed))
         with (folder / "stdout.txt").open("wb") as out, (folder / "stderr.txt").open("wb") as err:
             app = subprocess.Popen(command, env=place.env, stdout=out, stderr=err,
                                    stdin=subprocess.DEVNULL)  # fmt: skip
@@ -562,16 +326,10 @@ def run_repetition(template: Path, folder: Path, seconds: float, seed: int) -> O
                 raise Stuck(f"still running {QUIT_TIMEOUT:.0f} s after Ctrl+Q") from None
         except (Stuck, AppDied) as exc:
             outcome.problem = str(exc)
-            outcome.screenshot = _screenshot(place.env, folder / "screen.png")
+            outcome.screenshot = screenshot(place.env, folder / "screen.png")
         finally:
-            if app.poll() is None:
-                # Hung or left running: SIGABRT makes faulthandler print every thread's stack.
-                app.send_signal(signal.SIGABRT)
-                try:
-                    app.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    app.kill()
-                    app.wait()
+            # Hung or left running: SIGABRT makes faulthandler print every thread's stack.
+            stop_process(app, ask=signal.SIGABRT)
             outcome.notifications = place.notifications()
             outcome.services = place.services
     outcome.code = app.returncode

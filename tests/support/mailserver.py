@@ -26,7 +26,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from tests.support.components import require_program
+from tests.support.components import require_program, stop_process
 
 USER = "founder@example.com"
 PASSWORD = "correct horse battery"
@@ -191,14 +191,8 @@ class MailServer:
 
     def stop(self) -> None:
         process = getattr(self, "process", None)
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=STARTUP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process is not None:
+            stop_process(process, grace=STARTUP_TIMEOUT)
 
     def _listening(self) -> bool:
         for port in (self.plain_port, self.tls_port):

@@ -6,6 +6,8 @@ HOME and XDG_RUNTIME_DIR in a temporary folder (the keyring file lands there, ne
 user's own keyring). The test process's environment points at that bus, and `keyring`'s
 backend cache is reset, so `keyring.get_keyring()` is the Secret Service backend on it.
 `no_keyring(monkeypatch)` is the opposite: no session bus at all, as on a bare server.
+`unlocked_keyring_daemon(daemon, env)` is the daemon alone, on the bus `env` names:
+`secret_service` starts it, and so does the real app's desktop (tests/support/desktop.py).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.components import require_program
+from tests.support.components import require_program, stop_process
 from tests.support.notification_server import private_session_bus
 
 UNLOCK_PASSWORD = b"throwaway-test-keyring"
@@ -56,34 +58,49 @@ def secret_service(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
             "XDG_RUNTIME_DIR": str(runtime),
             "XDG_DATA_HOME": str(Path(home) / "data"),
         }
-        # In the foreground, so the test owns the process; the password comes on stdin.
-        daemon_process = subprocess.Popen(
-            [daemon, "--foreground", "--unlock", "--components=secrets"],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            env=env,
-        )  # fmt: skip
-        assert daemon_process.stdin is not None
-        daemon_process.stdin.write(UNLOCK_PASSWORD)
-        daemon_process.stdin.close()
-        _wait_for_service(address, daemon_process)
-        for name in ("DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR", "XDG_DATA_HOME"):
-            monkeypatch.setenv(name, env[name])
-        _reset_keyring_backend()
-        try:
-            yield Path(home)
-        finally:
-            daemon_process.terminate()
-            daemon_process.wait(timeout=10)
-            monkeypatch.undo()
+        with unlocked_keyring_daemon(daemon, env):
+            for name in ("DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR", "XDG_DATA_HOME"):
+                monkeypatch.setenv(name, env[name])
             _reset_keyring_backend()
+            try:
+                yield Path(home)
+            finally:
+                monkeypatch.undo()
+                _reset_keyring_backend()
 
 
-def _wait_for_service(address: str, process: subprocess.Popen[bytes]) -> None:
+@contextmanager
+def unlocked_keyring_daemon(
+    daemon: str, env: dict[str, str], log: Path | None = None, timeout: float = STARTUP_TIMEOUT
+) -> Iterator[subprocess.Popen[bytes]]:
+    """gnome-keyring-daemon (at `daemon`) offering an unlocked Secret Service on the session
+    bus `env` names, with its keyring under env's HOME and XDG folders; stopped afterwards.
+
+    Its stderr goes to `log`, or nowhere. `timeout`: how long it may take to be on the bus.
+    """
+    errors = log.open("w") if log is not None else contextlib.nullcontext(subprocess.DEVNULL)
+    with errors as stderr:
+        # In the foreground, so the caller owns the process; the password comes on stdin.
+        process = subprocess.Popen(
+            [daemon, "--foreground", "--unlock", "--components=secrets"],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=stderr, env=env,
+        )  # fmt: skip
+    assert process.stdin is not None
+    process.stdin.write(UNLOCK_PASSWORD)
+    process.stdin.close()
+    try:
+        _wait_for_service(env["DBUS_SESSION_BUS_ADDRESS"], process, timeout)
+        yield process
+    finally:
+        stop_process(process)
+
+
+def _wait_for_service(address: str, process: subprocess.Popen[bytes], timeout: float) -> None:
     """Until org.freedesktop.secrets answers on the bus (polled, with a deadline)."""
     import secretstorage
     from jeepney.io.blocking import open_dbus_connection
 
-    deadline = time.monotonic() + STARTUP_TIMEOUT
+    deadline = time.monotonic() + timeout
     while True:
         with contextlib.closing(open_dbus_connection(address)) as connection:
             if secretstorage.check_service_availability(connection):

@@ -1,6 +1,6 @@
 """Real mouse and keys on the real app: a card clicked, a Lead-menu key, a dialog answered.
 
-The app runs on a private Xvfb with a private session bus (tests/stress/long_session.py's
+The app runs on a private Xvfb with a private session bus (tests/support/desktop.py's
 desktop), under tests/support/xapp.py: the app's own command line, plus a report of where each
 card is on the screen, since the app has no test hooks. Every gesture is a real X event sent
 by xdotool; every outcome is read back with the `followthrough` command line, from the data.
@@ -35,8 +35,8 @@ from followthrough.paths import prepare_data_dir
 from followthrough.services.leads import add_lead
 from followthrough.store.db import Database
 from tests.cli.conftest import installed_command
-from tests.stress.long_session import AppDied, Driver, Stuck, _screenshot, desktop
 from tests.support.components import require_program
+from tests.support.desktop import AppDied, Driver, Stuck, desktop, screenshot
 
 pytestmark = pytest.mark.xvfb
 
@@ -211,7 +211,7 @@ def test_click_a_card_press_its_key_answer_the_dialog_with_real_x_input(
 
             # A click on Bo Chen (Warm), then the Lead menu's Mark as Won key.
             session.click_card("Bo Chen")
-            _screenshot(session.env, shot)  # for a person to look at: Bo Chen chosen
+            screenshot(session.env, shot)  # for a person to look at: Bo Chen chosen
             session.press("ctrl+shift+w")
             after_won = session.leads_where(
                 "Bo Chen won", lambda leads: leads["Bo Chen"]["state"] == "won"
@@ -250,7 +250,7 @@ def test_click_a_card_press_its_key_answer_the_dialog_with_real_x_input(
                 raise Stuck(f"still running {STEP:.0f} s after Ctrl+Q") from None
         except (Stuck, AppDied) as exc:
             problem = f"{exc}; last steps: {' | '.join(driver.steps[-6:])}"
-            failed = _screenshot(session.env, test_output / "real-mouse-failure.png")
+            failed = screenshot(session.env, test_output / "real-mouse-failure.png")
             if failed is not None:
                 problem += f"; screenshot: {failed}"
     stderr = (tmp_path / "stderr.txt").read_text(encoding="utf-8", errors="replace")
