@@ -161,17 +161,17 @@ def run_gui(
     restore_signals = _quit_on_termination(app)
     # Before any worker thread starts: cycles holding Qt objects are freed on this thread only.
     collector = GuiThreadCollector(app)
+    from followthrough.store.integrity import quick_check_soon
+
+    # The integrity check reads the whole file in C, without the GIL, on a thread of its own:
+    # started before the window, it runs while the window paints and the database layer is
+    # imported, instead of after them (a 120 MB pipeline takes about 300 ms to check).
+    checked = quick_check_soon(paths.database)
     window = MainWindow()
     session: list[AppSession] = []
     outcome: dict[str, Exception] = {}
 
     def start() -> None:
-        from followthrough.store.integrity import quick_check_soon
-
-        # The integrity check reads the whole file in C, without the GIL: started first, it
-        # runs while the database layer is imported below, instead of after it.
-        checked = quick_check_soon(paths.database)
-
         from followthrough.errors import StorageError
         from followthrough.ui.session import AppSession
         from followthrough.ui.theme import follow_system_scheme

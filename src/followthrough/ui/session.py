@@ -213,18 +213,18 @@ def open_checked(
     thread (it reads the whole file), and anything that replaces the file waits for a click.
     `checked` is that check already started (see app.py); else it starts here.
     """
-    from followthrough.services.integrity import quick_check
-    from followthrough.ui.integrity_dialog import (
-        not_restored,
-        off_gui_thread,
-        resolve_damaged_database,
-    )
-
+    # The dialogs' module is imported only when it is needed: a healthy start (nearly every
+    # start) never pays for it, and the board shows that much sooner.
     if checked is None:
+        from followthrough.services.integrity import quick_check
+        from followthrough.ui.integrity_dialog import off_gui_thread
+
         reason = off_gui_thread(lambda: quick_check(paths.database))
     elif checked.done():
         reason = checked.result()
     else:
+        from followthrough.ui.integrity_dialog import off_gui_thread
+
         reason = off_gui_thread(checked.result)
     if reason is None:
         try:
@@ -233,6 +233,8 @@ def open_checked(
             raise  # not damage: a newer app wrote it, and a backup would lose that work
         except StorageError as exc:
             reason = str(exc)
+    from followthrough.ui.integrity_dialog import not_restored, resolve_damaged_database
+
     if not ask:
         raise not_restored(paths, reason, explained=False)
     if not resolve_damaged_database(paths, reason, parent):
