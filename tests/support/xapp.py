@@ -8,6 +8,7 @@ opens the window through `followthrough.ui.app.run_gui`, as the installed `follo
 in this process, and beside it keeps FILE up to date with what a person sees on the screen:
 
     {"cards": {"Ana Silva": [x, y], ...},   # each card's centre, in screen (root) pixels
+     "columns": {"hot": [x, y], ...},        # each column's middle, where a card is dropped
      "chosen": ["Ana Silva"],                # the cards drawn as chosen (highlighted)
      "panel": "Ana Silva"}                   # the name the lead panel shows ("" when none)
 
@@ -46,6 +47,16 @@ def card_centres(window: Any) -> dict[str, list[int]]:
                 continue  # scrolled out of sight: there is nothing there to click
             centre = view.viewport().mapToGlobal(rect.center())
             found[column.model.lead_at(row).name] = [centre.x(), centre.y()]
+    return found
+
+
+def column_centres(window: Any) -> dict[str, list[int]]:
+    """Each column's list (where a dragged card is dropped): its state → its centre."""
+    found: dict[str, list[int]] = {}
+    for state, column in window.columns.items():
+        viewport = column.view.viewport()
+        centre = viewport.mapToGlobal(viewport.rect().center())
+        found[state] = [centre.x(), centre.y()]
     return found
 
 
@@ -93,6 +104,7 @@ class CardReport(QObject):
         window = self.window
         report = {
             "cards": card_centres(window),
+            "columns": column_centres(window),
             "chosen": chosen_cards(window),
             "panel": panel_name(window),
         }

@@ -8,8 +8,9 @@ by xdotool; every outcome is read back with the `followthrough` command line, fr
 The card clicked last is the one current lead, and every Lead-menu key acts on it: a click on
 Bo Chen and Ctrl+Shift+W marks Bo Chen won, nobody else; Ana Silva clicked, then Dev Rao in
 another column, and Delete asks "Delete Dev Rao?" (Cancel is the default button: Enter on a
-surprise dialog destroys nothing), answered with the Delete button's own key, Alt+D; then
-Ctrl+Q, and the app exits with 0 and nothing on stderr.
+surprise dialog destroys nothing), answered with the Delete button's own key, Alt+D; Cleo Park
+dragged with the pressed mouse button onto Recycle asks when to come back, and Enter parks the
+lead; then Ctrl+Q, and the app exits with 0 and nothing on stderr.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ LEADS = (
 STEP = 20.0  # seconds for one step to show: a window, a report, a write seen by the CLI
 START = 40.0  # the app's start on a busy machine: the window, then the board's first load
 POLL = 0.05
+DRAG_STEPS = 12
 SCREENSHOT = "real-mouse-bo-chen-clicked.png"
 
 T = TypeVar("T")
@@ -154,6 +156,21 @@ class Session:
             lambda r: r["chosen"] == [name] and r["panel"] == name,
         )
 
+    def drag_card(self, name: str, state: str) -> None:
+        """Press on the card, move the pointer in steps to the column, let go there."""
+        report = self.report_where(f"{name}'s card on the board", lambda r: name in r["cards"])
+        (x, y), (to_x, to_y) = report["cards"][name], report["columns"][state]
+        self.driver.step(f"drag {name} from {x},{y} to {state} at {to_x},{to_y}")
+        self.driver.focus()
+        moves = []
+        for step in range(1, DRAG_STEPS + 1):  # a drag starts once the pointer has moved a bit
+            moves += ["mousemove", "--sync", str(x + (to_x - x) * step // DRAG_STEPS),
+                      str(y + (to_y - y) * step // DRAG_STEPS), "sleep", "0.03"]  # fmt: skip
+        done = self.driver.xdo(
+            "mousemove", "--sync", str(x), str(y), "mousedown", "1", *moves, "mouseup", "1"
+        )
+        assert done.returncode == 0, done.stderr
+
     def press(self, keys: str, window: str | None = None) -> None:
         self.driver.step(f"press {keys}")
         self.driver.focus(window)
@@ -242,6 +259,20 @@ def test_click_a_card_press_its_key_answer_the_dialog_with_real_x_input(
             shown = session.cli("show", "Ana Silva", "--json")
             assert shown.returncode == 0, shown.stderr
             assert json.loads(shown.stdout)["state"] == "hot"
+
+            # A real drag: Cleo Park's card pressed, carried to Recycle and let go there.
+            # Recycle asks when to come back; Enter takes the typed date (Park is the default).
+            session.drag_card("Cleo Park", "recycle")
+            park = driver.wait_for_window("^Park Cleo Park in Recycle$")
+            driver.focus(park)
+            driver.keys("plus", "2", "w")  # "+2w": in two weeks
+            session.press("Return", window=park)
+            driver.wait_until_gone("^Park Cleo Park in Recycle$")
+            parked = session.leads_where(
+                "Cleo Park parked", lambda leads: leads["Cleo Park"]["state"] == "recycle"
+            )
+            assert parked["Ana Silva"] == after_delete["Ana Silva"]
+            assert parked["Cleo Park"]["recycle_until"] is not None
 
             session.press("ctrl+q")
             try:
