@@ -61,7 +61,9 @@ def x_server(screen: str = SCREEN) -> Iterator[str]:
     read_fd, write_fd = os.pipe()
     server = subprocess.Popen(
         [find_program("Xvfb"), "-displayfd", str(write_fd), "-screen", "0", screen,
-         "-nolisten", "tcp"],
+         # -noreset: a server that starts over when its last client leaves refuses the
+         # clients that connect meanwhile (see tests/ui/test_real_x_server.py's x_display).
+         "-nolisten", "tcp", "-noreset"],
         pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     os.close(write_fd)

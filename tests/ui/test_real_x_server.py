@@ -18,11 +18,26 @@ pytestmark = pytest.mark.xvfb
 
 @pytest.fixture
 def x_display(tmp_path: Path) -> Iterator[str]:
-    """A private Xvfb; -displayfd lets the server pick a free display number and tell us."""
+    """A private Xvfb; -displayfd lets the server pick a free display number and tell us.
+
+    -noreset: by default an X server starts over when its last client leaves, and a client
+    connecting meanwhile is refused; a probe that connects and disconnects (the tray check)
+    could then make a tray host started alongside it fail with "cannot open display".
+    """
     xvfb = require_program("Xvfb")
     read_fd, write_fd = os.pipe()
     server = subprocess.Popen(
-        [xvfb, "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        [
+            xvfb,
+            "-displayfd",
+            str(write_fd),
+            "-screen",
+            "0",
+            "1280x800x24",
+            "-nolisten",
+            "tcp",
+            "-noreset",
+        ],
         pass_fds=(write_fd,),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
