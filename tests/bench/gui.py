@@ -15,7 +15,9 @@ second: what the app's window costs to show once the event loop runs, against th
 PySide6 window costs (the launch span, which adds the interpreter's start and the imports,
 is printed too). Both run with their modules' bytecode compiled, as in an installed copy.
 "Board ready" is the app's `ready_ms`: from the launch to the board painted with its data
-and Today's list loaded (the smoke run waits for both). The interactions run in the real
+and Today's list loaded (the smoke run waits for both). The app shows them from its start-up
+read (ui/startup.py), taken while the database layer is still loading; the smoke run then
+waits for the database to open and the board to be read through it before it exits. The interactions run in the real
 main window (offscreen) in one more process (tests/bench/gui_interactions.py). Medians are
 printed beside the targets; machines are shared and noisy, so read the ratio (the median of
 each app start over the bare start just before it).

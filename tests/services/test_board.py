@@ -9,7 +9,8 @@ from sqlalchemy import text
 from followthrough.domain.leads import NewLead
 from followthrough.domain.states import BOARD_STATES, State
 from followthrough.services.alerts import list_alerts, tick, today_alerts
-from followthrough.services.board import _ORDER, load_board, load_column_page
+from followthrough.services.board import load_board, load_column_page
+from followthrough.services.board_rows import _ORDER
 from followthrough.services.lead_queries import list_leads
 from followthrough.services.leads import add_lead
 from followthrough.store.db import Database

@@ -105,3 +105,65 @@ def test_second_app_process_exits_without_opening_the_database(
     assert second.returncode == 0, err
     assert "already running" in out
     assert not (data / "followthrough.sqlite3").exists()  # it never opened a second writer
+
+
+_WATCH_THE_START = """
+import json, sys
+from followthrough.paths import prepare_data_dir
+from followthrough.ui import app, main_window
+from pathlib import Path
+
+seen = []
+shown = main_window.MainWindow.show_first_look
+
+def show_first_look(window, look):
+    shown(window, look)
+    cards = sum(column.model.rowCount() for column in window.columns.values())
+    seen.append({"open": window.ops.is_open, "cards": cards, "today": window.today.total})
+
+main_window.MainWindow.show_first_look = show_first_look
+code = app.run_gui(prepare_data_dir(Path(sys.argv[1])), smoke=True)
+print(json.dumps(seen))
+sys.exit(code)
+"""
+
+
+def test_the_pipeline_shows_before_the_database_layer_is_open(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    for name in ("Ana Silva", "Bo Chen", "Cleo Park"):
+        subprocess.run([sys.executable, "-m", "followthrough", "--data-dir", str(data), "add",
+                        name, "--state", "warm"], env=_env(tmp_path), check=True)  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", _WATCH_THE_START, str(data)],
+                          env=_env(tmp_path), capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert json.loads(lines[-1]) == [{"open": False, "cards": 3, "today": 0}]
+    assert json.loads(lines[-2])["ready_ms"] > 0  # and the smoke run went on to open it
+
+
+_ATTACH_ONLY = """
+import sys
+from pathlib import Path
+from PySide6.QtWidgets import QApplication
+from followthrough.ui.main_window import MainWindow
+from followthrough.ui.ops import Operations
+
+app = QApplication([])
+ops = Operations(None, path=Path(sys.argv[1]))
+window = MainWindow()
+window.show()
+window.attach(ops)
+app.processEvents()
+ops.shutdown()
+heavy = [m for m in ("sqlalchemy", "sqlmodel", "pydantic", "alembic") if m in sys.modules]
+print(heavy)
+"""
+
+
+def test_building_the_window_loads_no_database_layer(tmp_path: Path) -> None:
+    # What keeps the first look first: the board, Today and the lead panel are built while
+    # SQLAlchemy is still being imported on another thread (ui/startup.py).
+    done = subprocess.run([sys.executable, "-c", _ATTACH_ONLY, str(tmp_path / "db.sqlite3")],
+                          env=_env(tmp_path), capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"

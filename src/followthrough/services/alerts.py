@@ -5,31 +5,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func
-from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from followthrough.domain.rules import AlertKind
 from followthrough.errors import InvalidData, NotFound
+from followthrough.services.board_rows import TODAY_SHOWN, URGENCY, TodayAlerts, today_top
 from followthrough.services.clock import utcnow
 from followthrough.services.planning import LIVE, load_policy, replan, replan_leads
 from followthrough.services.readmodels import AlertView
-from followthrough.store.db import Database
+from followthrough.store.db import Database, driver_connection
 from followthrough.store.models import Alert, Lead
-
-# Most urgent first: the buyer is acting now, then promises we made, then silences.
-URGENCY = {
-    AlertKind.TRIGGER: 0,
-    AlertKind.DUE: 1,
-    AlertKind.SILENCE: 2,
-    AlertKind.GUARD: 3,
-    AlertKind.STALL: 4,
-    AlertKind.REACTIVATE: 5,
-}
-
 
 TICK_BATCH = 500
 
@@ -89,44 +76,13 @@ def list_alerts(db: Database, include_resolved: bool = False) -> list[AlertView]
     return sorted(views, key=urgency_key)
 
 
-@dataclass(frozen=True)
-class TodayAlerts:
-    total: int  # open alerts in all
-    alerts: tuple[AlertView, ...]  # the most urgent of them, in order
-
-
-TODAY_SHOWN = 200
-_ALERT = Alert.__table__  # type: ignore[attr-defined]
-_LEAD = Lead.__table__  # type: ignore[attr-defined]
-_URGENCY_ORDER = (
-    case({kind.value: rank for kind, rank in URGENCY.items()}, value=_ALERT.c.kind, else_=9),
-    func.coalesce(_ALERT.c.due_at, _ALERT.c.raised_at),
-    _ALERT.c.id,
-)
-_TODAY_COLUMNS = [_ALERT.c[name] for name in AlertView.__dataclass_fields__ if name in _ALERT.c]
-
-
 def today_alerts(db: Database, limit: int = TODAY_SHOWN) -> TodayAlerts:
     """The most urgent open alerts (as `urgency_key` orders them) and how many are open.
 
-    A backlog after a long absence can hold thousands: the window shows the top of it.
-    It is read when the window opens, so it is kept cheap: the top is chosen from the
-    alerts' ids alone, only those rows are read whole and joined to their leads, and as
-    plain rows (no ORM objects). With 40k open (a 50k-lead pipeline, ticked) that takes
-    about a third of the time sorting whole alerts with their leads' names did.
+    It is read when the window opens, so it is kept cheap: see board_rows.today_top.
     """
     with db.read() as session:
-        conn = session.connection()
-        open_ = _ALERT.c.status == "open"
-        total = conn.execute(core_select(func.count()).where(open_)).scalar_one()
-        top = core_select(_ALERT.c.id).where(open_).order_by(*_URGENCY_ORDER).limit(limit)
-        rows = conn.execute(
-            core_select(*_TODAY_COLUMNS, _LEAD.c.name.label("lead_name"))
-            .join_from(_ALERT, _LEAD, _LEAD.c.id == _ALERT.c.lead_id)
-            .where(_ALERT.c.id.in_(top.scalar_subquery()))
-            .order_by(*_URGENCY_ORDER)
-        )
-        return TodayAlerts(total, tuple(AlertView(**row._mapping) for row in rows))
+        return today_top(driver_connection(session), limit)
 
 
 def get_alert(db: Database, alert_id: int) -> AlertView:

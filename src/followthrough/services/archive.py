@@ -7,24 +7,23 @@ a page costs about the same with fifty archived leads or fifty thousand.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, text
-
 from followthrough.domain.signals import EventKind
 from followthrough.domain.states import ARCHIVE_STATES, State
-from followthrough.services.board import (
-    LEAD_COLUMNS,
+from followthrough.services.board_rows import (
     SELECT_LEAD,
     count_by_state,
+    lead_view,
     search_clause,
     search_needle,
 )
 from followthrough.services.readmodels import LeadView
-from followthrough.store.db import Database
-from followthrough.store.models import ARCHIVE_SQL
+from followthrough.store.board_sql import ARCHIVE_SQL
+from followthrough.store.db import Database, driver_connection
 
 PAGE = 100
 # INDEXED BY: without statistics SQLite prefers the (state, search_key) index and sorts every
@@ -74,28 +73,24 @@ def load_archive(
     """
     needle = search_needle(search)
     with db.read() as session:
-        conn = session.connection()
+        conn = driver_connection(session)
         counts = count_by_state(conn, ARCHIVE_STATES, needle)
         won, lost = counts.get(State.WON, 0), counts.get(State.LOST, 0)
         if limit is None:
             limit = -1  # SQLite's "no limit"
         elif limit <= 0 or offset >= won + lost:
             return ArchivePage(won, lost, offset, ())
-        rows = (
-            conn.execute(
-                text(_PAGE_SQL.format(match=search_clause(needle))).columns(*LEAD_COLUMNS),
-                {"needle": needle, "limit": limit, "offset": offset},
-            )
-            .mappings()
-            .all()
+        rows = conn.execute(
+            _PAGE_SQL.format(match=search_clause(needle)),
+            {"needle": needle, "limit": limit, "offset": offset},
         )
-        leads = [LeadView.of_mapping(row) for row in rows]
+        leads = [lead_view(row) for row in rows]
         reasons = _closing_reasons(conn, leads)
         archived = tuple(ArchivedLead(lead, reasons.get(lead.id)) for lead in leads)
         return ArchivePage(won, lost, offset, archived)
 
 
-def _closing_reasons(conn: Connection, leads: Sequence[LeadView]) -> dict[int, str | None]:
+def _closing_reasons(conn: sqlite3.Connection, leads: Sequence[LeadView]) -> dict[int, str | None]:
     """For each lead, the text of the latest move into the state it is in now."""
     if not leads:
         return {}
@@ -104,10 +99,8 @@ def _closing_reasons(conn: Connection, leads: Sequence[LeadView]) -> dict[int, s
     # Each lead's moves are found through the (lead_id, at) index: a handful per lead.
     marks = ", ".join(f":i{n}" for n in range(len(leads)))
     rows = conn.execute(
-        text(
-            "SELECT lead_id, json_extract(payload, '$.to'), text FROM event "  # noqa: S608
-            f"WHERE lead_id IN ({marks}) AND kind = :kind ORDER BY at, id"
-        ),
+        "SELECT lead_id, json_extract(payload, '$.to'), text FROM event "  # noqa: S608
+        f"WHERE lead_id IN ({marks}) AND kind = :kind ORDER BY at, id",
         {"kind": EventKind.STATE_CHANGE.value, **{f"i{n}": i for n, i in enumerate(state_of)}},
     )
     reasons: dict[int, str | None] = {}

@@ -25,11 +25,11 @@ from followthrough.domain.signals import TimelineEntry
 from followthrough.domain.states import State
 from followthrough.services.readmodels import AlertView
 from followthrough.store.models import Alert, Lead, Setting
-from followthrough.store.types import utc_from_stored
+from followthrough.store.setting_keys import POLICY_KEY
+from followthrough.store.utc import utc_from_stored
 
 LIVE = ("open", "snoozed")
 HANDLED = ("done", "dismissed")
-POLICY_KEY = "policy"
 Move = tuple[datetime, str | None, str]  # (at, from, to)
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from followthrough.domain.states import State
-from followthrough.store.models import Alert, Event, Lead
+
+if TYPE_CHECKING:  # the views are read without the ORM too (services/board_rows.py)
+    from followthrough.store.models import Alert, Event, Lead
 
 
 @dataclass(frozen=True)
@@ -64,29 +65,11 @@ class LeadView:
             open_alerts=open_alerts,
         )
 
-    @classmethod
-    def of_mapping(
-        cls, row: Mapping[Any, Any], momentum: float | None = None, open_alerts: int = 0
-    ) -> LeadView:
-        """From a plain row of the lead table (the board's fast path: no ORM objects)."""
-        return cls(
-            **{name: row[name] for name in _LEAD_COLUMNS},
-            state=State(row["state"]),
-            tags=tuple(row["tags"] or ()),
-            momentum=momentum,
-            open_alerts=open_alerts,
-        )
-
     @property
     def label(self) -> str:
         """How a lead is named in one line: '#12 Ana Silva (Acme)'."""
         company = f" ({self.company})" if self.company else ""
         return f"#{self.id} {self.name}{company}"
-
-
-_LEAD_COLUMNS = tuple(
-    f.name for f in fields(LeadView) if f.name not in {"state", "tags", "momentum", "open_alerts"}
-)
 
 
 @dataclass(frozen=True)

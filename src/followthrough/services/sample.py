@@ -27,8 +27,8 @@ from followthrough.services import leads
 from followthrough.services.clock import utcnow
 from followthrough.store.db import Database
 from followthrough.store.models import Lead, Setting
+from followthrough.store.setting_keys import SAMPLE_KEY
 
-SAMPLE_KEY = "sample_leads"
 _OFFSETS = {
     "days_ago": timedelta(days=-1),
     "hours_ago": timedelta(hours=-1),

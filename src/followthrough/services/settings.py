@@ -12,9 +12,10 @@ from followthrough.domain.policy import Policy
 from followthrough.domain.states import BOARD_STATES
 from followthrough.errors import InvalidData
 from followthrough.services.clock import utcnow
-from followthrough.services.planning import POLICY_KEY, load_policy
+from followthrough.services.planning import load_policy
 from followthrough.store.db import Database
 from followthrough.store.models import Lead, Setting
+from followthrough.store.setting_keys import POLICY_KEY
 
 
 def get_policy(db: Database) -> Policy:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -99,3 +100,13 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def driver_connection(session: Session) -> sqlite3.Connection:
+    """SQLite's own connection under a session, inside the session's transaction.
+
+    For the reads that must also run before SQLAlchemy is imported (services/board_rows.py).
+    """
+    raw = session.connection().connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    return raw

@@ -15,14 +15,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
 from followthrough.errors import NewerSchemaError, StorageError
 from followthrough.paths import DataPaths
 from followthrough.store.backup import backup_database
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Engine
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # The newest revision in migrations/versions. Knowing it without loading Alembic keeps the

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, text
 from sqlmodel import Field, SQLModel
 
+from followthrough.store.board_sql import ARCHIVE_SQL, BOARD_DATE_SQL
 from followthrough.store.types import UTCDateTime
 
 
@@ -22,14 +23,6 @@ def _lead_fk() -> Any:
             Integer, ForeignKey("lead.id", ondelete="CASCADE"), nullable=False, index=True
         )
     )
-
-
-# The date a board column is ordered by: the next step's, or, parked, the day to come back.
-# Written out once: a query uses the index only when its ORDER BY repeats this text exactly.
-BOARD_DATE_SQL = "CASE WHEN state = 'recycle' THEN recycle_until ELSE next_step_due END"
-# The leads off the board. SQLite uses a partial index only for a query whose WHERE repeats
-# the index's condition, so the archive's query is built from this same text.
-ARCHIVE_SQL = "state IN ('won', 'lost')"
 
 
 class Lead(SQLModel, table=True):

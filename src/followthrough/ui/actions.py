@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
@@ -17,10 +18,11 @@ from PySide6.QtGui import QUndoStack
 from followthrough.domain.leads import LeadEdit, NewLead
 from followthrough.domain.signals import Channel, Direction, SignalKind
 from followthrough.domain.states import State
-from followthrough.services import leads
-from followthrough.store.db import Database
 from followthrough.ui.ops import Operations
 from followthrough.ui.undo import LeadChange, Wording
+
+if TYPE_CHECKING:
+    from followthrough.store.db import Database
 
 OnError = Callable[[str], None]
 
@@ -54,6 +56,8 @@ class LeadActions(QObject):
         on_done: Callable[[int], None] | None = None,
         on_error: OnError | None = None,
     ) -> None:
+        from followthrough.services import leads  # on first use: the window shows before it loads
+
         wording = Wording(f"Add {new.name}", f"Added {new.name}")
         self._push(None, wording, lambda db: leads.add_lead(db, new).id, on_done, on_error)
 
@@ -65,6 +69,8 @@ class LeadActions(QObject):
         on_done: Callable[[int], None] | None = None,
         on_error: OnError | None = None,
     ) -> None:
+        from followthrough.services import leads  # on first use: the window shows before it loads
+
         wording = wording or Wording("Edit lead", "Saved the change")
         work = lambda db: leads.edit_lead(db, lead_id, edit).id  # noqa: E731
         self._push(lead_id, wording, work, on_done, on_error)
@@ -80,6 +86,8 @@ class LeadActions(QObject):
         on_done: Callable[[int], None] | None = None,
         on_error: OnError | None = None,
     ) -> None:
+        from followthrough.services import leads  # on first use: the window shows before it loads
+
         if state in (State.WON, State.LOST):
             wording = Wording(f"Mark {name} as {state.label}", f"Marked {name} as {state.label}")
         else:
@@ -105,6 +113,8 @@ class LeadActions(QObject):
         on_done: Callable[[int], None] | None = None,
         on_error: OnError | None = None,
     ) -> None:
+        from followthrough.services import leads  # on first use: the window shows before it loads
+
         what = kind.label.lower()
         wording = Wording(f"Log {what} for {name}", f"Logged {what} for {name}")
         self._push(
@@ -149,6 +159,8 @@ class LeadActions(QObject):
         on_done: Callable[[int], None] | None = None,
         on_error: OnError | None = None,
     ) -> None:
+        from followthrough.services import leads  # on first use: the window shows before it loads
+
         wording = Wording(f"Delete {name}", f"Deleted {name}")
         work = lambda db: leads.delete_lead(db, lead_id).id  # noqa: E731
         self._push(lead_id, wording, work, on_done, on_error)

@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     QMessageLogContext,
     QObject,
     QSocketNotifier,
+    Qt,
     QTimer,
     QtMsgType,
     qInstallMessageHandler,
@@ -33,6 +34,7 @@ from followthrough.ui.main_window import MainWindow
 from followthrough.ui.single_instance import SingleInstance
 
 if TYPE_CHECKING:
+    from followthrough.services.first_look import FirstLook
     from followthrough.ui.session import AppSession
 
 
@@ -162,28 +164,78 @@ def run_gui(
     # Before any worker thread starts: cycles holding Qt objects are freed on this thread only.
     collector = GuiThreadCollector(app)
     from followthrough.store.integrity import quick_check_soon
+    from followthrough.ui.ops import Operations
+    from followthrough.ui.startup import StartupLoader
 
     # The integrity check reads the whole file in C, without the GIL, on a thread of its own:
     # started before the window, it runs while the window paints and the database layer is
     # imported, instead of after them (a 120 MB pipeline takes about 300 ms to check).
     checked = quick_check_soon(paths.database)
     window = MainWindow()
+    hidden = starts_in_tray(tray, smoke)
+    # The board is read and shown before the database layer has loaded (see startup.py);
+    # what the person asks for meanwhile waits in the worker's queue until the file is open.
+    loader = StartupLoader(paths.database, checked, window)
+    ops = Operations(None, path=paths.database)
     session: list[AppSession] = []
     outcome: dict[str, Exception] = {}
+    ready_at: list[float] = []  # when the board and Today first showed the person's data
+    # The loader's answers may come before the first paint: kept until the window is attached.
+    early: dict[str, object] = {}
 
-    def start() -> None:
-        from followthrough.errors import StorageError
-        from followthrough.ui.session import AppSession
+    def looked(look: FirstLook) -> None:
+        if window.columns:
+            window.show_first_look(look)
+        else:
+            early["look"] = look
+
+    def imported() -> None:
+        if window.columns:
+            open_session()
+        else:
+            early["imported"] = True
+
+    loader.looked.connect(looked)
+    loader.imported.connect(imported)
+    loader.start(look=not hidden)
+
+    def show_window_data() -> None:
         from followthrough.ui.theme import follow_system_scheme
 
         # After the first paint: reading the colour scheme wakes Qt's whole enum namespace.
         follow_system_scheme(app)
+        window.attach(ops)
+        if smoke:
+            # Ready means what a person sees: the board painted with its cards, and Today's
+            # list loaded; the run ends once the database is open and read too.
+            waiting = {"board", "today"}
 
+            def seen(part: str) -> None:
+                waiting.discard(part)
+                if not waiting and not ready_at:
+                    window.repaint()  # the board as loaded, painted now, before the clock stops
+                    ready_at.append(time.monotonic())
+                    if opened_and_read:
+                        report_ready()
+
+            window.board_loaded.connect(lambda: seen("board"))
+            window.today.loaded.connect(lambda: seen("today"))
+        look = early.pop("look", None)
+        if look is not None:
+            window.show_first_look(look)  # type: ignore[arg-type]
+        if early.pop("imported", False):
+            open_session()
+
+    def open_session() -> None:
+        from followthrough.errors import StorageError
+        from followthrough.ui.session import AppSession
+
+        loader.join()  # its imports are done: this thread imports nothing it is importing
         try:
             # A damaged database asks the person what to do (a backup to restore); a smoke
             # run must never wait on a dialog.
-            session.append(
-                AppSession.open(paths, window, app, instance, ask=not smoke, checked=checked)
+            opened = AppSession.open(
+                paths, window, app, instance, ask=not smoke, checked=checked, ops=ops
             )
         except StorageError as exc:
             # The CLI prints it too (the caller); a person who double-clicked sees this,
@@ -195,25 +247,20 @@ def run_gui(
             outcome["error"] = exc
             app.exit(exc.exit_code)
             return
+        session.append(opened)
         if smoke:
-            # Ready means what a person sees: the board painted with its cards, and Today's
-            # list loaded (both are read on the one worker; whichever comes last stops it).
-            from PySide6.QtCore import Qt
+            # Read through the database layer once too: a bundle missing a module fails here.
+            window.board_loaded.connect(session_read, Qt.ConnectionType.SingleShotConnection)
 
-            waiting = {"board", "today"}
+    opened_and_read: list[bool] = []
 
-            def seen(part: str) -> None:
-                waiting.discard(part)
-                if not waiting:
-                    report_ready()
-
-            once = Qt.ConnectionType.SingleShotConnection
-            window.board_loaded.connect(lambda: seen("board"), once)
-            window.today.loaded.connect(lambda: seen("today"), once)
+    def session_read() -> None:
+        opened_and_read.append(True)
+        if ready_at:
+            report_ready()
 
     def report_ready() -> None:
-        window.repaint()  # the board as loaded, painted now, before the clock stops
-        ready = (time.monotonic() - t0) * 1000
+        ready = ((ready_at[0] if ready_at else time.monotonic()) - t0) * 1000
         if screenshot:
             window.grab().save(screenshot)
         first = painted.ms if painted.ms is not None else ready
@@ -225,10 +272,10 @@ def run_gui(
         sys.stdout.flush()
         app.quit()
 
-    # The data is opened once the window had its first paint; hidden, it is opened at once.
-    painted = _FirstPaint(t0, start)
-    if starts_in_tray(tray, smoke):
-        QTimer.singleShot(0, start)
+    # The data is shown once the window had its first paint; hidden, it is opened at once.
+    painted = _FirstPaint(t0, show_window_data)
+    if hidden:
+        QTimer.singleShot(0, show_window_data)
     else:
         window.installEventFilter(painted)
         window.show()
@@ -236,8 +283,11 @@ def run_gui(
         painted.exec_at = time.monotonic()
         code = app.exec()
     finally:
+        loader.join()  # nothing of it may run on while the window goes away
         if session:
             session[0].close()
+        else:
+            ops.shutdown()  # the database never opened: nothing waits to be written
         window.removeEventFilter(painted)
         instance.release()
         restore_signals()

@@ -34,7 +34,6 @@ from followthrough.services.backups import (
     make_backup,
     restore_into_open,
 )
-from followthrough.store.db import Database
 from followthrough.ui.ops import Operations
 from followthrough.ui.settings.fields import hint_label, sentence, warning_colour
 from followthrough.ui.timefmt import local_day
@@ -66,10 +65,6 @@ def backup_words(info: BackupInfo) -> str:
     return f"{local_day(info.made_at)} ({kind_words(info.kind).lower()}, {size_words(info.size)})"
 
 
-def paths_of(db: Database) -> DataPaths:
-    return DataPaths(Path(db.path).parent)
-
-
 class BackupsDialog(QDialog):
     listed = Signal()  # the list shows the backups folder as it is now
     restored = Signal(str)  # a restore finished; the text says where the replaced data went
@@ -83,7 +78,7 @@ class BackupsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.ops = ops
-        self.paths = paths_of(ops.db)
+        self.paths = DataPaths(ops.path.parent)
         self.on_restored = on_restored
         self.backups: list[BackupInfo] = []
         self.confirmation: QMessageBox | None = None  # the open "Restore?" question

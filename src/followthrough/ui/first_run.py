@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
@@ -17,8 +19,10 @@ from PySide6.QtWidgets import (
 )
 
 from followthrough.domain.states import State
-from followthrough.services import sample
 from followthrough.ui.ops import Operations
+
+if TYPE_CHECKING:
+    from followthrough.store.db import Database
 
 # Long lines are tiring to read; on a wide window the text keeps this width, centred.
 TEXT_WIDTH = 680
@@ -179,7 +183,7 @@ class FirstRunPanel(QWidget):
         self.problem.setVisible(False)
         self.sample_button.setEnabled(False)
         self.sample_button.setText(SAMPLE_BUSY)
-        self.ops.run(sample.load_sample, self._loaded, writes=True, on_error=self._failed)
+        self.ops.run(_load_sample, self._loaded, writes=True, on_error=self._failed)
 
     def _ready(self) -> None:
         self.sample_button.setText(SAMPLE_LABEL)
@@ -193,3 +197,10 @@ class FirstRunPanel(QWidget):
         self._ready()
         self.problem.setText(f"The sample could not be loaded: {message}.")
         self.problem.setVisible(True)
+
+
+def _load_sample(db: Database) -> int:
+    # On the worker, on first use: the window shows before the services load.
+    from followthrough.services import sample
+
+    return sample.load_sample(db)

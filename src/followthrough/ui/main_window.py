@@ -8,7 +8,6 @@ current lead (ui/current.py); the board, Today, search and the Archive only choo
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal
@@ -21,10 +20,12 @@ from followthrough.ui.board.search import SearchField
 
 if TYPE_CHECKING:
     # The window paints before the database layer is even imported (see attach()).
-    from followthrough.services.board import ColumnPage
-    from followthrough.services.board_snapshot import BoardSnapshot, FocusedLead
+    from followthrough.domain.states import State
+    from followthrough.services.board_rows import BoardSnapshot, ColumnPage, FocusedLead
+    from followthrough.services.first_look import FirstLook
     from followthrough.services.readmodels import LeadView
     from followthrough.services.transfer import ImportReport
+    from followthrough.store.db import Database
     from followthrough.ui.about import AboutDialog
     from followthrough.ui.actions import LeadActions
     from followthrough.ui.archive.dialog import ArchiveDialog
@@ -226,7 +227,7 @@ class MainWindow(QMainWindow):
     def show_about(self) -> AboutDialog:
         from followthrough.ui.about import AboutDialog
 
-        return self._dialog(AboutDialog(Path(self.ops.db.path).parent, self))  # type: ignore[no-any-return]
+        return self._dialog(AboutDialog(self.ops.path.parent, self))  # type: ignore[no-any-return]
 
     def show_shortcuts(self) -> ShortcutSheet:
         from followthrough.ui.shortcuts import ShortcutSheet
@@ -304,8 +305,7 @@ class MainWindow(QMainWindow):
     # --- the board ------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        from followthrough.services.board import PAGE
-        from followthrough.services.board_snapshot import read_board
+        from followthrough.services.board_rows import PAGE
 
         query = self.search.text().strip() or None
         self._board_generation += 1
@@ -314,13 +314,12 @@ class MainWindow(QMainWindow):
         shown = max([PAGE] + [c.model.rowCount() for c in self.columns.values()])
         focus = self.current.id
         self.ops.run(
-            lambda db: read_board(db, query, shown, focus),
+            lambda db: _read_board(db, query, shown, focus),
             lambda board: self._show(board, query, generation),
         )
 
     def _load_more(self, state: object, offset: int) -> None:
         from followthrough.domain.states import State
-        from followthrough.services.board import load_column_page
 
         assert isinstance(state, State)
         query = self.search.text().strip() or None
@@ -330,7 +329,18 @@ class MainWindow(QMainWindow):
             if generation == self._board_generation:
                 self.board.append_page(page)
 
-        self.ops.run(lambda db: load_column_page(db, state, query, offset), append)
+        self.ops.run(lambda db: _read_column_page(db, state, query, offset), append)
+
+    def show_first_look(self, look: FirstLook) -> None:
+        """The pipeline as read at start-up, while the database layer loads (see startup.py).
+
+        Shown as if it were the answer to the refresh queued at attach; that refresh's own
+        answer, read through the database layer, replaces it when the file is open.
+        """
+        if self.search.text().strip():
+            return  # the person is already searching: their query's answer is on its way
+        self._show(look.board, None, self._board_generation)
+        self.today.show_alerts(look.today)
 
     def _show(self, board: BoardSnapshot, query: str | None, generation: int) -> None:
         from followthrough.ui.board.words import count_words
@@ -412,3 +422,16 @@ class MainWindow(QMainWindow):
         lead = self.lead_panel.lead
         if lead is not None and lead.id == self.current.id and self.current.absence is None:
             self.current.seen(lead)
+
+
+# On the worker, on first use: the window shows before the services load (ui/startup.py).
+def _read_board(db: Database, query: str | None, shown: int, focus: int | None) -> BoardSnapshot:
+    from followthrough.services.board_snapshot import read_board
+
+    return read_board(db, query, shown, focus)
+
+
+def _read_column_page(db: Database, state: State, query: str | None, offset: int) -> ColumnPage:
+    from followthrough.services.board import load_column_page
+
+    return load_column_page(db, state, query, offset)

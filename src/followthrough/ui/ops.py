@@ -21,14 +21,17 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from queue import SimpleQueue
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from shiboken6 import Shiboken
 
 from followthrough.errors import FollowthroughError
-from followthrough.store.db import Database
+
+if TYPE_CHECKING:
+    from followthrough.store.db import Database
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -135,12 +138,50 @@ class _Lane(QObject):
 class Operations(_Lane):
     """The database worker every view goes through."""
 
+    _waiting: list[_Job]
+
     changed = Signal()  # something was written: views re-read what they show
     failed = Signal(str)  # a user-facing message for an operation without its own handler
 
-    def __init__(self, db: Database, parent: QObject | None = None) -> None:
+    def __init__(
+        self, db: Database | None, parent: QObject | None = None, *, path: Path | None = None
+    ) -> None:
+        """With `db` None (the app starting), work waits until `open` gives the database;
+        `path` then says which file it will be.
+        """
         super().__init__("db", parent)
-        self.db = db
+        self._db = db
+        known = Path(db.path) if db is not None else path
+        if known is None:
+            raise ValueError("an operation runner needs its database or the database's path")
+        self.path: Path = known  # the database file, known before it is open
+        self._waiting: list[_Job] = []
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            raise RuntimeError("the database is not open yet")
+        return self._db
+
+    @property
+    def is_open(self) -> bool:
+        return self._db is not None
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._jobs or self._waiting)
+
+    def shutdown(self) -> None:
+        self._waiting.clear()  # never opened (the start failed): nothing can run
+        super().shutdown()
+
+    def open(self, db: Database) -> None:
+        """Start the work that waited for the database, in the order it was asked."""
+        self._db = db
+        self.path = Path(db.path)
+        waiting, self._waiting = self._waiting, []
+        for job in waiting:
+            self._start(job, (db,))
 
     def run(
         self,
@@ -164,7 +205,11 @@ class Operations(_Lane):
             owner,
             writes,
         )
-        self._start(job, (self.db,))
+        if self._db is None:
+            if not self._closed:
+                self._waiting.append(job)  # the app is starting: it runs once the file is open
+            return
+        self._start(job, (self._db,))
 
     def _deliver(self, ticket: int) -> None:
         job = self._jobs.pop(ticket, None)

@@ -43,17 +43,24 @@ class AppSession:
         window: MainWindow,
         app: QApplication,
         instance: SingleInstance,
+        ops: Operations | None = None,
     ) -> None:
+        """With `ops`, the runner the window was attached to before the file was open (its
+        queued work starts now); without, a new one, and the window is attached here."""
         self.db = db
         self.window = window
         self.app = app
-        self.ops = Operations(db)
+        if ops is None:
+            self.ops = Operations(db)
+            window.attach(self.ops)
+        else:
+            self.ops = ops
+            ops.open(db)
         self.scheduler = Scheduler(self.ops)
         self.prefs = Preferences()
         self.notifier: AlertNotifier | None = None
         self.tray: TrayIcon | None = None
         self.mail: MailWatcher | None = None
-        window.attach(self.ops)
         # exit(), not quit(): quit() asks the windows first, and one kept in the tray says no.
         window.quit_requested.connect(lambda: app.exit(0))
         instance.activated.connect(window.bring_forward)
@@ -131,12 +138,13 @@ class AppSession:
         instance: SingleInstance,
         ask: bool = False,
         checked: Future[str | None] | None = None,
+        ops: Operations | None = None,
     ) -> AppSession:
         """Check and open the database, then start. With `ask`, a damaged database is shown
         in a dialog that offers a backup; otherwise (or on Quit) a DamagedDatabase is raised.
         """
         db, restored = open_checked(paths, window if ask else None, ask, checked)
-        session = cls(db, window, app, instance)
+        session = cls(db, window, app, instance, ops)
         session.paths = paths
         session.restored = restored
         if restored:

@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QUndoCommand
 
-from followthrough.services.undo import LeadSnapshot, restore_snapshot, take_snapshot
-from followthrough.store.db import Database
-
 if TYPE_CHECKING:
+    from followthrough.services.undo import LeadSnapshot
+    from followthrough.store.db import Database
     from followthrough.ui.actions import LeadActions
 
 
@@ -60,6 +59,9 @@ class LeadChange(QUndoCommand):
         """
 
         def run(db: Database) -> tuple[LeadSnapshot, LeadSnapshot]:
+            # On the worker, on first use: the window shows before the services load.
+            from followthrough.services.undo import LeadSnapshot, take_snapshot
+
             before = take_snapshot(db, lead_id) if lead_id is not None else None
             changed = work(db)
             return before or LeadSnapshot(changed, None), take_snapshot(db, changed)
@@ -100,8 +102,13 @@ class LeadChange(QUndoCommand):
                 self.before = now
             actions.done.emit(said, way_back)
 
+        def restore(db: Database) -> LeadSnapshot:
+            from followthrough.services.undo import restore_snapshot
+
+            return restore_snapshot(db, target, expected)
+
         actions.ops.run(
-            lambda db: restore_snapshot(db, target, expected),
+            restore,
             restored,
             writes=True,
             on_error=refused,

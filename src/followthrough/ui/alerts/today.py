@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -28,13 +28,16 @@ from PySide6.QtWidgets import (
 )
 
 from followthrough.domain.when import parse_when
-from followthrough.services import alerts
+from followthrough.services.board_rows import TodayAlerts
 from followthrough.services.clock import utcnow
 from followthrough.services.readmodels import AlertView
 from followthrough.ui.alerts.delegate import ALERT_ROLE, AlertDelegate
 from followthrough.ui.alerts.snooze import SnoozeDialog
 from followthrough.ui.board.style import paint_panel
 from followthrough.ui.ops import Operations
+
+if TYPE_CHECKING:
+    from followthrough.store.db import Database
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -132,9 +135,13 @@ class TodayPanel(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        self.ops.run(alerts.today_alerts, self._show)
+        self.ops.run(_read_today, self._show)
 
-    def _show(self, today: alerts.TodayAlerts) -> None:
+    def show_alerts(self, today: TodayAlerts) -> None:
+        """Show `today` as read elsewhere (the first look at start-up)."""
+        self._show(today)
+
+    def _show(self, today: TodayAlerts) -> None:
         current = self.current()
         found = list(today.alerts)
         self.model.set_alerts(found)
@@ -183,12 +190,12 @@ class TodayPanel(QWidget):
     def _resolve(self, status: str) -> None:
         alert = self.current()
         if alert is not None:
-            self.ops.run(lambda db: alerts.resolve(db, alert.id, status), writes=True)
+            self.ops.run(lambda db: _resolve(db, alert.id, status), writes=True)
 
     def snooze_until(self, until: datetime) -> None:
         alert = self.current()
         if alert is not None:
-            self.ops.run(lambda db: alerts.snooze(db, alert.id, until), writes=True)
+            self.ops.run(lambda db: _snooze(db, alert.id, until), writes=True)
 
     def _fill_snooze_menu(self) -> None:
         self.snooze_menu.clear()
@@ -205,3 +212,22 @@ class TodayPanel(QWidget):
         dialog.accepted.connect(lambda: self.snooze_until(dialog.chosen()))
         dialog.open()
         return dialog
+
+
+# On the worker, on first use: the window shows before the services load (ui/startup.py).
+def _read_today(db: Database) -> TodayAlerts:
+    from followthrough.services.alerts import today_alerts
+
+    return today_alerts(db)
+
+
+def _resolve(db: Database, alert_id: int, status: str) -> AlertView:
+    from followthrough.services.alerts import resolve
+
+    return resolve(db, alert_id, status)
+
+
+def _snooze(db: Database, alert_id: int, until: datetime) -> AlertView:
+    from followthrough.services.alerts import snooze
+
+    return snooze(db, alert_id, until)

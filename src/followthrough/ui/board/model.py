@@ -19,7 +19,7 @@ from PySide6.QtCore import (
 )
 
 from followthrough.domain.states import State
-from followthrough.services.board import ColumnPage
+from followthrough.services.board_rows import ColumnPage
 from followthrough.services.readmodels import LeadView
 
 Index = QModelIndex | QPersistentModelIndex

@@ -13,7 +13,7 @@ from PySide6.QtCore import QPoint, Signal
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from followthrough.domain.states import BOARD_STATES, State
-from followthrough.services.board import ColumnPage
+from followthrough.services.board_rows import ColumnPage
 from followthrough.services.readmodels import LeadView
 from followthrough.ui.board.column import BoardColumn
 

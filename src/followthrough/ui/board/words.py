@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from followthrough.domain.states import State
-from followthrough.services.board_snapshot import BoardSnapshot
+from followthrough.services.board_rows import BoardSnapshot
 
 
 def count_words(board: BoardSnapshot, query: str | None) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPaintEvent, QPalette, QResizeEvent
@@ -34,7 +34,6 @@ from followthrough.domain.when import parse_when
 from followthrough.errors import InvalidData
 from followthrough.services.clock import utcnow
 from followthrough.services.readmodels import LeadView
-from followthrough.services.timeline import LeadTimeline, lead_timeline
 from followthrough.ui.actions import LeadActions
 from followthrough.ui.board.style import paint_panel
 from followthrough.ui.lead.inline import InlineField, problem_colour, sentence
@@ -42,6 +41,10 @@ from followthrough.ui.lead.timeline import TimelineModel, moment_words
 from followthrough.ui.ops import Operations
 from followthrough.ui.timefmt import local_day
 from followthrough.ui.undo import Wording
+
+if TYPE_CHECKING:
+    from followthrough.services.timeline import LeadTimeline
+    from followthrough.store.db import Database
 
 EMPTY_TEXT = "Select a lead to see its details"
 # (field key, form label with its mnemonic, what an undo entry calls it)
@@ -192,7 +195,7 @@ class LeadPanel(QWidget):
             return
         generation = self._generation
         self.ops.run(
-            lambda db: lead_timeline(db, lead_id),
+            lambda db: _read_timeline(db, lead_id),
             lambda found: self._show(found, generation),
             on_error=lambda _message: self._gone(generation),
         )
@@ -423,3 +426,10 @@ def _state_words(lead: LeadView) -> str:
     if lead.open_alerts:
         words += f" · {lead.open_alerts} open alert{'s' if lead.open_alerts > 1 else ''}"
     return words
+
+
+def _read_timeline(db: Database, lead_id: int) -> LeadTimeline:
+    # On the worker, on first use: the window shows before the services load.
+    from followthrough.services.timeline import lead_timeline
+
+    return lead_timeline(db, lead_id)

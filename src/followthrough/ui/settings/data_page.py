@@ -87,7 +87,7 @@ class DataPage(SettingsPage):
     def __init__(self, ops: Operations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ops = ops
-        self.database = Path(ops.db.path)
+        self.database = ops.path
         self.path = QLineEdit(str(self.database), self)
         self.path.setReadOnly(True)
         self.path.setAccessibleName("Database file")
