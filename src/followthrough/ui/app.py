@@ -35,6 +35,7 @@ from followthrough.ui.single_instance import SingleInstance
 
 if TYPE_CHECKING:
     from followthrough.services.first_look import FirstLook
+    from followthrough.ui.ops import Operations
     from followthrough.ui.session import AppSession
 
 
@@ -164,7 +165,6 @@ def run_gui(
     # Before any worker thread starts: cycles holding Qt objects are freed on this thread only.
     collector = GuiThreadCollector(app)
     from followthrough.store.integrity import quick_check_soon
-    from followthrough.ui.ops import Operations
     from followthrough.ui.startup import StartupLoader
 
     # The integrity check reads the whole file in C, without the GIL, on a thread of its own:
@@ -176,35 +176,31 @@ def run_gui(
     # The board is read and shown before the database layer has loaded (see startup.py);
     # what the person asks for meanwhile waits in the worker's queue until the file is open.
     loader = StartupLoader(paths.database, checked, window)
-    ops = Operations(None, path=paths.database)
+    runner: list[Operations] = []  # made after the first paint: its module costs 30 ms
     session: list[AppSession] = []
     outcome: dict[str, Exception] = {}
     ready_at: list[float] = []  # when the board and Today first showed the person's data
-    # The loader's answers may come before the first paint: kept until the window is attached.
-    early: dict[str, object] = {}
-
-    def looked(look: FirstLook) -> None:
-        if window.columns:
-            window.show_first_look(look)
-        else:
-            early["look"] = look
-
-    def imported() -> None:
-        if window.columns:
-            open_session()
-        else:
-            early["imported"] = True
-
-    loader.looked.connect(looked)
-    loader.imported.connect(imported)
-    loader.start(look=not hidden)
 
     def show_window_data() -> None:
         from followthrough.ui.theme import follow_system_scheme
 
+        # Only now, once the window is on screen: the loader's imports would compete with
+        # building and painting it for the interpreter. Its answers come through the event
+        # loop, after the window is attached below; its read overlaps with the attaching.
+        def first_look(look: FirstLook) -> None:
+            window.show_first_look(look)
+            # Once it is painted (the next turn of the event loop), the imports may go on.
+            QTimer.singleShot(0, loader.look_shown)
+
+        loader.looked.connect(first_look)
+        loader.imported.connect(open_session)
+        loader.start(look=not hidden)
         # After the first paint: reading the colour scheme wakes Qt's whole enum namespace.
         follow_system_scheme(app)
-        window.attach(ops)
+        from followthrough.ui.ops import Operations
+
+        runner.append(Operations(None, path=paths.database))
+        window.attach(runner[0])
         if smoke:
             # Ready means what a person sees: the board painted with its cards, and Today's
             # list loaded; the run ends once the database is open and read too.
@@ -220,11 +216,6 @@ def run_gui(
 
             window.board_loaded.connect(lambda: seen("board"))
             window.today.loaded.connect(lambda: seen("today"))
-        look = early.pop("look", None)
-        if look is not None:
-            window.show_first_look(look)  # type: ignore[arg-type]
-        if early.pop("imported", False):
-            open_session()
 
     def open_session() -> None:
         from followthrough.errors import StorageError
@@ -235,7 +226,7 @@ def run_gui(
             # A damaged database asks the person what to do (a backup to restore); a smoke
             # run must never wait on a dialog.
             opened = AppSession.open(
-                paths, window, app, instance, ask=not smoke, checked=checked, ops=ops
+                paths, window, app, instance, ask=not smoke, checked=checked, ops=runner[0]
             )
         except StorageError as exc:
             # The CLI prints it too (the caller); a person who double-clicked sees this,
@@ -286,8 +277,8 @@ def run_gui(
         loader.join()  # nothing of it may run on while the window goes away
         if session:
             session[0].close()
-        else:
-            ops.shutdown()  # the database never opened: nothing waits to be written
+        elif runner:
+            runner[0].shutdown()  # the database never opened: nothing waits to be written
         window.removeEventFilter(painted)
         instance.release()
         restore_signals()

@@ -2,7 +2,8 @@
 
 Importing the database layer (SQLAlchemy, SQLModel, the models) costs more than half a
 second on a slow machine; reading the board costs a tenth of that. So one thread, started
-before the window is built, does both in the order a person notices them:
+once the window is on screen (before, it would slow the window down: imports hold the
+interpreter), does both in the order a person notices them:
 
 1. waits for the integrity check (already running in C since the launch);
 2. on a healthy file, reads the board and Today with the standard library alone
@@ -55,6 +56,7 @@ class StartupLoader(QObject):
         self.database = database
         self.checked = checked
         self.wanted_look = True
+        self._shown = threading.Event()
         self._thread = threading.Thread(target=self._run, name="followthrough-start", daemon=True)
 
     def start(self, look: bool = True) -> None:
@@ -67,9 +69,15 @@ class StartupLoader(QObject):
         if self._thread.is_alive():
             self._thread.join()
 
+    def look_shown(self) -> None:
+        """The first look is on screen: the imports may take the interpreter now."""
+        self._shown.set()
+
     def _run(self) -> None:
-        if self.wanted_look:
-            self._look()
+        if self.wanted_look and self._look():
+            # Importing while the GUI thread builds and paints the cards would slow both
+            # down; the person is waiting for the cards. (Bounded: the imports must happen.)
+            self._shown.wait(timeout=2.0)
         for name in DATA_LAYER:
             try:
                 importlib.import_module(name)
@@ -78,7 +86,8 @@ class StartupLoader(QObject):
                 break
         self.imported.emit()
 
-    def _look(self) -> None:
+    def _look(self) -> bool:
+        """Read and hand over the first look; False when there is none to show."""
         from followthrough.services.first_look import first_look
 
         try:
@@ -86,7 +95,9 @@ class StartupLoader(QObject):
         except Exception:
             damaged = True
         if damaged:
-            return  # the session's open explains it and offers a backup
+            return False  # the session's open explains it and offers a backup
         look = first_look(self.database, utcnow())
-        if look is not None:
-            self.looked.emit(look)
+        if look is None:
+            return False
+        self.looked.emit(look)
+        return True
