@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from followthrough import clidrafting, cliexport, clifmt, cliimport, climail
+from followthrough.domain.bounds import record_id
 from followthrough.domain.leadfields import TEXT_MAX, clean_optional
 from followthrough.domain.leads import (
     REASON_MAX,
@@ -229,10 +230,10 @@ def run_alerts(db: Database, args: argparse.Namespace, _: None, now: datetime) -
 
 
 def _alert_id(text: str) -> int:
-    digits = text.strip().removeprefix("#")
-    if not digits.isdigit():
+    alert_id = record_id(text, "alert")
+    if alert_id is None:
         raise InvalidData(f"'{text}' is not an alert id (see followthrough alerts)", "alert")
-    return int(digits)
+    return alert_id
 
 
 def prepare_snooze(args: argparse.Namespace, now: datetime) -> tuple[int, datetime, datetime]:

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from followthrough.domain.bounds import record_id
 from followthrough.errors import InvalidData, NotFound
 
 if TYPE_CHECKING:
@@ -58,10 +59,10 @@ def _finding_lines(findings: tuple[LintFinding, ...] | list[LintFinding]) -> str
 def prepare_draft(args: argparse.Namespace, now: datetime) -> int | None:
     if args.alert is None:
         return None
-    digits = args.alert.strip().removeprefix("#")
-    if not digits.isdigit():
+    alert_id = record_id(args.alert, "alert")
+    if alert_id is None:
         raise InvalidData(f"'{args.alert}' is not an alert id (see followthrough alerts)", "alert")
-    return int(digits)
+    return alert_id
 
 
 def run_draft(db: Database, args: argparse.Namespace, alert_id: int | None, now: datetime) -> int:

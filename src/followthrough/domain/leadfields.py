@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from followthrough.errors import InvalidData
@@ -19,36 +20,56 @@ _EMAIL = re.compile(r"^[^\s@<>(),;:\"\[\]]+@([^\s@<>(),;:\"\[\]\.]+\.)+[^\s@<>()
 _PHONE = re.compile(r"^\+?[\d\s().\-/]+(\s*(x|ext\.?)\s*\d+)?$", re.IGNORECASE)
 
 
-# Unicode's "Cc" category is exactly these two ranges; a regex tests a name in one C call,
-# where asking unicodedata per character was the slowest step of a large import.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# What no field may hold: C0 and C1 control characters (ESC, NUL, BEL... which can drive a
+# terminal: clear the screen, set the clipboard) and the bidirectional embeddings, overrides
+# and isolates, which make text display in another order than it is stored ("evil" shown
+# as "live"). One regex tests a field in one C call: asking unicodedata per character was
+# the slowest step of a large import. Multi-line fields (notes) keep tab and newline.
+_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_FORBIDDEN_MULTILINE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-def _has_control_chars(text: str) -> bool:
-    return _CONTROL.search(text) is not None
+def _refuse_hidden(text: str, field: str, multiline: bool = False) -> str:
+    found = (_FORBIDDEN_MULTILINE if multiline else _FORBIDDEN).search(text)
+    if found is not None:
+        char = found[0]
+        kind = "a text-direction control" if char >= "\u202a" else "a control character"
+        raise InvalidData(f"the {field} contains {kind} (U+{ord(char):04X})", field)
+    return text
+
+
+def fold(text: str) -> str:
+    """The form text is compared in: case-folded and NFC-composed, so "É", "é" and "e" +
+    a combining acute accent (as macOS and some keyboards type it) are one."""
+    return unicodedata.normalize("NFC", text.casefold())
 
 
 def clean_name(value: str) -> str:
-    name = " ".join(value.split())
+    name = unicodedata.normalize("NFC", " ".join(value.split()))
     if not name:
         raise InvalidData("the name is empty", "name")
     if len(name) > NAME_MAX:
         raise InvalidData(f"the name is {len(name)} characters long (at most {NAME_MAX})", "name")
-    if _has_control_chars(name):
-        raise InvalidData("the name contains control characters", "name")
-    return name
+    return _refuse_hidden(name, "name")
 
 
-def clean_optional(value: str | None, field: str, limit: int = TEXT_MAX) -> str | None:
-    """Trim a free-text field; empty means unset."""
+def clean_optional(
+    value: str | None, field: str, limit: int = TEXT_MAX, multiline: bool = False
+) -> str | None:
+    """Trim a free-text field; empty means unset. One line unless `multiline` (notes):
+    runs of spaces, tabs and line breaks in a one-line field become one space."""
     if value is None:
         return None
-    text = value.strip()
+    if multiline:
+        text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    else:
+        text = " ".join(value.split())
+    text = unicodedata.normalize("NFC", text)
     if not text:
         return None
     if len(text) > limit:
         raise InvalidData(f"the {field} is {len(text)} characters long (at most {limit})", field)
-    return text
+    return _refuse_hidden(text, field, multiline)
 
 
 def clean_email(value: str | None) -> str | None:
@@ -79,9 +100,10 @@ def clean_tags(values: Iterable[str]) -> list[str]:
     tags: list[str] = []
     seen: set[str] = set()
     for value in values:
-        tag = " ".join(value.split()).lstrip("#")
+        tag = unicodedata.normalize("NFC", " ".join(value.split()).lstrip("#"))
         if not tag:
             continue
+        _refuse_hidden(tag, "tag")
         if len(tag) > TAG_MAX:
             raise InvalidData(f"the tag '{tag[:20]}…' is longer than {TAG_MAX} characters", "tag")
         if tag.casefold() not in seen:
@@ -97,4 +119,4 @@ def search_key(name: str, company: str | None, email: str | None, tags: Iterable
     Python keeps search right for every script.
     """
     parts = [name, company or "", email or "", *tags]
-    return "\n".join(part.casefold() for part in parts)
+    return "\n".join(fold(part) for part in parts)

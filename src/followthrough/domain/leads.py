@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from followthrough.domain.bounds import check_moment
 from followthrough.domain.leadfields import (
     clean_email,
     clean_name,
@@ -32,11 +33,13 @@ def check_recycle(until: datetime | None, at: datetime) -> None:
         raise InvalidData(
             "moving a lead to Recycle needs a date to come back to it (--until)", "until"
         )
+    check_moment(until, "until")
     if until <= at:
         raise InvalidData("the date to come back must be in the future", "until")
 
 
 def check_event_time(at: datetime, now: datetime) -> None:
+    check_moment(at, "at")
     if at > now + FUTURE_TOLERANCE:
         raise InvalidData("that time is in the future; log what has already happened", "at")
 
@@ -44,6 +47,8 @@ def check_event_time(at: datetime, now: datetime) -> None:
 def check_next_step(step: str | None, due: datetime | None) -> None:
     if due is not None and not step:
         raise InvalidData("a due time needs a next step (--next-step)", "due")
+    if due is not None:
+        check_moment(due, "due")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import calendar
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from followthrough.domain.bounds import EARLIEST, check_moment, check_year, wall_clock
 from followthrough.errors import InvalidData
 
 DAY_START = time(9, 0)
@@ -104,7 +105,9 @@ def _parse_day(text: str, today: date) -> date | None:
 def parse_when(text: str, now: datetime, zone: tzinfo | None = None) -> datetime:
     """Turn what the user typed into an aware datetime in UTC.
 
-    `now` must be aware; relative forms count from it, day forms use its local date.
+    `now` must be aware; relative forms count from it, day forms use its local date. Every
+    result falls within the years the app keeps, and a wall-clock time that does not exist
+    or happens twice (a daylight-saving change) is refused rather than shifted (bounds.py).
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -113,24 +116,29 @@ def parse_when(text: str, now: datetime, zone: tzinfo | None = None) -> datetime
     if not text:
         raise InvalidData(f"empty time ({HINT})", "when")
     if text == "now":
-        return now.astimezone(UTC)
+        return check_moment(now.astimezone(UTC), "when")
 
     offset = _OFFSET.match(text)
     if offset:
         sign, amount, unit = offset.groups()
         delta = timedelta(**{_UNITS[unit]: int(amount)})
-        return (now + delta if sign == "+" else now - delta).astimezone(UTC)
+        try:
+            moment = now + delta if sign == "+" else now - delta
+        except OverflowError:
+            moment = datetime.max.replace(tzinfo=UTC) if sign == "+" else EARLIEST - delta
+        return check_moment(moment.astimezone(UTC), "when")
 
     local_now = now.astimezone(zone) if zone is not None else now.astimezone()
     day_text, clock = _split_clock(text)
     day = _parse_day(day_text, local_now.date())
     if day is not None:
-        return localize(day, clock or DAY_START, zone).astimezone(UTC)
+        return wall_clock(day, clock or DAY_START, zone, "when").astimezone(UTC)
 
     try:
         parsed = datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
     except ValueError:
         raise InvalidData(f"cannot read '{raw}' as a time ({HINT})", "when") from None
     if parsed.tzinfo is None:
-        parsed = localize(parsed.date(), parsed.time(), zone)
-    return parsed.astimezone(UTC)
+        return wall_clock(parsed.date(), parsed.time(), zone, "when").astimezone(UTC)
+    check_year(parsed.date(), "when")  # before converting: year 1 at +01:00 overflows
+    return check_moment(parsed.astimezone(UTC), "when")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
+from followthrough.domain.leadfields import fold
 from followthrough.domain.momentum import momentum
 from followthrough.domain.policy import Policy
 from followthrough.domain.rules import AlertKind
@@ -126,7 +127,7 @@ class BoardSnapshot:
 
 def search_needle(search: str | None) -> str | None:
     """What a search is matched with: the stored search key is casefolded and space-joined."""
-    needle = " ".join((search or "").split()).casefold()
+    needle = fold(" ".join((search or "").split()))
     return needle or None
 
 
@@ -168,7 +169,7 @@ def lead_view(
 
 def read_policy(conn: sqlite3.Connection) -> Policy:
     row = conn.execute("SELECT value FROM setting WHERE key = ?", (POLICY_KEY,)).fetchone()
-    return Policy.from_json(json.loads(row[0]) if row and row[0] is not None else None)
+    return Policy.from_stored(json.loads(row[0]) if row and row[0] is not None else None)
 
 
 def sample_loaded(conn: sqlite3.Connection) -> bool:

@@ -8,6 +8,8 @@ from datetime import datetime
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
+from followthrough.domain.bounds import record_id
+from followthrough.domain.leadfields import fold
 from followthrough.domain.momentum import momentum
 from followthrough.domain.states import BOARD_STATES, State
 from followthrough.errors import Ambiguous, NotFound
@@ -64,7 +66,7 @@ def get_lead(db: Database, lead_id: int, now: datetime | None = None) -> LeadDet
 
 
 def _like_pattern(text: str) -> str:
-    escaped = text.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    escaped = fold(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
@@ -110,27 +112,27 @@ def resolve_lead(db: Database, ref: str) -> LeadView:
     if not text:
         raise NotFound("name a lead by its id, its e-mail or part of its name")
     with db.read() as session:
-        digits = text.removeprefix("#")
-        if digits.isdigit():
-            lead = session.get(Lead, int(digits))
+        lead_id = record_id(text, "lead")
+        if lead_id is not None:
+            lead = session.get(Lead, lead_id)
             if lead is None:
-                raise NotFound(f"no lead with id {digits}")
+                raise NotFound(f"no lead with id {lead_id}")
             return LeadView.of(lead)
         if "@" in text:
             lead = session.exec(select(Lead).where(Lead.email_key == text.casefold())).first()
             if lead is None:
                 raise NotFound(f"no lead with the e-mail {text}")
             return LeadView.of(lead)
-        wanted = text.casefold()
+        wanted = fold(text)
         # search_key narrows in SQL; the name test in Python is the real check.
         rows = session.exec(
             select(Lead)
             .where(col(Lead.search_key).like(_like_pattern(wanted), escape="\\"))
             .order_by(col(Lead.id))
         ).all()
-    matches = [LeadView.of(r) for r in rows if wanted in r.name.casefold()]
+    matches = [LeadView.of(r) for r in rows if wanted in fold(r.name)]
     if len(matches) > 1:
-        exact = [m for m in matches if m.name.casefold() == wanted]
+        exact = [m for m in matches if fold(m.name) == wanted]
         if len(exact) == 1:
             return exact[0]
     if not matches:

@@ -77,7 +77,7 @@ def load_policy(session: Session) -> Policy:
         .execute(select(SETTING.c.value).where(SETTING.c.key == POLICY_KEY))
         .scalar()
     )
-    return Policy.from_json(value)
+    return Policy.from_stored(value)
 
 
 def lead_facts(lead: Any, history: History, alerts: Sequence[AlertState]) -> LeadFacts:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from followthrough.domain.policy import Policy
+from followthrough.domain.policy import INT_FIELDS, RANGES, Policy
 from followthrough.ui.settings.fields import SettingsPage, hint_label
 from followthrough.ui.settings.layout import (
     NumberBox,
@@ -28,8 +28,6 @@ from followthrough.ui.settings.layout import (
     same_width,
     tidy_form,
 )
-
-INT_FIELDS = frozenset(f.name for f in fields(Policy) if f.type == "int")
 
 
 @dataclass(frozen=True)
@@ -126,12 +124,13 @@ class FollowUpPage(SettingsPage):
         spin: QSpinBox | QDoubleSpinBox
         if knob.field in INT_FIELDS:
             spin = QSpinBox(parent)
-            spin.setRange(1, 99)
+            low, high = RANGES[knob.field]
+            spin.setRange(int(low), int(high))
         else:
             spin = NumberBox(parent)  # "2 days", and "0.25 days" only when it is that
             # Two decimals: a value set from the command line (0.25 days) survives a round trip.
             spin.setDecimals(2)
-            spin.setRange(0.01, 9999 if knob.unit == "hours" else 999)
+            spin.setRange(*RANGES[knob.field])
         spin.setSuffix(f" {knob.unit}")
         spin.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
         spin.setAccessibleName(knob.label.replace("&", "").replace("…", "").strip().capitalize())
