@@ -218,3 +218,22 @@ def test_fields_show_their_whole_placeholder_and_messages_wrap(
     qtbot.waitUntil(lambda: note.height() >= note.heightForWidth(note.width()), timeout=2000)
     assert dialog.rect().contains(note.geometry())
     assert note.fontMetrics().horizontalAdvance(note.text()) > note.width()  # it did wrap
+
+
+def test_the_same_bounds_as_the_cli_beside_each_field(qtbot: QtBot, dialog: QuickAddDialog) -> None:
+    # Hardening: the dialog asks the domain, so what the CLI refuses it refuses too, in
+    # place, and keeps what was typed (Europe/Paris: 02:30 on 29 March 2026 does not exist).
+    # Pasted, as such text arrives (QTest cannot type a character outside Latin-1).
+    dialog.name.insert("Bob\u202eevil")
+    assert dialog.note_text("name") == "The name contains a text-direction control (U+202E)."
+    assert not ok_enabled(dialog)
+    qtbot.keyClicks(dialog.next_step, "Call")
+    for typed, said in (
+        ("1969-12-31", "A date must fall between 1970 and 2199, not in the year 1969"),
+        ("2026-03-29 02:30", "02:30 on Sun 29 Mar 2026 does not exist: the clocks go forward"),
+    ):
+        dialog.due.clear()
+        qtbot.keyClicks(dialog.due, typed)
+        assert dialog.note_text("due").startswith(said), dialog.note_text("due")
+        assert dialog.due.text() == typed
+    assert dialog.name.text() == "Bob\u202eevil"
