@@ -102,8 +102,7 @@ def run_import(
     if looks_like_export(path):
         if args.dry_run or overrides:
             raise UsageError("--dry-run and --map apply to CSV files, not to a JSON export")
-        backup_before_import(db, now)
-        counts = import_json(db, path, now)
+        counts = import_json(db, path, now, before_writing=lambda: backup_before_import(db, now))
         return _emit_json_import(args, path, counts)
     show = _progress_printer()
     try:

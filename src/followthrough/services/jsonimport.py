@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import json
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy.types import JSON
 
 from followthrough.errors import InvalidData, NotFound
 from followthrough.services.export import EXPORT_FORMAT, EXPORT_VERSION, SECTIONS, TEMPLATE
+from followthrough.services.jsonimport_checks import RECORD_CHECKS
 from followthrough.store.db import Database
 from followthrough.store.migrate import known_revisions
 from followthrough.store.types import UTCDateTime
@@ -36,14 +38,25 @@ def looks_like_export(path: Path) -> bool:
     return head.removeprefix(codecs.BOM_UTF8).lstrip().startswith(b"{")
 
 
-def import_json(db: Database, path: Path, now: datetime | None = None) -> dict[str, int]:
+def import_json(
+    db: Database,
+    path: Path,
+    now: datetime | None = None,
+    before_writing: Callable[[], object] | None = None,
+) -> dict[str, int]:
     """Insert everything in a JSON export into this (empty) database; counts per section.
 
     Settings in the file replace the ones here. `now` is accepted like every import's, but
     nothing here depends on it: the records keep the times they were exported with.
+    `before_writing` runs once the whole file has passed every check (the CLI's backup):
+    a file that is refused leaves nothing behind, not even a backup.
     """
     data = _read(path)
     rows = {section: _rows(data, section, table) for section, table in SECTIONS.items()}
+    with db.read() as session:
+        _refuse_unless_empty(session.connection())
+    if before_writing is not None:
+        before_writing()
     with db.write() as session:
         connection = session.connection()
         _refuse_unless_empty(connection)
@@ -69,6 +82,10 @@ def _read(path: Path) -> dict[str, Any]:
         raise NotFound(f"there is no file {path}") from None
     except OSError as error:
         raise InvalidData(f"cannot read {path}: {(error.strerror or '').lower()}", "file") from None
+    except RecursionError:
+        raise InvalidData(
+            f"{path.name} nests its data too deeply to be an export; nothing was imported", "file"
+        ) from None
     except (UnicodeDecodeError, ValueError):
         raise InvalidData(
             f"{path.name} is not a complete JSON file (damaged or cut short); nothing was imported",
@@ -133,7 +150,10 @@ def _rows(data: dict[str, Any], section: str, table: Table) -> list[dict[str, An
                 row[name] = check(value)
             except (TypeError, ValueError) as error:
                 raise _bad(section, number, record, f"'{name}': {error}") from None
-        rows.append(row)
+        try:
+            rows.append(RECORD_CHECKS[section](row))
+        except InvalidData as error:
+            raise _bad(section, number, record, f"'{error.field}': {error}") from None
     return rows
 
 
