@@ -30,7 +30,9 @@ def export(cli: CliRunner, data_dir: Path, tmp_path: Path) -> Export:
     target = tmp_path / "export.json"
     assert cli("export", "--format", "json", "--output", str(target)).code == 0
     data: Export = json.loads(target.read_text())
-    assert data["leads"] and data["events"] and data["settings"]
+    assert data["leads"]
+    assert data["events"]
+    assert data["settings"]
     return data
 
 
