@@ -63,3 +63,25 @@ def test_a_cli_write_shows_up_in_the_window(
     qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=2500)
     assert model.data(model.index(0)) == "From The CLI"
     scheduler.stop()
+
+
+def test_quitting_with_a_check_for_outside_writes_queued_is_quiet(
+    qtbot: QtBot, ops: Operations, caplog: object
+) -> None:
+    # Found by the long session: Ctrl+Q while the poll's check waited on the worker closed
+    # the watch's connection under it ("Cannot operate on a closed database" in the log).
+    import threading
+
+    scheduler = Scheduler(ops, FakeClock(NOW))
+    release = threading.Event()
+    failed: list[str] = []
+    ops.failed.connect(failed.append)
+    ops.run(lambda db: release.wait(5))  # the worker is busy with something else
+    scheduler._check_outside_writes()  # the poll fires: its check waits in the queue
+    scheduler.stop()  # the app quits
+    release.set()
+    seen: list[bool] = []
+    ops.run(lambda db: True, seen.append)
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    assert failed == []
+    assert "closed database" not in caplog.text  # type: ignore[attr-defined]

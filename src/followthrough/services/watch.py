@@ -11,16 +11,25 @@ class ChangeWatch:
     connection commits: one cheap query tells whether the data moved under us."""
 
     def __init__(self, path: Path) -> None:
-        self._conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
-        self._seen = self._version()
+        self._conn: sqlite3.Connection | None = sqlite3.connect(
+            f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False
+        )
+        self._seen = self._version(self._conn)
 
-    def _version(self) -> int:
-        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+    @staticmethod
+    def _version(conn: sqlite3.Connection) -> int:
+        return int(conn.execute("PRAGMA data_version").fetchone()[0])
 
     def changed(self) -> bool:
-        version = self._version()
+        """Did another connection commit since the last call? False once closed: a check
+        queued behind the app's quit has nothing left to tell."""
+        if self._conn is None:
+            return False
+        version = self._version(self._conn)
         moved, self._seen = version != self._seen, version
         return moved
 
     def close(self) -> None:
-        self._conn.close()
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()

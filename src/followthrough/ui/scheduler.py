@@ -50,7 +50,10 @@ class Scheduler(QObject):
     def stop(self) -> None:
         self._timer.stop()
         self._poll.stop()
-        self._watch.close()
+        # Closed on the worker, after any check already queued there: closing it here, on
+        # the GUI thread, could pull the connection from under a check in flight.
+        watch = self._watch
+        self.ops.run(lambda db: watch.close())
 
     def tick_now(self) -> None:
         now = self.clock()
