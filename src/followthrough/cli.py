@@ -12,10 +12,14 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from followthrough import __version__
 from followthrough.errors import FollowthroughError, StorageError, UsageError
+from followthrough.store.health import known_good, remember_good
+
+if TYPE_CHECKING:
+    from followthrough.paths import DataPaths
 
 EXIT_USAGE = 2
 
@@ -248,6 +252,11 @@ def _run(args: argparse.Namespace) -> int:
     if args.command in FOLDER_HANDLERS:
         # Backups work on the file itself: a damaged database must still be restorable.
         return FOLDER_HANDLERS[args.command](paths, args, now)
+    command = "followthrough"  # as the person calls it for this folder, in restore hints
+    if args.data_dir:
+        import shlex
+
+        command += f" --data-dir {shlex.quote(str(paths.root))}"
     try:
         db = Database.open(paths, now)
     except Exception as exc:
@@ -257,14 +266,55 @@ def _run(args: argparse.Namespace) -> int:
         reason = None if isinstance(exc, NewerSchemaError) else quick_check(paths.database)
         if reason is None:
             raise
-        # Named with the folder when one was given, so the suggested restore lands there.
-        command = "followthrough"
-        if args.data_dir:
-            import shlex
-
-            command += f" --data-dir {shlex.quote(str(paths.root))}"
         raise StorageError(damaged_message(paths, reason, command)) from None
+    guard = HealthGuard(paths, command)
+    db.before_first_write = guard.check
+    if args.command in CHECKED_READS:
+        guard.check()
     try:
-        return HANDLERS[args.command](db, args, request, now)
+        code = HANDLERS[args.command](db, args, request, now)
+    except Exception as exc:
+        _explain_damage(exc, guard)
+        raise
     finally:
         db.close()
+    if code == 0 and (db.wrote or guard.checked):
+        remember_good(paths.database)  # after close: the WAL is folded in by then
+    return code
+
+
+def _explain_damage(exc: Exception, guard: HealthGuard) -> None:
+    """A read that ran into a damaged page ("database disk image is malformed") is told as
+    damage, with the way back, like a write the health check stopped."""
+    import sqlite3
+
+    from sqlalchemy.exc import DatabaseError
+
+    cause = exc.orig if isinstance(exc, DatabaseError) else exc
+    if isinstance(cause, sqlite3.DatabaseError) and not isinstance(cause, sqlite3.OperationalError):
+        guard.checked = False
+        guard.check()  # raises the damaged message when the quick check agrees
+
+
+# Reads whose output must not pass off damage as data: an export is what a person keeps.
+CHECKED_READS = frozenset({"export"})
+
+
+class HealthGuard:
+    """The health check a command runs before its first write (or an export): a quick check,
+    skipped when the file is exactly as it was last found whole (store/health.py)."""
+
+    def __init__(self, paths: DataPaths, command: str) -> None:
+        self.paths = paths
+        self.command = command
+        self.checked = False
+
+    def check(self) -> None:
+        if self.checked or known_good(self.paths.database):
+            return
+        from followthrough.services.integrity import damaged_message, quick_check
+
+        reason = quick_check(self.paths.database)
+        if reason is not None:
+            raise StorageError(damaged_message(self.paths, reason, self.command))
+        self.checked = True

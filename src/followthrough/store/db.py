@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,6 +63,9 @@ class Database:
         self.path = path
         self.engine = engine
         self._writer = engine.execution_options(**{_IMMEDIATE: True})
+        # Run once, before the first write (the CLI's health check: store/health.py).
+        self.before_first_write: Callable[[], None] | None = None
+        self.wrote = False
 
     @classmethod
     def open(cls, paths: DataPaths, now: datetime | None = None) -> Database:
@@ -90,8 +93,12 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back if it raises."""
+        if self.before_first_write is not None:
+            check, self.before_first_write = self.before_first_write, None
+            check()
         with Session(self._writer, expire_on_commit=False) as session, session.begin():
             yield session
+        self.wrote = True
 
     @contextmanager
     def read(self) -> Iterator[Session]:
