@@ -103,3 +103,29 @@ def test_an_unexpected_error_is_delivered_as_a_message_not_raised_in_qt(
     said.append(failed.args[0])
     assert said == ["something went wrong; the details are in the log"]
     assert not ops.busy
+
+
+def test_a_method_of_a_closed_dialog_is_not_called_back(qtbot: QtBot, ops: Operations) -> None:
+    # Found by the long session: Settings closed while its reads waited behind other work;
+    # their answers then reached the deleted dialog's boxes ("Internal C++ object already
+    # deleted"). A callback that is a method of a Qt object has it as its owner.
+    import shiboken6
+    from PySide6.QtWidgets import QSpinBox, QWidget
+
+    class Page(QWidget):
+        def __init__(self) -> None:
+            super().__init__()
+            self.box = QSpinBox(self)
+
+        def show_value(self, value: int) -> None:
+            self.box.setValue(value)  # raises once the page is deleted
+
+    page = Page()
+    started, release = _gate()
+    ops.run(lambda db: (started.set(), release.wait(5))[1] and 7, page.show_value)
+    assert started.wait(5)
+    shiboken6.delete(page)  # closed, WA_DeleteOnClose
+    release.set()
+    seen: list[bool] = []
+    ops.run(lambda db: True, seen.append)
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)  # an exception would fail the test here

@@ -52,6 +52,12 @@ class _Job:
     error: FollowthroughError | None = None
 
 
+def owner_of(callback: Callable[..., Any] | None) -> QObject | None:
+    """The Qt object a callback is a method of, if it is one."""
+    target = getattr(callback, "__self__", None)
+    return target if isinstance(target, QObject) else None
+
+
 def _run(jobs: dict[int, _Job], ticket: int, finished: Any, argument: tuple[Any, ...]) -> None:
     """On the worker: run the job, leave its outcome in the table, hand back the ticket."""
     job = jobs[ticket]
@@ -194,9 +200,12 @@ class Operations(_Lane):
     ) -> None:
         """Run `work(db)` on the worker; call `on_done(result)` back on the GUI thread.
 
-        With `owner`, nothing is called back once that object has been deleted. A write
-        emits `changed` even then: the data moved, whoever asked for it.
+        With `owner`, nothing is called back once that object has been deleted; a callback
+        that is a method of a Qt object has that object as its owner without saying so (a
+        dialog closed while its read was queued must not be called). A write emits
+        `changed` even then: the data moved, whoever asked for it.
         """
+        owner = owner or owner_of(on_done) or owner_of(on_error)
         handler = on_error
         job = _Job(
             work,
@@ -235,7 +244,8 @@ class Background(_Lane):
         on_error: Callable[[FollowthroughError], None],
     ) -> bool:
         """Start `work()`; False when closed (nothing runs, nothing comes back)."""
-        return self._start(_Job(work, on_done, on_error), ())
+        owner = owner_of(on_done) or owner_of(on_error)
+        return self._start(_Job(work, on_done, on_error, owner), ())
 
     def _deliver(self, ticket: int) -> None:
         if self._closed:
