@@ -12,14 +12,13 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, NoReturn
+from typing import NoReturn
 
 from followthrough import __version__
 from followthrough.errors import FollowthroughError, StorageError, UsageError
+from followthrough.paths import DATABASE_NAME, DataPaths
+from followthrough.store.faults import disk_full, is_disk_full, storage_fault
 from followthrough.store.health import known_good, remember_good
-
-if TYPE_CHECKING:
-    from followthrough.paths import DataPaths
 
 EXIT_USAGE = 2
 
@@ -248,10 +247,20 @@ def _run(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     # Check what was typed before touching the data folder: bad input writes nothing.
     request = PREPARERS[args.command](args, now) if args.command in PREPARERS else None
-    paths = prepare_data_dir(resolve_data_dir(args.data_dir, os.environ))
+    root = resolve_data_dir(args.data_dir, os.environ)
+    reading = only_reads(args)
+    try:
+        paths = prepare_data_dir(root)
+    except StorageError:
+        if not (reading and (root / DATABASE_NAME).is_file()):
+            raise
+        paths = DataPaths(root)  # a folder nobody may write to: its data can still be read
     if args.command in FOLDER_HANDLERS:
         # Backups work on the file itself: a damaged database must still be restorable.
-        return FOLDER_HANDLERS[args.command](paths, args, now)
+        try:
+            return FOLDER_HANDLERS[args.command](paths, args, now)
+        except Exception as exc:
+            raise storage_fault(exc, paths.root) or exc from None
     command = "followthrough"  # as the person calls it for this folder, in restore hints
     if args.data_dir:
         import shlex
@@ -264,9 +273,14 @@ def _run(args: argparse.Namespace) -> int:
         from followthrough.services.integrity import damaged_message, quick_check
 
         reason = None if isinstance(exc, NewerSchemaError) else quick_check(paths.database)
-        if reason is None:
+        if reason is not None:
+            raise StorageError(damaged_message(paths, reason, command)) from None
+        if isinstance(exc, NewerSchemaError) or not (reading or is_disk_full(exc)):
             raise
-        raise StorageError(damaged_message(paths, reason, command)) from None
+        if not reading:
+            raise disk_full(paths.root) from None
+        # Read-only folder or full disk: a reading command reads without writing a byte.
+        db = Database.open_for_reading(paths)
     guard = HealthGuard(paths, command)
     db.before_first_write = guard.check
     if args.command in CHECKED_READS:
@@ -275,7 +289,7 @@ def _run(args: argparse.Namespace) -> int:
         code = HANDLERS[args.command](db, args, request, now)
     except Exception as exc:
         _explain_damage(exc, guard)
-        raise
+        raise storage_fault(exc, paths.root) or exc from None
     finally:
         db.close()
     if code == 0 and (db.wrote or guard.checked):
@@ -298,6 +312,17 @@ def _explain_damage(exc: Exception, guard: HealthGuard) -> None:
 
 # Reads whose output must not pass off damage as data: an export is what a person keeps.
 CHECKED_READS = frozenset({"export"})
+# Commands that never write, so they still work where nothing can be written (a read-only
+# folder, a full disk): the person can see, check and take out their data.
+READING = frozenset({"list", "archive", "show", "alerts", "export", "doctor", "backups"})
+
+
+def only_reads(args: argparse.Namespace) -> bool:
+    if args.command == "policy":
+        return not args.set
+    if args.command == "templates":
+        return getattr(args, "templates_command", None) in ("list", "lint")
+    return args.command in READING
 
 
 class HealthGuard:

@@ -15,7 +15,12 @@ from sqlmodel import Session
 
 from followthrough.errors import StorageError
 from followthrough.paths import DataPaths
-from followthrough.store.migrate import check_openable, upgrade_to_head
+from followthrough.store.migrate import (
+    SCHEMA_HEAD,
+    check_openable,
+    current_revision,
+    upgrade_to_head,
+)
 
 BUSY_TIMEOUT_MS = 5000
 _IMMEDIATE = "followthrough_immediate"
@@ -89,6 +94,38 @@ class Database:
             engine.dispose()
             raise
         return cls(paths.database, engine)
+
+    @classmethod
+    def open_for_reading(cls, paths: DataPaths) -> Database:
+        """Open without writing a byte, for commands that only read, where the folder cannot
+        be written (read-only, or its disk full): the person can still see and export
+        their data. Writing through it fails ("readonly database")."""
+        path = paths.database
+        check_openable(path)
+        if not path.exists():
+            raise StorageError(f"there is no database in {paths.root} yet")
+        wal = path.with_name(path.name + "-wal")
+        shm = path.with_name(path.name + "-shm")
+        # With a WAL beside it, read it the usual way (its index is needed); without one
+        # every committed page is in the file, and `immutable` needs no index file at all.
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        if not (wal.exists() and shm.exists()):
+            uri += "&immutable=1"
+
+        def connect() -> sqlite3.Connection:
+            conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+            conn.execute("PRAGMA query_only=ON")
+            return conn
+
+        engine = create_engine("sqlite://", creator=connect)
+        event.listen(engine, "begin", _begin)
+        if current_revision(engine) != SCHEMA_HEAD:
+            engine.dispose()
+            raise StorageError(
+                f"the database in {paths.root} needs an upgrade first, which needs a "
+                "writable data folder with free space"
+            )
+        return cls(path, engine)
 
     @contextmanager
     def write(self) -> Iterator[Session]:

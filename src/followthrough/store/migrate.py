@@ -87,7 +87,7 @@ def check_openable(path: Path) -> None:
         )
 
 
-def _current_revision(engine: Engine) -> str | None:
+def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         has_table = conn.exec_driver_sql(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
@@ -100,7 +100,7 @@ def _current_revision(engine: Engine) -> str | None:
 
 def upgrade_to_head(engine: Engine, paths: DataPaths, now: datetime) -> Path | None:
     """Bring the schema to the newest revision; return the backup made first, if any."""
-    current = _current_revision(engine)
+    current = current_revision(engine)
     if current == SCHEMA_HEAD:
         return None
     from alembic import command
