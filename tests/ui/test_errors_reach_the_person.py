@@ -19,7 +19,7 @@ import pytest
 from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from followthrough import logfile
@@ -105,6 +105,22 @@ def test_a_move_while_another_writer_holds_the_database_says_busy_and_works_afte
     QTest.keyClick(window.columns["hot"].view, Qt.Key.Key_2, CTRL)
     qtbot.waitUntil(lambda: names(window, State.WARM) == ["Bob Stone"], timeout=WAIT)
     assert window.statusBar().currentMessage() == "Moved Bob Stone to Warm — Ctrl+Z undoes it"
+
+
+def test_a_write_that_fails_after_its_dialog_closed_is_still_said_in_the_window(
+    qtbot: QtBot, impatient: Database, ops: Operations
+) -> None:
+    window = shown(qtbot, ops)
+    dialog = QWidget(window)  # asked, then closed before the answer came back
+    said: list[str] = []
+    new = NewLead.create(name="Dana Reyes", now=datetime.now(UTC))
+    with write_lock_held(impatient.path):
+        ops.run(lambda db: leads.add_lead(db, new), writes=True, on_error=said.append,
+                owner=dialog)  # fmt: skip
+        dialog.deleteLater()
+        qtbot.waitUntil(lambda: window.statusBar().currentMessage() == store_db.BUSY,
+                        timeout=WAIT)  # fmt: skip
+    assert said == []  # the dialog's own handler is not called: it is gone
 
 
 def test_work_handed_over_from_another_thread_runs_on_the_database_thread(

@@ -229,7 +229,8 @@ class Operations(_Lane):
         """Run `work(db)` on the worker; call `on_done(result)` back on the GUI thread.
 
         With `owner`, nothing is called back once that object has been deleted. A write
-        emits `changed` even then: the data moved, whoever asked for it.
+        emits `changed` even then: the data moved, whoever asked for it; and a write that
+        failed emits `failed`, so the person hears of it from the window.
         """
         handler = on_error
         job = _Job(
@@ -275,6 +276,10 @@ class Operations(_Lane):
                 self.failed.emit(str(job.error))
             else:
                 self._handle(job)
+        elif job.error is not None and job.writes:
+            # The dialog that asked is closed, but the person still believes the change was
+            # made: a change that did not happen is said in the window's status bar instead.
+            self.failed.emit(str(job.error))
         if job.writes and job.error is None:
             self.changed.emit()
 
