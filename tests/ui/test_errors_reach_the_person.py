@@ -22,14 +22,16 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from followthrough import logfile
+from followthrough import __version__, logfile
 from followthrough.domain.leads import NewLead
 from followthrough.domain.states import State
 from followthrough.errors import DatabaseBusy, FollowthroughError
+from followthrough.paths import DataPaths
 from followthrough.services import leads
 from followthrough.store import db as store_db
 from followthrough.store.db import Database
 from followthrough.ui.about import AboutDialog
+from followthrough.ui.app import run_gui
 from followthrough.ui.main_window import MainWindow
 from followthrough.ui.ops import Operations
 from followthrough.ui.uncaught import SAID, UncaughtErrors
@@ -337,3 +339,24 @@ def test_help_open_log_folder_opens_the_log_folder_and_about_names_it(
         about.close()
     finally:
         QDesktopServices.unsetUrlHandler("file")
+
+
+def test_the_app_writes_its_log_and_hooks_errors_only_while_it_runs(
+    qtbot: QtBot, data_paths: DataPaths, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    before = (sys.excepthook, threading.excepthook)
+    during: list[object] = []
+    probe = QTimer(interval=5, timeout=lambda: during.append(sys.excepthook))
+    probe.start()
+    try:
+        assert run_gui(data_paths, smoke=True) == 0  # opens the window, measures, quits
+    finally:
+        probe.stop()
+    assert any(isinstance(getattr(hook, "__self__", None), UncaughtErrors) for hook in during)
+    assert (sys.excepthook, threading.excepthook) == before
+    assert logfile.log_path() is None  # closed with the app
+    text = (logfile.platform_log_folder() / logfile.LOG_NAME).read_text(encoding="utf-8")
+    assert "INFO followthrough.ui.app [" in text
+    assert f"] Followthrough {__version__} started" in text
