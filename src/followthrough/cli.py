@@ -214,11 +214,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:
-        from sqlalchemy.exc import OperationalError
+        from followthrough.store.db import busy_error
 
-        if isinstance(exc, OperationalError) and "locked" in str(exc):
-            _fail("the database is busy (another Followthrough is writing); try again")
-            return StorageError.exit_code
+        # Sessions say it themselves; this catches a lock met outside one (a raw connection).
+        busy = busy_error(exc)
+        if busy is not None:
+            _fail(str(busy))
+            return busy.exit_code
         if os.environ.get("FOLLOWTHROUGH_DEBUG"):
             raise  # developers want the traceback; users get one line
         _fail(f"unexpected error ({type(exc).__name__}: {exc}); rerun with FOLLOWTHROUGH_DEBUG=1")

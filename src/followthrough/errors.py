@@ -55,6 +55,13 @@ class NewerSchemaError(StorageError):
     """The database was written by a newer version of Followthrough."""
 
 
+class DatabaseBusy(StorageError):
+    """Another writer (the app, a command) held the database past the busy timeout.
+
+    Nothing was written; the same action a moment later usually works.
+    """
+
+
 class UsageError(FollowthroughError):
     """The command was called wrongly (a missing confirmation, nothing to do)."""
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -233,3 +236,35 @@ def test_the_settings_dialog_has_a_mail_tab(
     assert dialog.mail.isVisible()
     assert dialog.mail.form.isEnabled()
     dialog.mail.shutdown()
+
+
+def test_saving_and_forgetting_write_to_the_database_only_on_its_own_thread(
+    qtbot: QtBot,
+    keyring_home: Path,
+    server: MailServer,
+    open_page: OpenPage,
+    db: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = replace(account_for(server), user="someone.else@example.com")
+    set_account(db, first, "the old mailbox's password")
+    page = open_page()
+    used_on: list[str] = []
+    for name in ("read", "write"):
+        opened = getattr(Database, name)
+
+        def noted(self: Database, opened: Any = opened) -> Any:
+            used_on.append(threading.current_thread().name)
+            return opened(self)
+
+        monkeypatch.setattr(Database, name, noted)
+    fill(page, server)  # another mailbox: the old one's password goes too
+    with qtbot.waitSignal(page.saved, timeout=10000):
+        qtbot.mouseClick(page.save, Qt.MouseButton.LeftButton)
+    with pytest.raises(NotFound):
+        read_password(first.key)
+    with qtbot.waitSignal(page.forgotten, timeout=10000):
+        qtbot.mouseClick(page.forget, Qt.MouseButton.LeftButton)
+    seen_on = set(used_on)
+    assert get_account(db) is None
+    assert seen_on == {"followthrough-db"}  # never the keyring's thread

@@ -11,10 +11,12 @@ from collections.abc import Iterator
 from datetime import timedelta
 from email.utils import make_msgid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
+from followthrough import logfile
 from followthrough.domain.leads import NewLead
 from followthrough.domain.mailaccount import MailAccount
 from followthrough.domain.signals import SignalKind
@@ -24,6 +26,7 @@ from followthrough.services.mailwatch import PassReport
 from followthrough.services.secrets import store_password
 from followthrough.services.timeline import lead_timeline
 from followthrough.store.db import Database
+from followthrough.ui import mailwatcher
 from followthrough.ui.mailwatcher import MailWatcher
 from followthrough.ui.ops import Operations
 from tests.conftest import NOW
@@ -188,3 +191,65 @@ def test_stop_waits_for_the_pass_in_flight(qtbot: QtBot, watcher: MailWatcher) -
     qtbot.waitUntil(lambda: not watcher.running, timeout=PASS_TIMEOUT)
     assert reports == []  # what the pass found is not delivered to a stopped watcher
     assert watcher.next_delay_minutes is None
+
+
+def test_a_pass_reads_and_writes_the_database_only_on_the_database_thread(
+    qtbot: QtBot,
+    watcher: MailWatcher,
+    server: MailServer,
+    db: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lead_id = a_lead(db, "Rui Alves", "rui@buyer.example")
+    server.append("INBOX", reply_from("rui@buyer.example", "Re: the quote"))
+    used_on: list[str] = []
+    for name in ("read", "write"):
+        opened = getattr(Database, name)
+
+        def noted(self: Database, opened: Any = opened) -> Any:
+            used_on.append(threading.current_thread().name)
+            return opened(self)
+
+        monkeypatch.setattr(Database, name, noted)
+    report = check(qtbot, watcher)
+    assert [entry.lead_id for entry in report.logged] == [lead_id]
+    assert used_on
+    assert set(used_on) == {"followthrough-db"}  # never the mail thread
+
+
+@pytest.fixture
+def log_file() -> Iterator[Path]:
+    path = logfile.open_log()
+    assert path is not None
+    yield path
+    logfile.close_log()
+
+
+def test_the_log_tells_of_mail_failures_without_the_password(
+    qtbot: QtBot,
+    watcher: MailWatcher,
+    db: Database,
+    log_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    throwaway = "thr0waway-Pässword!"
+    account = get_account(db)
+    assert account is not None
+    store_password(account.key, throwaway)  # the server refuses it
+    assert watcher.check_now()
+    qtbot.waitUntil(lambda: "refused the user name or password" in watcher.status,
+                    timeout=PASS_TIMEOUT)  # fmt: skip
+
+    def echoes(*_args: object, **_kwargs: object) -> PassReport:
+        # A library that quotes what it was sent, in its message and its repr.
+        raise RuntimeError(f"LOGIN {throwaway} {throwaway.encode()!r} rejected")
+
+    monkeypatch.setattr(mailwatcher, "check_mail", echoes)
+    assert watcher.check_now()
+    qtbot.waitUntil(lambda: "something went wrong" in watcher.status, timeout=PASS_TIMEOUT)
+    text = log_file.read_text(encoding="utf-8")
+    assert "mail is not being checked: the mail server refused the user name" in text
+    assert "RuntimeError: LOGIN [password] b'[password]' rejected" in text
+    assert "Traceback (most recent call last)" in text
+    assert throwaway not in text
+    assert "thr0waway" not in text  # nor any quoted form of it

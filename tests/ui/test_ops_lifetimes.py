@@ -101,7 +101,7 @@ def test_an_unexpected_error_is_delivered_as_a_message_not_raised_in_qt(
     with qtbot.waitSignal(ops.failed, timeout=5000) as failed:
         ops.run(broken)
     said.append(failed.args[0])
-    assert said == ["something went wrong; the details are in the log"]
+    assert said == ["something went wrong; the details are in the log (Help › Open log folder)"]
     assert not ops.busy
 
 

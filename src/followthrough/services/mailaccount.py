@@ -34,6 +34,18 @@ def set_account(
 
 def save_account(db: Database, account: MailAccount, now: datetime | None = None) -> None:
     """Save the settings; replacing another mailbox forgets what was read from the old one."""
+    replaced = save_settings(db, account, now)
+    if replaced is not None:
+        secrets.forget_password(replaced.key)  # its password has no use left
+
+
+def save_settings(
+    db: Database, account: MailAccount, now: datetime | None = None
+) -> MailAccount | None:
+    """The database part of `save_account`; the mailbox it replaced, whose password can go.
+
+    For a caller that does its keyring calls elsewhere (the app: not on its database thread).
+    """
     now = now or utcnow()
     with db.write() as session:
         row = session.get(Setting, ACCOUNT_KEY)
@@ -42,10 +54,11 @@ def save_account(db: Database, account: MailAccount, now: datetime | None = None
             session.add(Setting(key=ACCOUNT_KEY, value=account.to_json(), updated_at=now))
         else:
             row.value, row.updated_at = account.to_json(), now
-    if previous is not None and previous.key != account.key:
-        # Another mailbox: its UIDs mean nothing here, and its password has no use left.
-        mailwatch.forget_state(db)
-        secrets.forget_password(previous.key)
+    if previous is None or previous.key == account.key:
+        return None
+    # Another mailbox: its UIDs mean nothing here.
+    mailwatch.forget_state(db)
+    return previous
 
 
 def forget_account(db: Database) -> MailAccount | None:
@@ -54,9 +67,14 @@ def forget_account(db: Database) -> MailAccount | None:
     if account is not None:
         # The password first: a keyring that refuses (locked) leaves everything as it was.
         secrets.forget_password(account.key)
+    forget_settings(db)
+    return account
+
+
+def forget_settings(db: Database) -> None:
+    """The database part of `forget_account`: the settings and the watch state."""
     with db.write() as session:
         row = session.get(Setting, ACCOUNT_KEY)
         if row is not None:
             session.delete(row)
     mailwatch.forget_state(db)
-    return account

@@ -5,6 +5,10 @@ and the sent folder, and logs what concerns a lead. Network and database never o
 a batch of headers is fetched first, then written in one short transaction together with
 the folder's new position, so a pass cut short (a crash, the server gone) has logged
 exactly what it remembers having read, and the next pass goes on from there.
+
+Where those reads and writes run is the caller's choice (`DatabaseTurn`): the CLI runs them
+itself; the app hands them to its one database thread, so that the pass's own thread only
+ever waits on the network (ui/mailwatcher.py).
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from functools import partial
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import insert, select
 from sqlmodel import Session
@@ -44,6 +49,25 @@ _LIST_LINE = re.compile(rb'\((?P<flags>[^)]*)\) (?:"(?:[^"\\]|\\.)*"|NIL) (?P<na
 
 SEEN = MailSeen.__table__  # type: ignore[attr-defined]
 LEAD = Lead.__table__  # type: ignore[attr-defined]
+
+T = TypeVar("T")
+
+
+class DatabaseTurn(Protocol):
+    """Runs one piece of database work where the database is used, and returns its result."""
+
+    def __call__(self, work: Callable[[Database], T], /) -> T: ...
+
+
+@dataclass(frozen=True)
+class _Here:
+    """The database used on the caller's own thread (the CLI, the tests)."""
+
+    db: Database
+
+    def __call__(self, work: Callable[[Database], T], /) -> T:
+        return work(self.db)
+
 
 _MESSAGES = {
     "connect": "cannot reach the mail server {host} on port {port}",
@@ -226,7 +250,7 @@ def forget_state(db: Database) -> None:
 
 
 def check_mail(
-    db: Database,
+    db: Database | DatabaseTurn,
     account: MailAccount,
     password: str,
     *,
@@ -234,15 +258,21 @@ def check_mail(
     on_progress: Progress | None = None,
     batch: int = FETCH_BATCH,
 ) -> PassReport:
-    """One pass over the inbox and the sent folder; MailError if the server fails us."""
+    """One pass over the inbox and the sent folder; MailError if the server fails us.
+
+    `db` is the database, or what runs work on it for this pass (see `DatabaseTurn`).
+    """
     now = now or utcnow()
+    on_database = _Here(db) if isinstance(db, Database) else db
     logged: list[Logged] = []
     seen_counts: dict[str, int] = {}
     with _session(account, password) as imap:
         for folder, role in ((account.inbox, "inbox"), (account.sent, "sent")):
             seen_counts[folder] = 0
-            for done, chunk, position in _new_messages(imap, db, folder, batch):
-                logged += _log_chunk(db, folder, role, chunk, position, now)
+            for done, chunk, position in _new_messages(imap, on_database, folder, batch):
+                write = partial(_log_chunk, folder=folder, role=role, chunk=chunk,
+                                position=position, now=now)  # fmt: skip
+                logged += on_database(write)
                 seen_counts[folder] = done
                 if on_progress is not None:
                     on_progress(folder, done)
@@ -254,7 +284,7 @@ Fetched = tuple[int, MailHeaders]
 
 
 def _new_messages(
-    imap: imaplib.IMAP4, db: Database, folder: str, batch: int
+    imap: imaplib.IMAP4, on_database: DatabaseTurn, folder: str, batch: int
 ) -> Iterator[tuple[int, list[Fetched], Position]]:
     """(read so far, a batch of headers, the position after it) for messages not read yet."""
     status, _ = imap.select(_quoted(folder), readonly=True)
@@ -262,7 +292,7 @@ def _new_messages(
         raise MailError.missing_folder(folder)
     uidvalidity = _number(imap, "UIDVALIDITY") or 0
     uidnext = _number(imap, "UIDNEXT")
-    stored = _load_state(db).get(folder, {})
+    stored = on_database(_load_state).get(folder, {})
     last = int(stored.get("last_uid", 0))
     if stored.get("uidvalidity") != uidvalidity:
         # The server renumbered the folder: read it again; Message-IDs keep it from doubling.

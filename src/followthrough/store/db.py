@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from followthrough.errors import StorageError
+from followthrough.errors import DatabaseBusy, StorageError
 from followthrough.paths import DataPaths
 from followthrough.store.migrate import (
     SCHEMA_HEAD,
@@ -22,8 +23,48 @@ from followthrough.store.migrate import (
     upgrade_to_head,
 )
 
+# How long a connection waits for another writer before SQLite says "database is locked".
+# Read each time a connection opens, so a test can shorten it (and dispose the engine).
 BUSY_TIMEOUT_MS = 5000
 _IMMEDIATE = "followthrough_immediate"
+
+BUSY = (
+    "the database is busy: another Followthrough (or a command) is writing; try again in a moment"
+)
+# SQLite's primary result codes for a lock held elsewhere: SQLITE_BUSY and SQLITE_LOCKED.
+_LOCK_CODES = (5, 6)
+
+
+def busy_error(exc: BaseException) -> DatabaseBusy | None:
+    """The app's own error for SQLite's "database is locked", or None for anything else.
+
+    The one place that recognises it, whether it comes from SQLAlchemy or from SQLite's own
+    connection (the sessions below, and the CLI's last resort, use it).
+    """
+    cause = exc.orig if isinstance(exc, OperationalError) else exc
+    if not isinstance(cause, sqlite3.OperationalError):
+        return None
+    code = getattr(cause, "sqlite_errorcode", None)
+    locked = code is not None and code & 0xFF in _LOCK_CODES
+    if locked or "locked" in str(cause):
+        return DatabaseBusy(BUSY)
+    return None
+
+
+@contextmanager
+def _lock_errors_said_plainly() -> Iterator[None]:
+    """A lock held past the busy timeout becomes DatabaseBusy: one sentence, exit code 5.
+
+    Raised from None: the SQL statement in SQLAlchemy's message (which may quote the data)
+    stays out of what the person sees.
+    """
+    try:
+        yield
+    except (OperationalError, sqlite3.OperationalError) as exc:
+        busy = busy_error(exc)
+        if busy is None:
+            raise
+        raise busy from None
 
 
 def _configure_connection(dbapi_connection: Any, _record: Any) -> None:
@@ -89,7 +130,8 @@ class Database:
             ) from None
         engine = create_sqlite_engine(paths.database)
         try:
-            upgrade_to_head(engine, paths, now or datetime.now(UTC))
+            with _lock_errors_said_plainly():
+                upgrade_to_head(engine, paths, now or datetime.now(UTC))
         except BaseException:
             engine.dispose()
             raise
@@ -129,17 +171,25 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back if it raises."""
+        """One transaction: committed when the block ends, rolled back if it raises.
+
+        Another writer holding the database past BUSY_TIMEOUT_MS raises DatabaseBusy.
+        """
         if self.before_first_write is not None:
             check, self.before_first_write = self.before_first_write, None
             check()
-        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+        with (
+            _lock_errors_said_plainly(),
+            Session(self._writer, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
         self.wrote = True
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with Session(self.engine) as session:
+        # WAL readers rarely wait, but can (a checkpoint, a recovery): said the same way.
+        with _lock_errors_said_plainly(), Session(self.engine) as session:
             yield session
 
     def close(self) -> None:

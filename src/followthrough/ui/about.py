@@ -1,4 +1,4 @@
-"""Help › About: which Followthrough this is, where its data lives, and under what licence.
+"""Help › About: which Followthrough this is, where its data and its log live, its licence.
 
 The version and the licence are read from what the package declares (followthrough's own
 `__version__` and its installed metadata), never typed here a second time, so the box says
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from followthrough import APP_NAME, __version__
+from followthrough.logfile import log_folder
 
 DISTRIBUTION = "followthrough"
 NO_LICENCE = "none is declared in this package's metadata"
@@ -84,6 +85,15 @@ class AboutDialog(QDialog):
         self.open_folder.setAccessibleName("Open the data folder")
         self.open_folder.setAutoDefault(False)
         self.open_folder.clicked.connect(lambda _checked=False: self.show_folder())
+        self.log_folder = QLabel(str(log_folder()), self)
+        self.log_folder.setTextFormat(Qt.TextFormat.PlainText)
+        self.log_folder.setTextInteractionFlags(SELECTABLE)
+        self.log_folder.setWordWrap(True)
+        self.log_folder.setAccessibleName("Log folder")
+        self.open_log = QPushButton("Open &log folder", self)
+        self.open_log.setAccessibleName("Open the log folder")
+        self.open_log.setAutoDefault(False)
+        self.open_log.clicked.connect(lambda _checked=False: self.show_log_folder())
         self.licence = QLabel(f"Licence: {declared_licence()}", self)
         self.licence.setWordWrap(True)
         self.licence.setTextInteractionFlags(SELECTABLE)
@@ -97,20 +107,33 @@ class AboutDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.buttons.rejected.connect(self.reject)
 
-        folder_row = QWidget(self)  # a widget, not a bare layout: Python may free a layout
-        row = QHBoxLayout(folder_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.folder, 1)
-        row.addWidget(self.open_folder)
         folder_title = QLabel("Your data is in:", self)
         folder_title.setBuddy(self.open_folder)
+        log_title = QLabel("When something goes wrong, the details are written in:", self)
+        log_title.setWordWrap(True)
+        log_title.setBuddy(self.open_log)
         layout = QVBoxLayout(self)
-        for widget in (self.title, self.version, self.summary, folder_title, folder_row,
+        for widget in (self.title, self.version, self.summary,
+                       folder_title, self._row(self.folder, self.open_folder),
+                       log_title, self._row(self.log_folder, self.open_log),
                        self.licence, self.runtime):  # fmt: skip
             layout.addWidget(widget)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(420)
+
+    def _row(self, path: QLabel, button: QPushButton) -> QWidget:
+        row = QWidget(self)  # a widget, not a bare layout: Python may free a layout
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(path, 1)
+        layout.addWidget(button)
+        return row
+
+    def show_log_folder(self) -> None:
+        from followthrough.ui.uncaught import open_log_folder
+
+        open_log_folder()
 
     def show_folder(self) -> None:
         """Open the data folder in the desktop's file manager."""

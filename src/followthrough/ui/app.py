@@ -6,6 +6,7 @@ imported by then), and the database layer is imported and opened right after the
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -161,6 +162,14 @@ def run_gui(
         print(f"{APP_NAME} is already running on this data folder: its window was brought forward.")
         return 0
 
+    from followthrough import logfile
+    from followthrough.ui.uncaught import UncaughtErrors
+
+    # What nothing else catches is logged and told in a box; the log file itself is opened
+    # once the first look is on screen (its module would slow the first paint down).
+    uncaught = UncaughtErrors()
+    uncaught.install()
+    log_owned = logfile.log_path() is None  # a caller (a test) may have opened one already
     restore_signals = _quit_on_termination(app)
     # Before any worker thread starts: cycles holding Qt objects are freed on this thread only.
     collector = GuiThreadCollector(app)
@@ -172,6 +181,7 @@ def run_gui(
     # imported, instead of after them (a 120 MB pipeline takes about 300 ms to check).
     checked = quick_check_soon(paths.database)
     window = MainWindow()
+    uncaught.window = window
     hidden = starts_in_tray(tray, smoke)
     # The board is read and shown before the database layer has loaded (see startup.py);
     # what the person asks for meanwhile waits in the worker's queue until the file is open.
@@ -222,6 +232,8 @@ def run_gui(
         from followthrough.ui.session import AppSession
 
         loader.join()  # its imports are done: this thread imports nothing it is importing
+        if log_owned and logfile.open_log() is not None:
+            logging.getLogger(__name__).info("%s %s started", APP_NAME, __version__)
         try:
             # A damaged database asks the person what to do (a backup to restore); a smoke
             # run must never wait on a dialog.
@@ -282,6 +294,9 @@ def run_gui(
         window.removeEventFilter(painted)
         instance.release()
         restore_signals()
+        uncaught.uninstall()
+        if log_owned:
+            logfile.close_log()
         collector.stop()
     if "error" in outcome:
         raise outcome["error"]

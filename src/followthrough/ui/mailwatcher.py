@@ -3,6 +3,8 @@
 A pass reads the account, its password from the keyring and the new mail's headers, and logs
 what it found (services/mailwatch.py). It never runs on the database worker: a mail server
 that is slow to answer would hold every other database operation back for its whole timeout.
+Its reads and writes do, though: the pass hands each one to the database worker and waits
+for it (Operations.call), so only that one thread ever writes to the database.
 
 When a pass fails, the watcher tries again after 1, 2, 4 … up to 60 minutes, and says what is
 wrong once per distinct problem, not once per failed pass; the first pass that works brings
@@ -11,6 +13,8 @@ the usual interval back and clears the message.
 
 from __future__ import annotations
 
+import logging
+import traceback
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,13 +23,15 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from followthrough.domain.mailaccount import MailAccount
 from followthrough.errors import FollowthroughError
 from followthrough.services.mailaccount import get_account
-from followthrough.services.mailwatch import PassReport, check_mail
+from followthrough.services.mailwatch import DatabaseTurn, PassReport, check_mail
 from followthrough.services.secrets import read_password
-from followthrough.store.db import Database
-from followthrough.ui.ops import Background, Operations
+from followthrough.ui.ops import UNEXPECTED, Background, Operations
 
 MINUTE_MS = 60_000
 MAX_BACKOFF_MINUTES = 60
+HIDDEN = "[password]"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -34,13 +40,36 @@ class _Outcome:
     report: PassReport | None
 
 
-def _one_pass(db: Database) -> _Outcome:
-    account = get_account(db)
+def _one_pass(on_database: DatabaseTurn) -> _Outcome:
+    account = on_database(get_account)
     if account is None:
         return _Outcome(None, None)
     # Read at each pass, never kept: a password changed in the settings is used at once.
     password = read_password(account.key)
-    return _Outcome(account, check_mail(db, account, password))
+    report: PassReport | None = None
+    try:
+        report = check_mail(on_database, account, password)
+    except FollowthroughError:
+        raise  # one sentence of the app's own: never holds the password
+    except Exception as exc:
+        # A library's message may quote what it was sent: the traceback is written here,
+        # where the password is known and can be taken out, not by the lane that ran us.
+        log.error("a mail pass failed: %s", _without(password, _traceback(exc)))
+    if report is None:  # raised out here, so the error does not carry the one above along
+        raise FollowthroughError(UNEXPECTED)
+    return _Outcome(account, report)
+
+
+def _traceback(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(exc)).rstrip()
+
+
+def _without(password: str, text: str) -> str:
+    """`text` with the password taken out, as typed and as Python would quote it."""
+    for form in {password, repr(password)[1:-1], repr(password.encode())[2:-1]}:
+        if form:
+            text = text.replace(form, HIDDEN)
+    return text
 
 
 def problem_status(message: str) -> str:
@@ -89,8 +118,10 @@ class MailWatcher(QObject):
         if self._stopped or self.running:
             return False
         self._timer.stop()
-        db = self.ops.db
-        return self._thread.run(lambda: _one_pass(db), self._done, self._failed)
+        # Only the bound method crosses over: it queues work for the database thread and
+        # waits there, on the pass's own thread; the GUI thread is never asked for anything.
+        on_database = self.ops.call
+        return self._thread.run(lambda: _one_pass(on_database), self._done, self._failed)
 
     def stop(self) -> None:
         """No more passes; waits for one in flight (its writes are one transaction)."""
@@ -120,7 +151,10 @@ class MailWatcher(QObject):
         self.failures += 1
         backoff = min(2 ** (self.failures - 1), MAX_BACKOFF_MINUTES)
         self._timer.start(backoff * self.minute_ms)
-        self._say(problem_status(str(error)))
+        status = problem_status(str(error))
+        if status != self.status:  # logged once per problem, as the status bar says it
+            log.warning("mail is not being checked: %s", error)
+        self._say(status)
 
     def _say(self, status: str) -> None:
         if status != self.status:

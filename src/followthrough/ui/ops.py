@@ -11,6 +11,12 @@ result all stay in a table the GUI thread owns; the worker only borrows them and
 ticket number. Otherwise the worker, dropping its references after the GUI thread had already
 dropped its own, would destroy a dialog or a widget on the wrong thread while the GUI thread
 paints it — the intermittent segfaults in paint events this app used to have.
+
+Every failure reaches the person: an error of the app's own (FollowthroughError, such as
+DatabaseBusy when another writer held the file past the busy timeout) is delivered with its
+sentence; anything else is delivered as UNEXPECTED, its traceback written to the log file
+(logfile.py). Either way it reaches the caller's `on_error`, or else `Operations.failed`,
+which the window shows in its status bar; the lane itself always carries on.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import itertools
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from queue import SimpleQueue
@@ -36,7 +43,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-UNEXPECTED = "something went wrong; the details are in the log"
+UNEXPECTED = "something went wrong; the details are in the log (Help › Open log folder)"
 
 
 @dataclass
@@ -65,10 +72,12 @@ def _run(jobs: dict[int, _Job], ticket: int, finished: Any, argument: tuple[Any,
         job.result = job.work(*argument)
     except FollowthroughError as exc:
         job.error = exc.with_traceback(None)  # its frames may hold what the work captured
-    except Exception as exc:  # a bug or a library's own error: say so, keep running
-        # Only the type in the message (a library's text could quote what it was given);
-        # the traceback goes to the log, where a bug report can find it.
-        log.error("work off the GUI thread failed: %s", type(exc).__name__, exc_info=True)
+    except BaseException as exc:  # a bug or a library's own error: say so, keep running
+        # BaseException too: a stray SystemExit would otherwise end this thread, and every
+        # job after it would wait forever. Only the type in the message (a library's text
+        # could quote what it was given); the traceback goes to the log for a bug report.
+        what = getattr(job.work, "__qualname__", type(job.work).__name__)
+        log.error("%s failed off the GUI thread: %s", what, type(exc).__name__, exc_info=True)
         job.error = FollowthroughError(UNEXPECTED)
     del job, argument  # before the hand-back: the GUI thread must be the one to let go
     # RuntimeError: the lane was deleted with its window meanwhile; nobody waits any more.
@@ -76,10 +85,30 @@ def _run(jobs: dict[int, _Job], ticket: int, finished: Any, argument: tuple[Any,
         finished.emit(ticket)
 
 
-def _serve(queue: SimpleQueue[tuple[Any, ...] | None]) -> None:
+@dataclass
+class _Waited:
+    """Work another worker thread waits for (Operations.call): nothing of the GUI's in it."""
+
+    work: Callable[[Database], Any]
+    db: Database
+    outcome: Future[Any]
+
+    def run(self) -> None:
+        try:
+            result = self.work(self.db)
+        except BaseException as exc:  # the caller's thread decides what it means
+            self.outcome.set_exception(exc)
+        else:
+            self.outcome.set_result(result)
+
+
+def _serve(queue: SimpleQueue[tuple[Any, ...] | _Waited | None]) -> None:
     """The worker thread's loop: jobs in the order they came, until the sentinel."""
     while (item := queue.get()) is not None:
-        _run(*item)
+        if isinstance(item, _Waited):
+            item.run()
+        else:
+            _run(*item)
         del item  # nothing of a finished job stays on this thread while it waits
 
 
@@ -90,7 +119,7 @@ class _Lane(QObject):
 
     def __init__(self, name: str, parent: QObject | None = None, *, daemon: bool = False) -> None:
         super().__init__(parent)
-        self._queue: SimpleQueue[tuple[Any, ...] | None] = SimpleQueue()
+        self._queue: SimpleQueue[tuple[Any, ...] | _Waited | None] = SimpleQueue()
         # A lane that may block on the network or a keyring prompt is a daemon thread, so a
         # stuck call can never keep the app from quitting; the database lane is not: a write
         # in flight must land.
@@ -101,6 +130,10 @@ class _Lane(QObject):
         self._jobs: dict[int, _Job] = {}
         self._tickets = itertools.count(1)
         self._closed = False
+        # Held while closing, and by another thread queueing work (Operations.call), so
+        # nothing is ever queued behind the sentinel, where it would wait forever.
+        self._closing = threading.Lock()
+        self._home = threading.get_ident()  # the GUI thread, which made the lane
         # Always queued: an outcome is never delivered inside the call that asked for it.
         self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
@@ -135,8 +168,9 @@ class _Lane(QObject):
 
     def shutdown(self) -> None:
         """Finish what is queued (a write must not be lost on quit), then stop the worker."""
-        self._closed = True
-        self._queue.put(None)
+        with self._closing:
+            self._closed = True
+            self._queue.put(None)
         self._thread.join()
         self._jobs.clear()  # nothing is delivered after shutdown: the views are going away
 
@@ -203,7 +237,8 @@ class Operations(_Lane):
         With `owner`, nothing is called back once that object has been deleted; a callback
         that is a method of a Qt object has that object as its owner without saying so (a
         dialog closed while its read was queued must not be called). A write emits
-        `changed` even then: the data moved, whoever asked for it.
+        `changed` even then: the data moved, whoever asked for it; and a write that failed
+        emits `failed`, so the person hears of it from the window.
         """
         owner = owner or owner_of(on_done) or owner_of(on_error)
         handler = on_error
@@ -220,6 +255,26 @@ class Operations(_Lane):
             return
         self._start(job, (self._db,))
 
+    def call(self, work: Callable[[Database], T]) -> T:
+        """From another worker thread: run `work(db)` on the database thread, wait, return.
+
+        For work whose slow part is not the database (the mail watch waits on the network):
+        it stays on its own thread and hands each read and write to this one, so they take
+        their turn with everything else the app writes. Its errors are raised here, to the
+        caller; nothing goes through the GUI thread, which may itself be waiting for the
+        caller to finish (closing the app waits for a mail pass in flight).
+        """
+        if threading.get_ident() == self._home:
+            raise RuntimeError("Operations.call would block the GUI thread: use run()")
+        if threading.current_thread() is self._thread:
+            return work(self.db)  # already on the database thread: waiting on it would hang
+        outcome: Future[T] = Future()
+        with self._closing:
+            if self._closed or self._db is None:
+                raise FollowthroughError("the app is closing or not open yet; nothing was done")
+            self._queue.put(_Waited(work, self._db, outcome))
+        return outcome.result()
+
     def _deliver(self, ticket: int) -> None:
         job = self._jobs.pop(ticket, None)
         if job is None:
@@ -230,6 +285,10 @@ class Operations(_Lane):
                 self.failed.emit(str(job.error))
             else:
                 self._handle(job)
+        elif job.error is not None and job.writes:
+            # The dialog that asked is closed, but the person still believes the change was
+            # made: a change that did not happen is said in the window's status bar instead.
+            self.failed.emit(str(job.error))
         if job.writes and job.error is None:
             self.changed.emit()
 
@@ -261,10 +320,11 @@ class Background(_Lane):
 
         `wait=False` (a dialog closing) lets a call that hangs finish on its own.
         """
-        self._closed = True
-        while not self._queue.empty():
-            self._queue.get_nowait()
-        self._queue.put(None)
+        with self._closing:
+            self._closed = True
+            while not self._queue.empty():
+                self._queue.get_nowait()
+            self._queue.put(None)
         if wait:
             self._thread.join()
         self._jobs.clear()

@@ -79,6 +79,8 @@ class AppSession:
         Started only now so that the person sees their pipeline first; the timer starts
         after the notifier, so no alert raised by the first tick goes unannounced.
         """
+        if self.closed:
+            return  # the app quit before the board's first paint came round (a smoke run)
         from followthrough.ui.notify import AlertNotifier
         from followthrough.ui.tray import TrayIcon
 
@@ -157,6 +159,7 @@ class AppSession:
 
     paths: DataPaths | None = None
     restored = False  # the start put a backup back in place of a damaged database
+    closed = False  # nothing starts after close(): the database worker is gone
 
     def _preferences(self, prefs: Preferences) -> None:
         self.prefs = prefs
@@ -191,6 +194,7 @@ class AppSession:
             clipboard.clear()
 
     def close(self) -> None:
+        self.closed = True
         self.scheduler.stop()
         # Nothing of this session may outlive it (a test opens several in one process).
         if self.notifier is not None:

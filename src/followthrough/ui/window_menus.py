@@ -139,7 +139,17 @@ def install_menus(window: MainWindow) -> None:
         window, help_menu, "&Keyboard shortcuts", window.show_shortcuts, QKeySequence("F1")
     )
     window.shortcuts_action.setShortcuts([QKeySequence("F1"), QKeySequence("Ctrl+/")])
+    window.log_folder_action = _action(
+        window, help_menu, "Open &log folder", _open_log_folder,
+        tip="Where the details of what went wrong are written, for a bug report",
+    )  # fmt: skip
     window.about_action = _action(window, help_menu, "&About Followthrough", window.show_about)
+
+
+def _open_log_folder() -> None:
+    from followthrough.ui.uncaught import open_log_folder  # on first use, not at start-up
+
+    open_log_folder()
 
 
 def _name_history(window: MainWindow) -> None:

@@ -29,15 +29,15 @@ from followthrough.domain.mailaccount import (
     Security,
 )
 from followthrough.errors import FollowthroughError, InvalidData, NotFound
-from followthrough.services.mailaccount import forget_account, get_account, save_account
-from followthrough.services.mailwatch import detect_folders, test_connection
+from followthrough.services.mailaccount import forget_settings, get_account, save_settings
+from followthrough.services.mailwatch import DatabaseTurn, detect_folders, test_connection
 from followthrough.services.secrets import (
     KeyringUnavailable,
+    forget_password,
     keyring_problem,
     read_password,
     store_password,
 )
-from followthrough.store.db import Database
 from followthrough.ui.ops import Background, Operations
 from followthrough.ui.settings.fields import SettingsPage, hint_label, sentence, warning_colour
 from followthrough.ui.settings.layout import same_width, tidy_form
@@ -75,12 +75,23 @@ def _password(account: MailAccount, typed: str) -> str:
         raise InvalidData(NOTHING_SAVED, "password") from None
 
 
-def _save(db: Database, account: MailAccount, typed: str) -> MailAccount:
+def _save(on_database: DatabaseTurn, account: MailAccount, typed: str) -> MailAccount:
     if typed:
         store_password(account.key, typed)
     else:
         _password(account, typed)  # an account without any password cannot be watched
-    save_account(db, account)
+    replaced = on_database(lambda db: save_settings(db, account))
+    if replaced is not None:
+        forget_password(replaced.key)  # another mailbox: the old password has no use left
+    return account
+
+
+def _forget(on_database: DatabaseTurn) -> MailAccount | None:
+    account = on_database(get_account)
+    if account is not None:
+        # The password first: a keyring that refuses (locked) leaves everything as it was.
+        forget_password(account.key)
+    on_database(forget_settings)
     return account
 
 
@@ -339,10 +350,11 @@ class MailPage(SettingsPage):
         if account is None:
             return
         typed = self.password.text()
-        db = self.ops.db
+        on_database = self.ops.call
         self._start("Saving…")
-        # Not on the database worker: saving talks to the keyring, which may be slow to answer.
-        self._thread.run(lambda: _save(db, account, typed), self._saved, self._refused)
+        # Not on the database worker: saving talks to the keyring, which may be slow to answer;
+        # its database writes are handed to the worker (Operations.call).
+        self._thread.run(lambda: _save(on_database, account, typed), self._saved, self._refused)
 
     def _saved(self, account: MailAccount) -> None:
         self.account = account
@@ -353,9 +365,9 @@ class MailPage(SettingsPage):
 
     def forget_account(self) -> None:
         self.clear_problems()
-        db = self.ops.db
+        on_database = self.ops.call
         self._start("Forgetting the account…")
-        self._thread.run(lambda: forget_account(db), self._forgot, self._refused)
+        self._thread.run(lambda: _forget(on_database), self._forgot, self._refused)
 
     def _forgot(self, _account: MailAccount | None) -> None:
         self.account = None
