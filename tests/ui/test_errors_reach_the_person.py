@@ -26,12 +26,10 @@ from followthrough import __version__, logfile
 from followthrough.domain.leads import NewLead
 from followthrough.domain.states import State
 from followthrough.errors import DatabaseBusy, FollowthroughError
-from followthrough.paths import DataPaths
 from followthrough.services import leads
 from followthrough.store import db as store_db
 from followthrough.store.db import Database
 from followthrough.ui.about import AboutDialog
-from followthrough.ui.app import run_gui
 from followthrough.ui.main_window import MainWindow
 from followthrough.ui.ops import Operations
 from followthrough.ui.uncaught import SAID, UncaughtErrors
@@ -341,22 +339,51 @@ def test_help_open_log_folder_opens_the_log_folder_and_about_names_it(
         QDesktopServices.unsetUrlHandler("file")
 
 
-def test_the_app_writes_its_log_and_hooks_errors_only_while_it_runs(
-    qtbot: QtBot, data_paths: DataPaths, capsys: pytest.CaptureFixture[str]
-) -> None:
+_WATCH_THE_HOOKS = """
+import json, sys, threading
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from followthrough import logfile
+from followthrough.paths import prepare_data_dir
+from followthrough.ui.app import run_gui
+from followthrough.ui.uncaught import UncaughtErrors
+
+app = QApplication([])
+before = (sys.excepthook, threading.excepthook)
+during = []
+QTimer.singleShot(0, lambda: during.append(sys.excepthook))
+code = run_gui(prepare_data_dir(Path(sys.argv[1])), smoke=True)
+print(json.dumps({
+    "code": code,
+    "hooked": any(isinstance(getattr(h, "__self__", None), UncaughtErrors) for h in during),
+    "restored": (sys.excepthook, threading.excepthook) == before,
+    "closed": logfile.log_path() is None,
+    "log": str(logfile.platform_log_folder() / logfile.LOG_NAME),
+}))
+"""
+
+
+def test_the_app_writes_its_log_and_hooks_errors_only_while_it_runs(tmp_path: Path) -> None:
+    # In a process of its own, as the app runs: the app's event loop is started and ended
+    # once per process, and a test must not share its application object with the next.
+    import json
+    import os
+    import subprocess
     import sys
 
-    before = (sys.excepthook, threading.excepthook)
-    during: list[object] = []
-    probe = QTimer(interval=5, timeout=lambda: during.append(sys.excepthook))
-    probe.start()
-    try:
-        assert run_gui(data_paths, smoke=True) == 0  # opens the window, measures, quits
-    finally:
-        probe.stop()
-    assert any(isinstance(getattr(hook, "__self__", None), UncaughtErrors) for hook in during)
-    assert (sys.excepthook, threading.excepthook) == before
-    assert logfile.log_path() is None  # closed with the app
-    text = (logfile.platform_log_folder() / logfile.LOG_NAME).read_text(encoding="utf-8")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_STATE_HOME=str(tmp_path / "state"),
+               HOME=str(tmp_path / "home"))  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", _WATCH_THE_HOOKS, str(tmp_path / "data")],
+                          env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["code"] == 0
+    assert found["hooked"]
+    assert found["restored"]
+    assert found["closed"]  # closed with the app
+    log = Path(found["log"])
+    assert log.is_relative_to(tmp_path)
+    text = log.read_text(encoding="utf-8")
     assert "INFO followthrough.ui.app [" in text
     assert f"] Followthrough {__version__} started" in text
