@@ -25,8 +25,11 @@ EXIT_USAGE = 2
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        # One line, not argparse's usage block: scripts read stderr too.
-        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+        # One line, not argparse's usage block: scripts read stderr too. It may quote what
+        # was typed, perhaps pasted from a hostile source: escaped like any output.
+        from followthrough.termsafe import one_line
+
+        self.exit(EXIT_USAGE, f"{self.prog}: {one_line(message)} (see {self.prog} --help)\n")
 
 
 def build_parser(commands: bool = True) -> argparse.ArgumentParser:
@@ -228,7 +231,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(message: str) -> None:
-    print(f"followthrough: {message}", file=sys.stderr)
+    from followthrough.termsafe import print_error
+
+    print_error(f"followthrough: {message}")
 
 
 def _run(args: argparse.Namespace) -> int:

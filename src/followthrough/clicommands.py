@@ -4,7 +4,6 @@ is opened (so bad input writes nothing), then a *handler* calls one service and 
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -33,6 +32,7 @@ from followthrough.errors import InvalidData, UsageError
 from followthrough.paths import DataPaths
 from followthrough.services import alerts, archive, backups, lead_queries, leads, settings
 from followthrough.store.db import Database
+from followthrough.termsafe import one_line, print_json, print_text
 
 Preparer = Callable[[argparse.Namespace, datetime], Any]
 Handler = Callable[[Database, argparse.Namespace, Any, datetime], int]
@@ -49,10 +49,15 @@ def _when(text: str | None, now: datetime, flag: str) -> datetime | None:
 
 def _emit(args: argparse.Namespace, data: Any, text: str) -> int:
     if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        print_json(data)
     else:
-        print(text)
+        print_text(text)
     return 0
+
+
+def _say(args: argparse.Namespace, data: Any, sentence: str) -> int:
+    """Like _emit, for a one-line answer: a name in it must not start a line of its own."""
+    return _emit(args, data, one_line(sentence))
 
 
 # --- add -------------------------------------------------------------------------------
@@ -83,7 +88,7 @@ def run_add(
 ) -> int:
     new, at = request
     lead = leads.add_lead(db, new, now, at=at)
-    return _emit(args, clifmt.lead_json(lead), f"Added {lead.label} to {lead.state.label}.")
+    return _say(args, clifmt.lead_json(lead), f"Added {lead.label} to {lead.state.label}.")
 
 
 # --- list / show -----------------------------------------------------------------------
@@ -140,7 +145,7 @@ def prepare_edit(args: argparse.Namespace, now: datetime) -> LeadEdit:
 def run_edit(db: Database, args: argparse.Namespace, edit: LeadEdit, now: datetime) -> int:
     lead = lead_queries.resolve_lead(db, args.lead)
     lead = leads.edit_lead(db, lead.id, edit, now)
-    return _emit(args, clifmt.lead_json(lead), f"Updated {lead.label}.")
+    return _say(args, clifmt.lead_json(lead), f"Updated {lead.label}.")
 
 
 # --- log -------------------------------------------------------------------------------
@@ -165,7 +170,7 @@ def run_log(db: Database, args: argparse.Namespace, request: dict[str, Any], now
     lead = lead_queries.get_lead(db, lead.id).lead
     waiting = f"; {lead.unanswered} unanswered" if lead.unanswered else ""
     text = f"Logged {event.kind.replace('_', ' ')} for {lead.label}{waiting}."
-    return _emit(args, {"event": clifmt.event_json(event), "lead": clifmt.lead_json(lead)}, text)
+    return _say(args, {"event": clifmt.event_json(event), "lead": clifmt.lead_json(lead)}, text)
 
 
 # --- move ------------------------------------------------------------------------------
@@ -197,7 +202,7 @@ def run_move(db: Database, args: argparse.Namespace, request: dict[str, Any], no
     lead = lead_queries.resolve_lead(db, args.lead)
     lead = leads.move_lead(db, lead.id, now=now, **request)
     back = f" until {clifmt.when_text(lead.recycle_until, now)}" if lead.recycle_until else ""
-    return _emit(args, clifmt.lead_json(lead), f"{lead.label} is in {lead.state.label}{back}.")
+    return _say(args, clifmt.lead_json(lead), f"{lead.label} is in {lead.state.label}{back}.")
 
 
 # --- delete ----------------------------------------------------------------------------
@@ -211,7 +216,7 @@ def prepare_delete(args: argparse.Namespace, now: datetime) -> None:
 def run_delete(db: Database, args: argparse.Namespace, _: None, now: datetime) -> int:
     lead = lead_queries.resolve_lead(db, args.lead)
     gone = leads.delete_lead(db, lead.id)
-    return _emit(args, clifmt.lead_json(gone), f"Deleted {gone.label} and its history.")
+    return _say(args, clifmt.lead_json(gone), f"Deleted {gone.label} and its history.")
 
 
 # --- alerts ----------------------------------------------------------------------------
@@ -249,7 +254,7 @@ def run_snooze(
     alert_id, until, at = req
     alert = alerts.snooze(db, alert_id, until, at)
     text = f"Snoozed #{alert.id} ({alert.lead_name}) until {clifmt.when_text(until, now)}."
-    return _emit(args, clifmt.alert_json(alert), text)
+    return _say(args, clifmt.alert_json(alert), text)
 
 
 def prepare_resolve(args: argparse.Namespace, now: datetime) -> tuple[int, datetime]:
@@ -261,7 +266,7 @@ def _resolver(status: str) -> Handler:
         db: Database, args: argparse.Namespace, req: tuple[int, datetime], now: datetime
     ) -> int:
         alert = alerts.resolve(db, req[0], status, req[1])
-        return _emit(args, clifmt.alert_json(alert), f"#{alert.id} ({alert.lead_name}): {status}.")
+        return _say(args, clifmt.alert_json(alert), f"#{alert.id} ({alert.lead_name}): {status}.")
 
     return run
 
@@ -293,7 +298,7 @@ def run_policy(
 def run_backup(paths: DataPaths, args: argparse.Namespace, now: datetime) -> int:
     output = Path(args.output).expanduser() if args.output else None
     made = backups.make_backup(paths, "manual", now, output)
-    return _emit(args, {"path": str(made)}, f"Saved a backup: {made}")
+    return _say(args, {"path": str(made)}, f"Saved a backup: {made}")
 
 
 def run_backups(paths: DataPaths, args: argparse.Namespace, now: datetime) -> int:
@@ -318,7 +323,7 @@ def run_restore(paths: DataPaths, args: argparse.Namespace, now: datetime) -> in
     source = Path(args.file).expanduser()
     saved = backups.restore_backup(paths, source, now)
     said = f"Restored {source}." + (f" The replaced data is saved at {saved}." if saved else "")
-    return _emit(args, {"restored": str(source), "saved": str(saved) if saved else None}, said)
+    return _say(args, {"restored": str(source), "saved": str(saved) if saved else None}, said)
 
 
 def run_doctor(paths: DataPaths, args: argparse.Namespace, now: datetime) -> int:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from followthrough.domain.bounds import record_id
 from followthrough.errors import InvalidData, NotFound
+from followthrough.termsafe import one_line, print_json, print_text
 
 if TYPE_CHECKING:
     # Imported when a drafting command runs, not when the parser is built for another one.
@@ -53,7 +53,9 @@ def _finding_json(finding: LintFinding) -> dict[str, Any]:
 
 
 def _finding_lines(findings: tuple[LintFinding, ...] | list[LintFinding]) -> str:
-    return "\n".join(f"  {f.field} {f.start}-{f.end} {f.code}: {f.message}" for f in findings)
+    return "\n".join(
+        one_line(f"  {f.field} {f.start}-{f.end} {f.code}: {f.message}") for f in findings
+    )
 
 
 def prepare_draft(args: argparse.Namespace, now: datetime) -> int | None:
@@ -78,13 +80,13 @@ def run_draft(db: Database, args: argparse.Namespace, alert_id: int | None, now:
         "findings": [_finding_json(f) for f in draft.findings],
     }
     if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        print_json(data)
         return 0
-    head = f"Subject: {draft.subject}\n\n" if draft.subject else ""
+    head = f"Subject: {one_line(draft.subject)}\n\n" if draft.subject else ""
     tail = f"\n\n— {draft.template} ({draft.intent}, asks about {draft.decision})"
     if draft.findings:
         tail += "\n" + _finding_lines(draft.findings)
-    print(head + draft.body + tail)
+    print_text(head + draft.body + tail)  # the body keeps its lines
     return 0
 
 
@@ -110,12 +112,12 @@ def _list(db: Database, args: argparse.Namespace) -> int:
         for t in found
     ]
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print_json(rows)
         return 0
     width = max((len(t.slug) for t in found), default=4)
     for t in found:
         mark = "" if t.builtin else "  (yours)"
-        print(f"{t.slug:<{width}}  {t.intent:<10} {t.decision:<10} {t.title}{mark}")
+        print_text(one_line(f"{t.slug:<{width}}  {t.intent:<10} {t.decision:<10} {t.title}{mark}"))
     return 0
 
 
@@ -176,10 +178,10 @@ def _split_subject(text: str) -> tuple[str, str]:
 
 def _report(args: argparse.Namespace, findings: list[LintFinding], name: str) -> int:
     if args.json:
-        print(json.dumps([_finding_json(f) for f in findings], ensure_ascii=False, indent=2))
+        print_json([_finding_json(f) for f in findings])
     elif findings:
-        print(f"{name}: {len(findings)} finding{'' if len(findings) == 1 else 's'}")
-        print(_finding_lines(findings))
+        print_text(f"{one_line(name)}: {len(findings)} finding{'' if len(findings) == 1 else 's'}")
+        print_text(_finding_lines(findings))
     else:
-        print(f"{name}: no findings")
+        print_text(f"{one_line(name)}: no findings")
     return EXIT_FINDINGS if findings else 0

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
+
+from followthrough.termsafe import json_safe, one_line, print_json, print_text
 
 if TYPE_CHECKING:
     from followthrough.store.db import Database
@@ -50,9 +51,9 @@ def run_export(db: Database, args: argparse.Namespace, target: Path | None, now:
         counts = export.export_json(db, target, now)
     leads = counts["leads"]
     if args.json:
-        print(json.dumps({"path": str(target), "format": args.format, **counts}, indent=2))
+        print_json({"path": str(target), "format": args.format, **counts})
     else:
-        print(f"Exported {leads} lead{'' if leads == 1 else 's'} to {target}")
+        print_text(one_line(f"Exported {leads} lead{'' if leads == 1 else 's'} to {target}"))
     return 0
 
 
@@ -61,7 +62,7 @@ def _to_stdout(db: Database, fmt: str, now: datetime) -> None:
 
     sys.stdout.flush()
     if fmt == "json":
-        export.write_json(db, sys.stdout.buffer, now)
+        export.write_json(db, cast("BinaryIO", _EscapingJsonStream(sys.stdout.buffer)), now)
         sys.stdout.buffer.flush()
         return
     # Always UTF-8 and the file's own line endings, whatever the terminal's locale says.
@@ -71,3 +72,17 @@ def _to_stdout(db: Database, fmt: str, now: datetime) -> None:
     finally:
         stream.flush()
         stream.detach()  # sys.stdout keeps its buffer
+
+
+class _EscapingJsonStream:
+    """The export's JSON with C1, bidirectional and other invisible characters as \\uXXXX:
+    SQLite writes them raw, and stdout may be a terminal. Same data once parsed."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self._out = out
+
+    def write(self, piece: bytes) -> int:
+        # Each piece is whole records (whole UTF-8); ASCII without DEL needs no look.
+        if not piece.isascii() or b"\x7f" in piece:
+            piece = json_safe(piece.decode("utf-8", "surrogateescape")).encode()
+        return self._out.write(piece)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 from typing import Any
 
 from followthrough.services.alerts import AlertView
 from followthrough.services.archive import ArchivedLead, ArchivePage
 from followthrough.services.readmodels import EventView, LeadDetail, LeadView
+from followthrough.termsafe import one_line, terminal_safe
+from followthrough.termwidth import Cell, display_width
 
 
 def iso_local(moment: datetime | None) -> str | None:
@@ -68,8 +69,9 @@ def alert_lines(alerts: list[AlertView], now: datetime) -> str:
         if alert.snoozed_until:
             status = f" [snoozed until {when_text(alert.snoozed_until, now)}]"
         intent = f" → {alert.intent.replace('_', ' ')}" if alert.intent else ""
-        lines.append(f"#{alert.id:<5}{alert.lead_name} · {alert.rule}{intent}{status}")
-        lines.append(f"       {alert.reason}")
+        # One line each: a name with a line break must not pass for another alert.
+        lines.append(one_line(f"#{alert.id:<5}{alert.lead_name} · {alert.rule}{intent}{status}"))
+        lines.append(f"       {one_line(alert.reason)}")
     return "\n".join(lines)
 
 
@@ -100,29 +102,13 @@ def when_text(moment: datetime | None, now: datetime | None = None) -> str:
     return local.strftime(fmt)
 
 
-def _width(text: str) -> int:
-    # CJK and emoji take two terminal cells; counting characters would misalign columns.
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _fit(text: str, width: int) -> str:
-    if _width(text) <= width:
-        return text + " " * (width - _width(text))
-    out, used = "", 0
-    for ch in text:
-        if used + _width(ch) > width - 1:
-            break
-        out, used = out + ch, used + _width(ch)
-    return out + "…" + " " * (width - used - 1)
-
-
 def _table(header: list[str], rows: list[list[str]], limits: list[int]) -> str:
     """Aligned columns, each as wide as its widest cell up to its limit (then cut with …)."""
-    widths = [
-        min(limit, max(_width(row[i]) for row in [header, *rows])) for i, limit in enumerate(limits)
-    ]
-    lines = ["  ".join(_fit(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip()
-             for row in [header, *rows]]  # fmt: skip
+    # Measured and cut in terminal columns, once each cell is on one line with its escapes.
+    cells = [[Cell(text) for text in row] for row in [header, *rows]]
+    widths = [min(limit, max(row[i].width for row in cells)) for i, limit in enumerate(limits)]
+    lines = ["  ".join(cell.fit(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+             for row in cells]  # fmt: skip
     return "\n".join(lines)
 
 
@@ -182,11 +168,11 @@ def _due_text(lead: LeadView, now: datetime) -> str:
 
 def detail_text(detail: LeadDetail, now: datetime) -> str:
     lead = detail.lead
-    lines = [f"{lead.label}"]
+    lines = [one_line(lead.label)]
 
     def field(label: str, value: str | None) -> None:
         if value:
-            lines.append(f"  {label:<12}{value}")
+            lines.append(f"  {label:<12}{one_line(value)}")
 
     field("State", f"{lead.state.label} since {when_text(lead.state_since, now)}")
     if lead.momentum is not None:
@@ -216,7 +202,13 @@ def detail_text(detail: LeadDetail, now: datetime) -> str:
     lines.append("")
     lines.append("Timeline, newest first:" if detail.timeline else "Timeline: empty")
     for event in detail.timeline:
-        lines.append(f"  {when_text(event.at, now):<20}{_event_text(event)}")
+        line = f"  {when_text(event.at, now):<20}{one_line(_event_text(event))}"
+        if event.text:
+            # A note keeps its line breaks (escaped otherwise), each line under the first.
+            line += ": "
+            indent = "\n" + " " * display_width(line)
+            line += terminal_safe(event.text).replace("\n", indent)
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -230,4 +222,4 @@ def _event_text(event: EventView) -> str:
         text = f"{arrow} {event.kind.replace('_', ' ')}"
         if event.channel:
             text += f" ({event.channel})"
-    return text + (f": {event.text}" if event.text else "")
+    return text

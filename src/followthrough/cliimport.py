@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from followthrough.errors import InvalidData, UsageError
+from followthrough.termsafe import one_line, print_json, print_text
 
 if TYPE_CHECKING:
     from followthrough.services.transfer import ImportReport
@@ -119,18 +119,18 @@ def run_import(
         if show is not None:
             print("\r\033[K", end="", file=sys.stderr, flush=True)
     if args.json:
-        print(json.dumps(_report_json(report, path), ensure_ascii=False, indent=2))
+        print_json(_report_json(report, path))
     else:
-        print(_report_text(report, path))
+        print_text(_report_text(report, path))
     return EXIT_SKIPPED_ROWS if report.skipped else 0
 
 
 def _emit_json_import(args: argparse.Namespace, path: Path, counts: dict[str, int]) -> int:
     if args.json:
-        print(json.dumps({"file": str(path), "imported": counts}, indent=2))
+        print_json({"file": str(path), "imported": counts})
     else:
         parts = ", ".join(f"{n} {what}" for what, n in counts.items())
-        print(f"Imported the export {path.name}: {parts}.")
+        print_text(one_line(f"Imported the export {path.name}: {parts}."))
     return 0
 
 
@@ -157,7 +157,8 @@ def _report_text(report: ImportReport, path: Path) -> str:
     if report.problems:
         lines.append("Rows left out:")
         lines += [
-            f"  line {p.line}{f', {p.field}' if p.field else ''}: {p.reason}"
+            # One line each: a reason may quote a cell of the file, line breaks and all.
+            one_line(f"  line {p.line}{f', {p.field}' if p.field else ''}: {p.reason}")
             for p in report.problems
         ]
         if report.skipped > len(report.problems):

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import sys
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from followthrough.errors import InvalidData, NotFound, UsageError
+from followthrough.termsafe import one_line, print_json, print_text
 
 if TYPE_CHECKING:
     from followthrough.domain.mailaccount import MailAccount
@@ -123,7 +123,10 @@ def _account(db: Database) -> MailAccount:
 
 
 def _emit(args: argparse.Namespace, data: Any, text: str) -> int:
-    print(json.dumps(data, ensure_ascii=False, indent=2) if args.json else text)
+    if args.json:
+        print_json(data)
+    else:
+        print_text(text)
     return 0
 
 
@@ -211,7 +214,8 @@ def _report_text(report: PassReport, now: datetime) -> str:
     words = {"replied": "reply from", "sent": "sent to", "auto_reply": "automatic reply from"}
     lines = [
         f"{clifmt.when_text(entry.at, now):<22} {words.get(entry.kind, entry.kind)} "
-        f"{entry.lead_name}" + (f": {entry.subject}" if entry.subject else "")
+        # One line each: a subject comes from a mail header, and those can hold anything.
+        + one_line(entry.lead_name + (f": {entry.subject}" if entry.subject else ""))
         for entry in report.logged
     ]
     return "\n".join(lines) if lines else f"Nothing new to log ({report.read} messages read)."
