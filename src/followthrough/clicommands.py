@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -291,8 +292,14 @@ def run_policy(
 
 def run_backup(paths: DataPaths, args: argparse.Namespace, now: datetime) -> int:
     output = Path(args.output).expanduser() if args.output else None
+    # Leftovers of a killed backup go first (their space may be what this copy needs), and
+    # are told of once this copy is made: a failure says one thing only, the failure.
+    removed = backups.remove_unfinished(paths, output)
     made = backups.make_backup(paths, "manual", now, output)
-    return _emit(args, {"path": str(made)}, f"Saved a backup: {made}")
+    code = _emit(args, {"path": str(made)}, f"Saved a backup: {made}")
+    if removed:
+        print(f"followthrough: {removed}", file=sys.stderr)
+    return code
 
 
 def run_backups(paths: DataPaths, args: argparse.Namespace, now: datetime) -> int:

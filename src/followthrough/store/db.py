@@ -16,6 +16,7 @@ from sqlmodel import Session
 from followthrough.errors import StorageError
 from followthrough.paths import DataPaths
 from followthrough.store.migrate import check_openable, upgrade_to_head
+from followthrough.store.safefiles import create_private_file
 
 BUSY_TIMEOUT_MS = 5000
 _IMMEDIATE = "followthrough_immediate"
@@ -49,10 +50,17 @@ def create_sqlite_engine(path: Path) -> Engine:
 
 
 def _ensure_private_file(path: Path) -> None:
-    """Create the database file 0600 before SQLite does (it would honour the umask)."""
-    if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        os.close(fd)
+    """Create the database file 0600 before SQLite does (it would honour the umask).
+
+    A new file is never made through a symlink planted at its name. One that exists (or a
+    symlink the user made to their own file) is only tightened to 0600.
+    """
+    if not os.path.lexists(path):
+        try:
+            os.close(create_private_file(path))
+            return
+        except FileExistsError:
+            pass  # created meanwhile (another process opening the same folder)
     os.chmod(path, 0o600)
 
 
