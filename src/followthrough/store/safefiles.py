@@ -41,17 +41,18 @@ _NEW_FILE = os.O_CREAT | os.O_EXCL | os.O_RDWR | _NOFOLLOW | _CLOEXEC
 _NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EMLINK, errno.EXDEV}
 
 
-def make_private_dir(path: Path) -> None:
+def make_private_dir(path: Path) -> list[Path]:
     """Create `path` and each missing folder above it, 0700 whatever the umask.
 
     Only the folders made here are tightened: one that already exists is the user's, and
-    keeps its mode.
+    keeps its mode. Returns the folders made, outermost first (to take back after a failure).
     """
     missing: list[Path] = []
     folder = path
     while not os.path.lexists(folder):
         missing.append(folder)
         folder = folder.parent
+    made: list[Path] = []
     for folder in reversed(missing):
         try:
             os.mkdir(folder, 0o700)
@@ -61,8 +62,19 @@ def make_private_dir(path: Path) -> None:
             raise
         # mkdir's mode passes through the umask, which may take bits away (never add them).
         os.chmod(folder, 0o700)
+        made.append(folder)
     if not path.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path))
+    return made
+
+
+def remove_empty_dirs(made: list[Path]) -> None:
+    """Take back folders `make_private_dir` made, innermost first, as long as they are empty."""
+    for folder in reversed(made):
+        try:
+            folder.rmdir()
+        except OSError:
+            return  # something was put there meanwhile: it stays, and so do its parents
 
 
 def create_private_file(path: Path) -> int:
