@@ -121,7 +121,8 @@ def _write_atomically(target: Path, text: str) -> None:
     # A crash halfway leaves the old file or the new one, never half of one; the file is
     # 0600 from its first byte, and os.replace keeps that mode.
     with temp_beside(target) as temp:
-        os.write(temp.fd, text.encode("utf-8"))
+        with os.fdopen(temp.fd, "w", encoding="utf-8", closefd=False) as handle:
+            handle.write(text)
         publish(temp, target, replace=True)
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from followthrough import APP_ID, autostart
 from followthrough.cli import main
 from followthrough.domain.leads import NewLead
 from followthrough.paths import (
@@ -233,6 +234,11 @@ def _refused(*args: str) -> Callable[..., None]:
     return act
 
 
+def _autostart_entry(paths: DataPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    written = autostart.enable(["/usr/bin/followthrough"])
+    assert "Exec=/usr/bin/followthrough --tray" in written.read_text().splitlines()
+
+
 @pytest.mark.parametrize(
     ("planted", "dangling", "act"),
     [
@@ -249,9 +255,12 @@ def _refused(*args: str) -> Callable[..., None]:
         ("copy.sqlite3", True, _refused("backup", "--output", "{tmp}/copy.sqlite3")),
         ("all.json", False, _refused("export", "--format", "json", "--output", "{tmp}/all.json")),
         ("all.json", True, _refused("export", "--format", "json", "--output", "{tmp}/all.json")),
+        # Where older versions wrote the login entry before renaming it.
+        (f"xdg-config/autostart/.{APP_ID}.desktop.part", False, _autostart_entry),
     ],
     ids=["backup-name", "backup-name-dangling", "old-partial-name", "temp-like-name",
-         "backup-output", "backup-output-dangling", "export-output", "export-output-dangling"],
+         "backup-output", "backup-output-dangling", "export-output", "export-output-dangling",
+         "autostart-old-partial-name"],
 )  # fmt: skip
 def test_a_planted_symlink_is_never_followed(
     db: Database,
@@ -284,12 +293,15 @@ def test_a_planted_symlink_is_never_followed(
 # --- a killed backup ------------------------------------------------------------------------
 
 
+BIG_LEADS = 50_000
+
+
 @pytest.fixture(scope="module")
 def big_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real Followthrough database of about 100 MB: copying it takes a visible while."""
     paths = prepare_data_dir(tmp_path_factory.mktemp("big") / "data")
     Database.open(paths, NOW).close()
-    _fill(paths.database, leads=50_000, text_size=1500)
+    _fill(paths.database, leads=BIG_LEADS, text_size=1500)
     return paths.database
 
 
@@ -361,7 +373,8 @@ def test_a_killed_backup_leaves_nothing_the_next_run_does_not_clean_and_tell(
     assert _leftovers(paths.backups) == []
     [made] = backups.list_backups(paths)
     assert made.kind == ("manual" if next_run == "backup" else "pre-import")
-    backups.check_backup(made.path)
+    with closing(sqlite3.connect(made.path)) as conn:  # the whole database, as it was
+        assert conn.execute("SELECT count(*) FROM lead").fetchone() == (BIG_LEADS,)
 
     again = _run("backup", data=data_dir)
     assert (again.code, again.err) == (0, "")  # said once
