@@ -62,9 +62,9 @@ def entry_text(command: list[str]) -> str:
 def enable(command: list[str]) -> Path:
     """Write the entry (replacing an older one) and return where it is."""
     target = autostart_file()
-    from followthrough.store.safefiles import publish, temp_beside
+    from followthrough.store.safefiles import make_private_dir, publish, temp_beside
 
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(target.parent)  # whatever the umask
     # A fresh private temporary file (never through a link planted at a guessable name),
     # renamed over the old entry: the desktop never reads half an entry at login.
     with temp_beside(target) as temp:

@@ -134,6 +134,7 @@ def test_files_are_0600_and_folders_0700_whatever_the_umask(tmp_path: Path, mask
         finally:
             db.close()
         save_data_dir(root)
+        entry = autostart.enable(["/usr/bin/followthrough"])
     assert report.backup is not None
     files = {
         "database": paths.database,
@@ -142,6 +143,7 @@ def test_files_are_0600_and_folders_0700_whatever_the_umask(tmp_path: Path, mask
         "json export": tmp_path / "all.json",
         "csv export": tmp_path / "leads.csv",
         "saved folder choice": config_dir() / LOCATION_FILE,
+        "login entry": entry,
     }
     folders = {
         "data folder's parent's parent": tmp_path / "new",
@@ -150,6 +152,7 @@ def test_files_are_0600_and_folders_0700_whatever_the_umask(tmp_path: Path, mask
         "backups folder": paths.backups,
         "config home": tmp_path / "xdg-config",
         "config folder": config_dir(),
+        "login entries folder": entry.parent,
     }
     assert {what: oct(_mode(p)) for what, p in files.items()} == dict.fromkeys(files, "0o600")
     assert {what: oct(_mode(p)) for what, p in folders.items()} == dict.fromkeys(folders, "0o700")
