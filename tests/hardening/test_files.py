@@ -1,22 +1,16 @@
-"""Files the app writes: private from the first byte, never under another's name, never half.
+"""Files the app writes: private from the first byte, never under another's name.
 
-Each test uses real files and real processes: umasks set for real, symlinks planted where a
-careless writer would follow them, a `followthrough backup` killed with SIGKILL mid-copy, a
-database with a page of garbage in its middle.
+Real files throughout: umasks set for real, symlinks planted where a careless writer would
+follow them, and blank data folders given to the real command. Killed and damaged backups:
+test_backup_faults.py.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import shutil
-import signal
 import sqlite3
-import stat
-import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from datetime import timedelta
@@ -25,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from followthrough import APP_ID, autostart
-from followthrough.cli import main
 from followthrough.domain.leads import NewLead
 from followthrough.paths import (
     ENV_DATA_DIR,
@@ -41,17 +34,10 @@ from followthrough.services.export import export_csv, export_json
 from followthrough.services.leads import add_lead
 from followthrough.services.transfer import import_csv
 from followthrough.store.db import Database
-from tests.cli.conftest import Result, installed_command
 from tests.conftest import NOW
-from tests.support.snapshot import folder_listing
+from tests.hardening.filecheck import STAMP, in_process, mode, one_line, run_cli
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes, signals, flock")
-
-STAMP = NOW.strftime("%Y%m%dT%H%M%SZ")
-
-
-def _mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes and symlinks")
 
 
 @contextmanager
@@ -61,57 +47,6 @@ def _umask(mask: int) -> Iterator[None]:
         yield
     finally:
         os.umask(old)
-
-
-def _run(*args: str, env: dict[str, str] | None = None, data: Path | None = None) -> Result:
-    """The installed `followthrough`, as a person would run it."""
-    environ = {k: v for k, v in os.environ.items() if k != ENV_DATA_DIR}
-    if data is not None:
-        environ[ENV_DATA_DIR] = str(data)
-    environ.update(env or {})
-    done = subprocess.run(
-        [*installed_command(), *args], capture_output=True, text=True, env=environ, timeout=120
-    )
-    return Result(done.returncode, done.stdout, done.stderr)
-
-
-def _in_process(capsys: pytest.CaptureFixture[str], *args: str) -> Result:
-    capsys.readouterr()
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return Result(code, captured.out, captured.err)
-
-
-def _one_line(result: Result) -> str:
-    """The single `followthrough: ...` line a fault prints, and nothing else on stderr."""
-    assert result.err.count("\n") == 1, result.err
-    assert result.err.startswith("followthrough: "), result.err
-    return result.err
-
-
-def _fill(database: Path, leads: int, text_size: int) -> None:
-    """`leads` real lead rows, each with a long next step, written straight by SQLite."""
-    with closing(sqlite3.connect(database)) as conn:
-        conn.execute(
-            """WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-            INSERT INTO lead (name, tags, state, state_since, created_at, updated_at,
-                              next_step, search_key)
-            SELECT 'Lead ' || i, '[]', 'hot', '2026-11-23 10:00:00.000000',
-                   '2026-11-23 10:00:00.000000', '2026-11-23 10:00:00.000000',
-                   printf('%.*c', ?, 'x'), 'lead ' || i
-            FROM n""",
-            (leads, text_size),
-        )
-        conn.commit()
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _leftovers(folder: Path) -> list[str]:
-    """Temporary files (ours start with a dot) anywhere under `folder`."""
-    return [name for name in folder_listing(folder) if Path(name).name.startswith(".")]
 
 
 # --- modes ----------------------------------------------------------------------------------
@@ -154,8 +89,8 @@ def test_files_are_0600_and_folders_0700_whatever_the_umask(tmp_path: Path, mask
         "config folder": config_dir(),
         "login entries folder": entry.parent,
     }
-    assert {what: oct(_mode(p)) for what, p in files.items()} == dict.fromkeys(files, "0o600")
-    assert {what: oct(_mode(p)) for what, p in folders.items()} == dict.fromkeys(folders, "0o700")
+    assert {what: oct(mode(p)) for what, p in files.items()} == dict.fromkeys(files, "0o600")
+    assert {what: oct(mode(p)) for what, p in folders.items()} == dict.fromkeys(folders, "0o700")
 
 
 def test_a_folder_that_already_exists_keeps_its_mode(tmp_path: Path) -> None:
@@ -164,7 +99,7 @@ def test_a_folder_that_already_exists_keeps_its_mode(tmp_path: Path) -> None:
     mine.mkdir()
     mine.chmod(0o750)
     prepare_data_dir(mine)
-    assert _mode(mine) == 0o750
+    assert mode(mine) == 0o750
 
 
 # --- names that never collide ---------------------------------------------------------------
@@ -230,9 +165,9 @@ def _backup_in_folder(expect_name: str) -> Callable[..., None]:
 def _refused(*args: str) -> Callable[..., None]:
     def act(paths: DataPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         words = [a.format(tmp=tmp_path) for a in args]
-        done = _in_process(capsys, "--data-dir", str(paths.root), *words)
+        done = in_process(capsys, "--data-dir", str(paths.root), *words)
         assert done.code == 4
-        assert "already exists" in _one_line(done)
+        assert "already exists" in one_line(done)
 
     return act
 
@@ -290,184 +225,7 @@ def test_a_planted_symlink_is_never_followed(
         assert not victim.exists()  # nothing was created through the link
     else:
         assert victim.read_bytes() == VICTIM
-        assert _mode(victim) == 0o644
-
-
-# --- a killed backup ------------------------------------------------------------------------
-
-
-BIG_LEADS = 50_000
-
-
-@pytest.fixture(scope="module")
-def big_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real Followthrough database of about 100 MB: copying it takes a visible while."""
-    paths = prepare_data_dir(tmp_path_factory.mktemp("big") / "data")
-    Database.open(paths, NOW).close()
-    _fill(paths.database, leads=BIG_LEADS, text_size=1500)
-    return paths.database
-
-
-def _poll(what: str, found: Callable[[], Path | None], seconds: float = 60) -> Path:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if (hit := found()) is not None:
-            return hit
-        time.sleep(0.002)
-    pytest.fail(f"no {what} within {seconds} s")
-
-
-def _kill_mid_copy(data: Path) -> Path:
-    """Start `followthrough backup`, SIGKILL it once its copy is being written; the copy."""
-    environ = {**os.environ, ENV_DATA_DIR: str(data)}
-    process = subprocess.Popen(
-        [*installed_command(), "backup"],
-        env=environ,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-
-        def copy_under_way() -> Path | None:
-            if process.poll() is not None:
-                _, err = process.communicate()
-                pytest.fail(f"the backup ended ({process.returncode}) before its kill: {err!r}")
-            for partial in (data / "backups").glob(".manual-*.tmp"):
-                try:
-                    if partial.stat().st_size > 0:
-                        return partial
-                except FileNotFoundError:
-                    pass
-            return None
-
-        partial = _poll("partial copy being written", copy_under_way)
-        process.send_signal(signal.SIGKILL)
-    finally:
-        process.kill()
-        process.wait(timeout=30)
-    assert process.returncode == -signal.SIGKILL
-    assert partial.exists()  # what a killed run leaves behind: the test's starting point
-    return partial
-
-
-@pytest.mark.timeout(300)
-@pytest.mark.parametrize("next_run", ["backup", "import"])
-def test_a_killed_backup_leaves_nothing_the_next_run_does_not_clean_and_tell(
-    big_database: Path, data_dir: Path, tmp_path: Path, next_run: str
-) -> None:
-    paths = prepare_data_dir(data_dir)
-    shutil.copyfile(big_database, paths.database)
-    partial = _kill_mid_copy(data_dir)
-
-    listing = _run("backups", "--json", data=data_dir)
-    assert (listing.code, listing.json(), listing.err) == (0, [], "")  # never shown as a backup
-
-    if next_run == "backup":
-        done = _run("backup", data=data_dir)
-    else:
-        csv_file = tmp_path / "new.csv"
-        csv_file.write_text("Name\nNew Lead\n", encoding="utf-8")
-        done = _run("import", str(csv_file), data=data_dir)
-    assert done.code == 0, done.err
-    assert _one_line(done) == (
-        "followthrough: removed 1 unfinished backup copy left by an interrupted run "
-        f"({partial.name})\n"
-    )
-    assert _leftovers(paths.backups) == []
-    [made] = backups.list_backups(paths)
-    assert made.kind == ("manual" if next_run == "backup" else "pre-import")
-    with closing(sqlite3.connect(made.path)) as conn:  # the whole database, as it was
-        assert conn.execute("SELECT count(*) FROM lead").fetchone() == (BIG_LEADS,)
-
-    again = _run("backup", data=data_dir)
-    assert (again.code, again.err) == (0, "")  # said once
-    assert _leftovers(paths.backups) == []
-
-
-def test_a_copy_being_written_by_a_live_process_is_left_alone(
-    db: Database, data_paths: DataPaths
-) -> None:
-    from followthrough.store.safefiles import remove_orphans, temp_beside
-
-    target = data_paths.backups / f"manual-{STAMP}.sqlite3"
-    data_paths.backups.mkdir()
-    with temp_beside(target) as temp:
-        assert backups.remove_unfinished(data_paths) is None
-        assert remove_orphans(data_paths.backups) == []
-        assert temp.path.exists()
-    assert _leftovers(data_paths.backups) == []
-
-
-# --- a damaged copy is never a backup -------------------------------------------------------
-
-
-def _damaged_database(data_dir: Path) -> Path:
-    """A real database with a page of garbage in its middle, every page in use."""
-    paths = prepare_data_dir(data_dir)
-    Database.open(paths, NOW).close()
-    _fill(paths.database, leads=3000, text_size=500)
-    with closing(sqlite3.connect(paths.database)) as conn:
-        conn.execute("VACUUM")  # no free pages: the garbage lands in a page the data uses
-        pages, size = (
-            conn.execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_count", "page_size")
-        )
-    assert not paths.database.with_name(paths.database.name + "-wal").exists()
-    with paths.database.open("r+b") as file:
-        file.seek((pages // 2) * size)
-        file.write(b"\xff" * size)
-    return paths.database
-
-
-@pytest.mark.parametrize(
-    "where", [(), ("--output", "{tmp}/copy.sqlite3")], ids=["backups-folder", "output-file"]
-)
-def test_a_copy_that_fails_its_check_is_not_called_a_backup(
-    data_dir: Path, tmp_path: Path, where: tuple[str, ...]
-) -> None:
-    database = _damaged_database(data_dir)
-    before = _digest(database)
-    outside = folder_listing(tmp_path)
-
-    done = _run("backup", *(w.format(tmp=tmp_path) for w in where), data=data_dir)
-
-    assert done.code == 5
-    assert "no backup was made" in _one_line(done)
-    assert done.out == ""
-    assert _digest(database) == before
-    assert not (data_dir / "backups").exists()
-    assert not (tmp_path / "copy.sqlite3").exists()
-    # The only new names are the database's own SQLite side files (its reader's -wal/-shm).
-    new = set(folder_listing(tmp_path)) - set(outside)
-    assert new <= {"data/followthrough.sqlite3-wal", "data/followthrough.sqlite3-shm"}
-
-
-# --- pruning the copies made on the way into an import or an upgrade -------------------------
-
-
-@pytest.mark.parametrize("kind", ["pre-import", "pre-migration-0001"])
-def test_safety_copies_keep_as_many_as_daily_ones(
-    db: Database, data_paths: DataPaths, kind: str
-) -> None:
-    made = [backups.make_backup(data_paths, kind, NOW + timedelta(hours=h)) for h in range(5)]
-    manual = [backups.make_backup(data_paths, "manual", NOW + timedelta(hours=h)) for h in range(3)]
-    restore = backups.make_backup(data_paths, "pre-restore", NOW)
-
-    backups.daily_backup(data_paths, NOW + timedelta(days=1), keep_daily=2, keep_weekly=0)
-
-    left = {b.path for b in backups.list_backups(data_paths)}
-    assert {p for p in made if p in left} == set(made[-2:])  # the newest two
-    assert set(manual) | {restore} <= left  # asked for, or the way back: never pruned
-
-
-def test_imports_prune_their_own_copies(db: Database, tmp_path: Path) -> None:
-    backups.set_retention(db, 2, 0, NOW)
-    reports = []
-    for number in range(4):
-        csv_file = tmp_path / f"{number}.csv"
-        csv_file.write_text(f"Name\nLead {number}\n", encoding="utf-8")
-        reports.append(import_csv(db, csv_file, now=NOW + timedelta(minutes=number)))
-    kept = [b.path for b in backups.list_backups(DataPaths(db.path.parent))]
-    assert kept == [reports[3].backup, reports[2].backup]
+        assert mode(victim) == 0o644
 
 
 # --- a blank data folder is refused ---------------------------------------------------------
@@ -508,10 +266,10 @@ def test_a_blank_data_folder_is_refused_and_the_default_is_not_made(
     default = default_data_dir()
     assert default.is_relative_to(tmp_path)  # never the developer's own folder
 
-    done = _run(*args, env=env)
+    done = run_cli(*args, env=env)
 
     assert done.code == 2
-    assert _one_line(done).startswith(f"followthrough: {says}")
+    assert one_line(done).startswith(f"followthrough: {says}")
     assert done.out == ""
     assert not default.exists()
     assert not (tmp_path / "xdg-data").exists()

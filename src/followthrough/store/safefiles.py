@@ -1,10 +1,11 @@
 """Files and folders that are private from their first byte and never take another's name.
 
-Every file the app writes goes through here: it is created under a temporary name in the
-target's own folder (O_CREAT | O_EXCL | O_NOFOLLOW, 0600 whatever the umask), filled, synced,
-and only then linked under its real name. So a crash never leaves half a file under a name
-that looks complete, a symlink planted at either name is never followed, and a name that is
-taken (by a backup made the same second, or by anything else) is never overwritten.
+Backups, exports, set-aside files and the app's own settings files go through here: each is
+created under a temporary name in the target's own folder (O_CREAT | O_EXCL | O_NOFOLLOW,
+0600 whatever the umask), filled, synced, and only then linked under its real name (renamed,
+when it is meant to replace a file). So a crash never leaves half a file under a name that
+looks complete, a symlink planted at either name is never followed, and a name that is taken
+(by a backup made the same second, or by anything else) is never overwritten by accident.
 
 A temporary file is named `.<target name>.<random>.tmp` and stays locked (flock) by the
 process writing it. The lock goes when that process ends, however it ends: an unlocked
@@ -197,7 +198,10 @@ def move_unique(source: Path, target: Path) -> Path:
 def _link_new_name(source: Path, target: Path) -> None:
     """Add `target` as a name of `source`, or fail if it exists: link() never overwrites."""
     try:
-        os.link(source, target, follow_symlinks=False)
+        if os.link in os.supports_follow_symlinks:
+            os.link(source, target, follow_symlinks=False)
+        else:
+            os.link(source, target)
     except FileExistsError:
         raise
     except OSError as exc:
