@@ -77,12 +77,12 @@ def test_forgetting_goes_back_to_the_default(tmp_path: Path, location_file: Path
         b"\xff\xfe garbage",
         b"[]",
         b'{"data_dir": 42}',
-        b'{"data_dir": ""}',
         b'{"data_dir": "relative/folder"}',
         b'{"other": "/somewhere"}',
     ],
 )
 def test_a_broken_config_file_is_ignored(location_file: Path, content: bytes) -> None:
+    # A data folder left blank is refused instead: tests/hardening/test_files.py.
     location_file.parent.mkdir(parents=True)
     location_file.write_bytes(content)
     assert saved_data_dir() is None

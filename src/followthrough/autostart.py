@@ -62,10 +62,15 @@ def entry_text(command: list[str]) -> str:
 def enable(command: list[str]) -> Path:
     """Write the entry (replacing an older one) and return where it is."""
     target = autostart_file()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.part")
-    partial.write_text(entry_text(command), encoding="utf-8")
-    partial.replace(target)  # the desktop never reads half an entry at login
+    from followthrough.store.safefiles import make_private_dir, publish, temp_beside
+
+    make_private_dir(target.parent)  # whatever the umask
+    # A fresh private temporary file (never through a link planted at a guessable name),
+    # renamed over the old entry: the desktop never reads half an entry at login.
+    with temp_beside(target) as temp:
+        with os.fdopen(temp.fd, "w", encoding="utf-8", closefd=False) as handle:
+            handle.write(entry_text(command))
+        publish(temp, target, replace=True)
     return target
 
 

@@ -32,7 +32,7 @@ from followthrough.errors import InvalidData, UsageError
 from followthrough.paths import DataPaths
 from followthrough.services import alerts, archive, backups, lead_queries, leads, settings
 from followthrough.store.db import Database
-from followthrough.termsafe import one_line, print_json, print_text
+from followthrough.termsafe import one_line, print_error, print_json, print_text
 
 Preparer = Callable[[argparse.Namespace, datetime], Any]
 Handler = Callable[[Database, argparse.Namespace, Any, datetime], int]
@@ -297,8 +297,14 @@ def run_policy(
 
 def run_backup(paths: DataPaths, args: argparse.Namespace, now: datetime) -> int:
     output = Path(args.output).expanduser() if args.output else None
+    # Leftovers of a killed backup go first (their space may be what this copy needs), and
+    # are told of once this copy is made: a failure says one thing only, the failure.
+    removed = backups.remove_unfinished(paths, output)
     made = backups.make_backup(paths, "manual", now, output)
-    return _say(args, {"path": str(made)}, f"Saved a backup: {made}")
+    code = _say(args, {"path": str(made)}, f"Saved a backup: {made}")
+    if removed:
+        print_error(f"followthrough: {removed}")
+    return code
 
 
 def run_backups(paths: DataPaths, args: argparse.Namespace, now: datetime) -> int:

@@ -95,14 +95,35 @@ def _progress_printer() -> Any:
 def run_import(
     db: Database, args: argparse.Namespace, overrides: dict[str, str], now: datetime
 ) -> int:
+    from followthrough.paths import DataPaths
+    from followthrough.services.backups import remove_unfinished
+
+    # An import killed while making its backup left a partial copy: removed first, told of
+    # once the import went through (a failure says one thing only, the failure).
+    removed = None if args.dry_run else remove_unfinished(DataPaths(db.path.parent))
+    code = _import(db, args, overrides, now)
+    if removed:
+        print(f"followthrough: {removed}", file=sys.stderr)
+    return code
+
+
+def _import(
+    db: Database, args: argparse.Namespace, overrides: dict[str, str], now: datetime
+) -> int:
     from followthrough.services.jsonimport import import_json, looks_like_export
-    from followthrough.services.transfer import Duplicates, backup_before_import, import_csv
+    from followthrough.services.transfer import (
+        Duplicates,
+        backup_before_import,
+        import_csv,
+        prune_pre_import_backups,
+    )
 
     path = Path(args.file).expanduser()
     if looks_like_export(path):
         if args.dry_run or overrides:
             raise UsageError("--dry-run and --map apply to CSV files, not to a JSON export")
         counts = import_json(db, path, now, before_writing=lambda: backup_before_import(db, now))
+        prune_pre_import_backups(db)
         return _emit_json_import(args, path, counts)
     show = _progress_printer()
     try:

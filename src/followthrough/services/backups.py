@@ -1,6 +1,8 @@
 """Backups of the whole database: made on demand and daily, listed, checked, restored.
 
-Copies are made with SQLite's online backup API, so they are consistent while the app runs.
+Copies are made with SQLite's online backup API, so they are consistent while the app runs,
+checked before they are named, and never take the name of another (a second copy in the
+same second is `<kind>-<stamp>-2.sqlite3`).
 A restore checks the file first (integrity, a schema this version knows), saves what it is
 about to replace, and only then copies the backup in, page by page, through SQLite itself.
 """
@@ -22,6 +24,12 @@ from followthrough.store.backup import backup_database
 from followthrough.store.db import Database
 from followthrough.store.migrate import check_openable, upgrade_to_head
 from followthrough.store.models import Setting
+from followthrough.store.safefiles import (
+    create_private_file,
+    make_private_dir,
+    move_unique,
+    remove_orphans,
+)
 
 SUFFIX = ".sqlite3"
 KEEP_DAILY = 7
@@ -29,6 +37,11 @@ KEEP_WEEKLY = 4
 RETENTION_KEY = "backups"
 DAILY_RANGE = (1, 60)  # at least one: the copy made today is never pruned at once
 WEEKLY_RANGE = (0, 52)
+# Copies made on the way into an import or a schema upgrade pile up with use, so each kind
+# keeps as many as the daily copies (the count chosen in Settings). Manual and pre-restore
+# copies are never pruned: the person asked for the one, and the other may be the only way
+# back from restoring the wrong file (or the set-aside bytes of a damaged database).
+PRUNED_LIKE_DAILY = ("pre-import", "pre-migration")
 
 
 @dataclass(frozen=True)
@@ -51,45 +64,87 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
+def _words(path: Path) -> tuple[list[str], int]:
+    """The name's words without the trailing `-2`, `-3`... of a copy made the same second."""
+    words = path.stem.split("-")
+    if len(words) > 2 and words[-1].isdigit():
+        return words[:-1], int(words[-1])
+    return words, 1
+
+
 def _parse(path: Path) -> BackupInfo | None:
-    """Our backups are named `<kind>-...-<YYYYmmddTHHMMSSZ>.sqlite3`; others are ignored."""
-    if path.suffix != SUFFIX or not path.is_file():
+    """Our backups are named `<kind>-...-<YYYYmmddTHHMMSSZ>[-n].sqlite3`; others are ignored.
+
+    A symlink is never one of ours, and listing it would offer to restore whatever it names.
+    """
+    if path.suffix != SUFFIX or path.is_symlink() or not path.is_file():
         return None
-    kind, _, rest = path.stem.partition("-")
-    stamp = rest.rsplit("-", 1)[-1] if rest else ""
+    words, _ = _words(path)
     try:
-        made = datetime.strptime(stamp + "+0000", "%Y%m%dT%H%M%SZ%z")
+        made = datetime.strptime(words[-1] + "+0000", "%Y%m%dT%H%M%SZ%z")
     except ValueError:
         return None
-    if kind == "pre":  # pre-restore-..., pre-migration-0003-...
-        kind = "pre-" + rest.split("-", 1)[0]
+    kind = words[0]
+    if kind == "pre" and len(words) > 2:  # pre-restore-..., pre-migration-0003-...
+        kind = "pre-" + words[1]
     return BackupInfo(path, kind, made, path.stat().st_size)
 
 
 def list_backups(paths: DataPaths) -> list[BackupInfo]:
-    """Every backup in the data folder, newest first."""
+    """Every backup in the data folder, newest first (`x-2` after `x` of the same second)."""
     if not paths.backups.is_dir():
         return []
     found = [info for p in paths.backups.iterdir() if (info := _parse(p)) is not None]
-    return sorted(found, key=lambda info: (info.made_at, info.path.name), reverse=True)
+    return sorted(
+        found, key=lambda info: (info.made_at, _words(info.path)[1], info.path.name), reverse=True
+    )
+
+
+def remove_unfinished(paths: DataPaths, output: Path | None = None) -> str | None:
+    """Delete the temporary copies a killed backup left behind; a sentence saying so, if any.
+
+    They are never listed as backups; this only gives their space back. With `output`, the
+    leftovers of an earlier copy to that same file are looked for beside it.
+    """
+    if output is None:
+        removed = remove_orphans(paths.backups)
+    else:
+        removed = remove_orphans(output.parent, output.name)
+    if not removed:
+        return None
+    what = "copy" if len(removed) == 1 else "copies"
+    names = ", ".join(path.name for path in removed)
+    return f"removed {len(removed)} unfinished backup {what} left by an interrupted run ({names})"
 
 
 def make_backup(
     paths: DataPaths, kind: str = "manual", now: datetime | None = None, output: Path | None = None
 ) -> Path:
-    """A consistent copy of the database, in `backups/` or at `output` (never overwritten)."""
+    """A checked copy of the database, in `backups/` or at `output` (never overwritten).
+
+    In `backups/`, a name already taken (two copies in one second) gets `-2`, `-3`...
+    """
     now = now or utcnow()
     if not paths.database.exists():
         raise NotFound(f"there is no database in {paths.root} to back up yet")
     target = output or paths.backups / f"{kind}-{_stamp(now)}{SUFFIX}"
-    if target.exists():
-        raise InvalidData(f"{target} already exists; choose another file name", "output")
-    if output is not None and not output.parent.is_dir():
-        raise InvalidData(f"the folder {output.parent} does not exist", "output")
+    if output is not None:
+        if os.path.lexists(output):
+            raise InvalidData(f"{output} already exists; choose another file name", "output")
+        if not output.parent.is_dir():
+            raise InvalidData(f"the folder {output.parent} does not exist", "output")
     try:
-        return backup_database(paths.database, target)
+        return backup_database(paths.database, target, unique=output is None)
+    except FileExistsError:  # made meanwhile by someone else: still never overwritten
+        raise InvalidData(f"{target} already exists; choose another file name", "output") from None
     except (OSError, sqlite3.Error) as exc:
-        raise StorageError(f"could not write the backup {target}: {exc}") from None
+        raise StorageError(f"could not write the backup {target}: {_reason(exc)}") from None
+
+
+def _reason(exc: OSError | sqlite3.Error) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return str(exc)
 
 
 def daily_backup(
@@ -101,11 +156,13 @@ def daily_backup(
     """On the first start of a (local) day, a daily copy; one a week is kept as weekly.
 
     Returns the new backup, or None when today already has one. Old ones are pruned:
-    the newest `keep_daily` daily and `keep_weekly` weekly copies stay.
+    the newest `keep_daily` daily and `keep_weekly` weekly copies stay, and as many of each
+    kind in PRUNED_LIKE_DAILY as daily ones. Copies a killed backup left half-made go too.
     """
     now = now or utcnow()
     if not paths.database.exists():
         return None
+    remove_orphans(paths.backups)
     existing = list_backups(paths)
     today = now.astimezone().date()
     made: Path | None = None
@@ -119,7 +176,14 @@ def daily_backup(
             make_backup(paths, "weekly", now)
     _prune(paths, "daily", max(keep_daily, 1))
     _prune(paths, "weekly", max(keep_weekly, 0))
+    for kind in PRUNED_LIKE_DAILY:
+        _prune(paths, kind, max(keep_daily, 1))
     return made
+
+
+def prune_kind(paths: DataPaths, kind: str, keep_daily: int) -> None:
+    """Keep the newest copies of `kind` (one of PRUNED_LIKE_DAILY), as many as daily ones."""
+    _prune(paths, kind, max(keep_daily, 1))
 
 
 def _prune(paths: DataPaths, kind: str, keep: int) -> None:
@@ -221,7 +285,7 @@ def restore_backup(paths: DataPaths, source: Path, now: datetime | None = None) 
     check_backup(source)
     saved = _save_current(paths, now) if paths.database.exists() else None
     if not paths.database.exists():
-        os.close(os.open(paths.database, os.O_CREAT | os.O_WRONLY, 0o600))  # private from birth
+        os.close(create_private_file(paths.database))  # private from birth
     try:
         with (
             closing(sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)) as src,
@@ -255,9 +319,11 @@ def _save_current(paths: DataPaths, now: datetime) -> Path:
         return make_backup(paths, "pre-restore", now)
     except StorageError:
         # Unreadable as a database: set the bytes aside untouched and restore into a new file.
-        kept = paths.backups / f"pre-restore-damaged-{_stamp(now)}{SUFFIX}"
-        paths.backups.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.replace(paths.database, kept)
+        # Never over another set-aside file: a second in the same second is `...-2`.
+        make_private_dir(paths.backups)
+        kept = move_unique(
+            paths.database, paths.backups / f"pre-restore-damaged-{_stamp(now)}{SUFFIX}"
+        )
         for suffix in ("-wal", "-shm"):
             side = paths.database.with_name(paths.database.name + suffix)
             if side.exists():

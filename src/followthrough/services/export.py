@@ -5,8 +5,9 @@ SQLite in batches and go straight to the file, so 100k leads never sit in memory
 The JSON records are built by SQLite itself (`json_object`), which is several times faster
 than building dicts in Python and keeps the output byte-for-byte deterministic.
 
-A file is written under a temporary name in the target folder (created 0600), synced, and
-renamed into place: a crash or a full disk never leaves half an export under the real name.
+A file is written under a temporary name in the target folder (created 0600, see safefiles),
+synced, and renamed into place: a crash or a full disk never leaves half an export under the
+real name.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import csv
 import io
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,6 +41,7 @@ from followthrough.errors import InvalidData, StorageError
 from followthrough.services.clock import utcnow
 from followthrough.store.db import Database
 from followthrough.store.models import Alert, Event, Lead, Setting, Template
+from followthrough.store.safefiles import publish, temp_beside
 from followthrough.store.types import UTCDateTime
 
 EXPORT_FORMAT = "followthrough-export"
@@ -251,23 +252,21 @@ def check_target(out: Path, overwrite: bool = False) -> None:
 @contextlib.contextmanager
 def _private_file(out: Path, overwrite: bool) -> Iterator[BinaryIO]:
     check_target(out, overwrite)
-    try:
-        # mkstemp creates the file 0600, and os.replace keeps that mode.
-        handle, temp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent)
-    except OSError as error:
-        raise StorageError(f"cannot write in {out.parent}: {_reason(error)}") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp, out)
-    except OSError as error:
-        Path(temp).unlink(missing_ok=True)
-        raise StorageError(f"cannot write {out}: {_reason(error)}") from None
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    with contextlib.ExitStack() as cleanup:
+        try:
+            # Private (0600) and locked from its first byte; removed however the block ends.
+            temp = cleanup.enter_context(temp_beside(out))
+        except OSError as error:
+            raise StorageError(f"cannot write in {out.parent}: {_reason(error)}") from None
+        try:
+            with os.fdopen(temp.fd, "wb", closefd=False) as stream:
+                yield stream
+                stream.flush()
+            publish(temp, out, replace=overwrite)  # synced; never over a file made meanwhile
+        except FileExistsError:
+            raise InvalidData(f"{out} already exists; choose another file name", "output") from None
+        except OSError as error:
+            raise StorageError(f"cannot write {out}: {_reason(error)}") from None
 
 
 def _reason(error: OSError) -> str:

@@ -35,7 +35,7 @@ from followthrough.domain.rules import LeadFacts, evaluate
 from followthrough.domain.signals import Direction, EventKind, SignalKind, TimelineEntry
 from followthrough.errors import FollowthroughError, InvalidData, NotFound, StorageError
 from followthrough.paths import DataPaths
-from followthrough.services.backups import make_backup
+from followthrough.services.backups import get_retention, make_backup, prune_kind
 from followthrough.services.clock import utcnow
 from followthrough.services.planning import LEAD, load_policy, replan_leads
 from followthrough.store.db import Database
@@ -53,6 +53,7 @@ __all__ = [
     "backup_before_import",
     "import_csv",
     "preview_csv",
+    "prune_pre_import_backups",
 ]
 
 
@@ -440,6 +441,8 @@ def import_csv(
     if backup is not None and not (writer.added or writer.merged):
         backup.unlink(missing_ok=True)  # nothing changed: nothing to go back to
         backup = None
+    if backup is not None:
+        prune_pre_import_backups(db)
     if progress is not None:
         progress(total, total)
     return ImportReport(
@@ -534,17 +537,19 @@ def _position(stream: BinaryIO, total: int) -> int:
 
 
 def backup_before_import(db: Database, now: datetime) -> Path:
-    """A backup named for this import; a second import in the same second gets "-2"."""
-    paths = DataPaths(db.path.parent)
-    for n in range(1, 100):
-        try:
-            return make_backup(paths, "pre-import" if n == 1 else f"pre-import-{n}", now)
-        except InvalidData as exc:
-            if exc.field != "output":  # only "that name is taken" is worth another try
-                raise
-        except StorageError as exc:
-            raise StorageError(f"the import did not start: {exc}; nothing was changed") from None
-    raise StorageError(f"too many backups made this second in {paths.backups}")
+    """A backup named for this import (a second import in the same second gets "-2")."""
+    try:
+        return make_backup(DataPaths(db.path.parent), "pre-import", now)
+    except StorageError as exc:
+        raise StorageError(f"the import did not start: {exc}; nothing was changed") from None
+
+
+def prune_pre_import_backups(db: Database) -> None:
+    """Once an import kept its backup: the oldest pre-import copies go, as daily ones do.
+
+    Not before the import, which may change nothing and drop its own copy again.
+    """
+    prune_kind(DataPaths(db.path.parent), "pre-import", get_retention(db).keep_daily)
 
 
 def _storage_problem(exc: sqlite3.Error) -> StorageError:

@@ -2,30 +2,44 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from followthrough.errors import StorageError
+from followthrough.store.integrity import quick_check
+from followthrough.store.safefiles import (
+    make_private_dir,
+    publish,
+    publish_unique,
+    remove_empty_dirs,
+    temp_beside,
+)
 
-def backup_database(source: Path, destination: Path) -> Path:
-    """Copy `source` to `destination` page by page; the copy is private (0600).
 
-    Written to a temporary name first and renamed, so a half-written backup never sits
-    under a name that looks complete.
+def backup_database(source: Path, destination: Path, *, unique: bool = False) -> Path:
+    """Copy `source` page by page to `destination`; returns where the copy went.
+
+    The copy is written under a private temporary name (see safefiles), checked with
+    `PRAGMA quick_check`, and only then named: a copy that fails the check is deleted and
+    never called a backup. An existing `destination` is never overwritten: FileExistsError,
+    or with `unique`, the next free name of its series (`name-2`...).
     """
-    destination.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    partial = destination.with_name(destination.name + ".partial")
-    fd = os.open(partial, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-    os.close(fd)
+    made = make_private_dir(destination.parent)
     try:
-        with (
-            closing(sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)) as src,
-            closing(sqlite3.connect(partial)) as dst,
-        ):
-            src.backup(dst)
-        os.replace(partial, destination)
+        with temp_beside(destination) as temp:
+            with (
+                closing(sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)) as src,
+                closing(sqlite3.connect(temp.path)) as dst,
+            ):
+                src.backup(dst)
+            verdict = quick_check(temp.path)
+            if verdict is not None:
+                raise StorageError(
+                    f"the copy of {source} failed its check ({verdict}), so no backup was "
+                    "made; the database itself may be damaged"
+                )
+            return publish_unique(temp, destination) if unique else publish(temp, destination)
     except BaseException:
-        partial.unlink(missing_ok=True)
+        remove_empty_dirs(made)  # a failed first backup leaves no empty backups folder
         raise
-    return destination

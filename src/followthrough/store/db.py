@@ -22,6 +22,7 @@ from followthrough.store.migrate import (
     current_revision,
     upgrade_to_head,
 )
+from followthrough.store.safefiles import create_private_file
 
 # How long a connection waits for another writer before SQLite says "database is locked".
 # Read each time a connection opens, so a test can shorten it (and dispose the engine).
@@ -95,10 +96,17 @@ def create_sqlite_engine(path: Path) -> Engine:
 
 
 def _ensure_private_file(path: Path) -> None:
-    """Create the database file 0600 before SQLite does (it would honour the umask)."""
-    if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        os.close(fd)
+    """Create the database file 0600 before SQLite does (it would honour the umask).
+
+    A new file is never made through a symlink planted at its name. One that exists (or a
+    symlink the user made to their own file) is only tightened to 0600.
+    """
+    if not os.path.lexists(path):
+        try:
+            os.close(create_private_file(path))
+            return
+        except FileExistsError:
+            pass  # created meanwhile (another process opening the same folder)
     os.chmod(path, 0o600)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import sqlite3
 from contextlib import closing
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -108,9 +108,12 @@ def upgrade_to_head(engine: Engine, paths: DataPaths, now: datetime) -> Path | N
     with engine.connect() as conn:
         backup = None
         if current is not None:
-            stamp = now.strftime("%Y%m%dT%H%M%SZ")
+            stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+            # Two upgrades in one second (two processes starting at once) keep both copies.
             backup = backup_database(
-                paths.database, paths.backups / f"pre-migration-{current}-{stamp}.sqlite3"
+                paths.database,
+                paths.backups / f"pre-migration-{current}-{stamp}.sqlite3",
+                unique=True,
             )
         raw = conn.connection.driver_connection
         assert raw is not None
