@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +23,9 @@ EXIT_SKIPPED_ROWS = 1  # the import went through, but some rows were left out
 
 def add_parsers(sub: Any, command: Any) -> None:
     p = command("import", "import leads from a CSV file (or a JSON export into an empty folder)")
-    p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "file", metavar="FILE", help="the CSV file or JSON export; - reads standard input"
+    )
     p.add_argument(
         "--dry-run", action="store_true", help="check the file and report; write nothing"
     )
@@ -110,6 +115,31 @@ def run_import(
 def _import(
     db: Database, args: argparse.Namespace, overrides: dict[str, str], now: datetime
 ) -> int:
+    with _input_file(args.file) as path:
+        return _import_from(db, args, overrides, now, path)
+
+
+@contextmanager
+def _input_file(name: str) -> Iterator[Path]:
+    """The file to import; `-` is standard input, kept in a private temporary file for the
+    time of the import (the reader looks at the start of the file twice)."""
+    if name != "-":
+        yield Path(name).expanduser()
+        return
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="followthrough-import-") as folder:
+        spooled = Path(folder) / "standard-input"
+        fd = os.open(spooled, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            shutil.copyfileobj(sys.stdin.buffer, handle)
+        yield spooled
+
+
+def _import_from(
+    db: Database, args: argparse.Namespace, overrides: dict[str, str], now: datetime, path: Path
+) -> int:
     from followthrough.services.jsonimport import import_json, looks_like_export
     from followthrough.services.transfer import (
         Duplicates,
@@ -118,7 +148,6 @@ def _import(
         prune_pre_import_backups,
     )
 
-    path = Path(args.file).expanduser()
     if looks_like_export(path):
         if args.dry_run or overrides:
             raise UsageError("--dry-run and --map apply to CSV files, not to a JSON export")

@@ -190,9 +190,13 @@ def read_rows(stream: BinaryIO, fmt: CsvFormat, *, max_cell: int = 10_000) -> It
     """
     if fmt.skip_bom:
         stream.read(_bom_length(fmt.encoding))
-    errors = "replace" if fmt.encoding == "cp1252" else "strict"
-    # newline="" hands line endings to csv untouched, as the csv module asks.
-    text = io.TextIOWrapper(stream, encoding=fmt.encoding, errors=errors, newline="")
+    text: Iterator[str] | io.TextIOWrapper
+    if fmt.encoding in ("utf-8", "cp1252"):
+        text = _decoded_lines(stream, fmt.encoding)
+    else:
+        # UTF-16 lines do not split on a newline byte; newline="" hands line endings to csv
+        # untouched, as the csv module asks.
+        text = io.TextIOWrapper(stream, encoding=fmt.encoding, errors="strict", newline="")
     try:
         reader = csv.reader(text, delimiter=fmt.delimiter)
         while True:
@@ -219,7 +223,47 @@ def read_rows(stream: BinaryIO, fmt: CsvFormat, *, max_cell: int = 10_000) -> It
             yield CsvRow(start, cells)
     finally:
         # Leave the caller's stream open: the wrapper would close it when collected.
-        text.detach()
+        if isinstance(text, io.TextIOWrapper):
+            text.detach()
+
+
+def _decoded_lines(stream: BinaryIO, encoding: str) -> Iterator[str]:
+    """The file's lines, each decoded on its own, so that a line in another encoding is
+    named rather than turned into mojibake ("CafÃ©").
+
+    A file whose first lines are UTF-8 must be UTF-8 throughout: a stray byte of another
+    encoding stops the reading at its line. A file read as Windows-1252 (its first lines
+    are not UTF-8) must not hold lines that are UTF-8 with accents either: that file mixes
+    two encodings, and no single reading of it is right.
+    """
+    number = 0
+    for chunk in stream:
+        for raw in chunk.splitlines(keepends=True):  # \n, \r\n, and the old Mac \r alike
+            number += 1
+            if encoding == "utf-8":
+                try:
+                    yield raw.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    raise InvalidData(
+                        f"line {number}: the text is not valid UTF-8 (the byte "
+                        f"0x{raw[error.start]:02X} is from another encoding); save the file "
+                        "as UTF-8 and import it again."
+                    ) from None
+                continue
+            if not raw.isascii() and _is_utf8(raw):
+                raise InvalidData(
+                    f"line {number}: this line is UTF-8 but other lines of the file are not: "
+                    "the file mixes two encodings; save it as UTF-8 and import it again."
+                )
+            yield raw.decode("cp1252", errors="replace")
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def lead_fields(row: CsvRow, mapping: dict[str, int]) -> dict[str, str]:
