@@ -165,6 +165,9 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     p = command("policy", "show or change the follow-up policy (windows, thresholds)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="e.g. --set hot_silence_days=3")  # fmt: skip
+    p = command("preferences", "show or change how drafts are signed, working hours, notices")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help='e.g. --set sender_name="Ana Silva"')  # fmt: skip
     return parser
 
 
@@ -325,7 +328,7 @@ READING = frozenset({"list", "archive", "show", "alerts", "export", "doctor", "b
 
 
 def only_reads(args: argparse.Namespace) -> bool:
-    if args.command == "policy":
+    if args.command in ("policy", "preferences"):
         return not args.set
     if args.command == "templates":
         return getattr(args, "templates_command", None) in ("list", "lint")

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from followthrough import clidrafting, cliexport, clifmt, cliimport, climail
+from followthrough import clidrafting, cliexport, clifmt, cliimport, climail, clipolicy
 from followthrough.domain.bounds import record_id
 from followthrough.domain.leadfields import TEXT_MAX, clean_optional
 from followthrough.domain.leads import (
@@ -30,7 +30,7 @@ from followthrough.domain.states import (
 from followthrough.domain.when import parse_when
 from followthrough.errors import InvalidData, UsageError
 from followthrough.paths import DataPaths
-from followthrough.services import alerts, archive, backups, lead_queries, leads, settings
+from followthrough.services import alerts, archive, backups, lead_queries, leads
 from followthrough.store.db import Database
 from followthrough.termsafe import one_line, print_error, print_json, print_text
 
@@ -274,24 +274,6 @@ def _resolver(status: str) -> Handler:
 # --- policy ----------------------------------------------------------------------------
 
 
-def prepare_policy(args: argparse.Namespace, now: datetime) -> dict[str, str]:
-    changes: dict[str, str] = {}
-    for item in args.set:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise UsageError(f"--set takes KEY=VALUE, not '{item}'")
-        changes[key.strip()] = value.strip()
-    return changes
-
-
-def run_policy(
-    db: Database, args: argparse.Namespace, changes: dict[str, str], now: datetime
-) -> int:
-    policy = settings.update_policy(db, changes, now) if changes else settings.get_policy(db)
-    data = policy.to_json()
-    return _emit(args, data, "\n".join(f"{key:<24}{value:g}" for key, value in data.items()))
-
-
 # --- backups ---------------------------------------------------------------------------
 
 
@@ -359,7 +341,8 @@ PREPARERS: dict[str, Preparer] = {
     "snooze": prepare_snooze,
     "done": prepare_resolve,
     "dismiss": prepare_resolve,
-    "policy": prepare_policy,
+    "policy": clipolicy.prepare_policy,
+    "preferences": clipolicy.prepare_preferences,
     "draft": clidrafting.prepare_draft,
     "export": cliexport.prepare_export,
     "import": cliimport.prepare_import,
@@ -379,7 +362,8 @@ HANDLERS: dict[str, Handler] = {
     "snooze": run_snooze,
     "done": _resolver("done"),
     "dismiss": _resolver("dismissed"),
-    "policy": run_policy,
+    "policy": clipolicy.run_policy,
+    "preferences": clipolicy.run_preferences,
     "draft": clidrafting.run_draft,
     "export": cliexport.run_export,
     "import": cliimport.run_import,

@@ -120,3 +120,18 @@ def test_the_settings_dialog_and_the_domain_share_one_table_of_ranges() -> None:
         stored = Policy.from_stored({name: high * 10})
         assert getattr(stored, name) == high
         assert getattr(Policy.from_stored({name: "nan"}), name) == getattr(Policy(), name)
+
+
+def test_the_sender_name_is_set_from_the_command_line(cli: CliRunner, seeded: Path) -> None:
+    assert cli("log", "ana", "sent", "--at", "-10d").code == 0
+    set_it = cli("preferences", "--set", "sender_name=Dana Reyes")
+    assert set_it.code == 0, set_it.err
+    assert "sender_name     Dana Reyes" in set_it.out
+    assert cli("due").code == 0
+    drafted = cli("draft", "ana")
+    assert drafted.code == 0, drafted.err
+    assert "\n\nBest,\nDana Reyes\n" in drafted.out
+    assert_refused(cli, seeded, ["preferences", "--set", "quiet=maybe"], INVALID,
+                   "quiet is on or off, not 'maybe'")  # fmt: skip
+    assert_refused(cli, seeded, ["preferences", "--set", "sender_name=Dana\x1b[2J"], INVALID,
+                   "control character")  # fmt: skip

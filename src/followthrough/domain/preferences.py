@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
+from followthrough.domain.leadfields import clean_optional
 from followthrough.errors import InvalidData
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -65,13 +66,16 @@ class Preferences:
                 f"the signature is longer than {MAX_SIGNATURE} characters", "signature"
             )
         ordered = tuple(d for d in WEEKDAYS if d in days)
+        # The same rules as every text field: they end up in messages sent to buyers.
+        sender = clean_optional(self.sender_name, "sender name", 200) or ""
+        signature = clean_optional(self.signature, "signature", MAX_SIGNATURE, multiline=True)
         return replace(
             self,
             work_start=start.strftime("%H:%M"),
             work_end=end.strftime("%H:%M"),
             work_days=ordered,
-            sender_name=self.sender_name.strip(),
-            signature=self.signature.strip("\n"),
+            sender_name=sender,
+            signature=(signature or "").strip("\n"),
         )
 
     # --- working hours -------------------------------------------------------------------
