@@ -113,8 +113,7 @@ def _text_parts(parts: tuple[Any, ...]) -> tuple[Any, ...]:
     # The operands of `a ~ b ~ ...`, checked before str() writes each and they are joined.
     size = 0
     for part in parts:
-        check_writable(part)
-        size += len(part) if isinstance(part, str) else 0
+        size += check_writable(part)
         check_length(size)
     return parts
 

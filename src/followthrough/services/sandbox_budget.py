@@ -112,12 +112,14 @@ def check_value(value: Any) -> Any:
     return value
 
 
-def check_writable(value: Any, limit: int = MAX_OUTPUT) -> None:
-    """Refuse a value whose text would be over `limit`, before str() makes that text."""
-    if not isinstance(value, str) and written_size(value, limit) > limit:
+def check_writable(value: Any, limit: int = MAX_OUTPUT) -> int:
+    """About how long str(value) is; refused over `limit`, before str() makes that text."""
+    size = written_size(value, limit)
+    if size > limit and not isinstance(value, str):
         raise Refused(
             f"the template makes text of more than {limit:,} characters (the limit is {limit:,})"
         )
+    return size
 
 
 def written_size(value: Any, limit: int) -> int:
