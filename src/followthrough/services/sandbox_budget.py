@@ -105,7 +105,11 @@ def check_value(value: Any) -> Any:
     elif isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
         # int('f' * 20000, 16) is cheap to make; kept in many names it adds up.
         raise Refused("the template computes a number too large to write")
-    elif _parts(value) is not None and not isinstance(value, Namespace):
+    elif isinstance(value, Namespace):
+        # namespace(table) copies the table; what it holds is weighed where it is written,
+        # since {% set ns.x = ... %} changes it after it was built.
+        check_items(len(_attributes(value)))
+    elif _parts(value) is not None:
         if written_size(value, MAX_VALUE) > MAX_VALUE:
             raise too_large()
         check_items(len(value))
@@ -184,7 +188,10 @@ def _parts(value: Any) -> Iterable[Any] | None:
     if isinstance(value, ItemsView):
         return itertools.chain.from_iterable(value)
     if isinstance(value, Namespace):
-        # {% set ns.x = ... %} changes it after it was built: it is walked where it is written.
-        attrs: dict[str, Any] = object.__getattribute__(value, "_Namespace__attrs")
-        return itertools.chain.from_iterable(attrs.items())
+        return itertools.chain.from_iterable(_attributes(value).items())
     return None
+
+
+def _attributes(namespace: Namespace) -> dict[str, Any]:
+    attributes: dict[str, Any] = object.__getattribute__(namespace, "_Namespace__attrs")
+    return attributes

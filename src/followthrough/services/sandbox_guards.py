@@ -113,6 +113,11 @@ def check_percent_format(text: str, values: Any) -> None:
         check_length(size)
 
 
+def _subtract(left: Any, right: Any) -> Any:
+    # table.keys() - [] is a new set, as large as the table.
+    return check_value(left - right)
+
+
 def _modulo(left: Any, right: Any) -> Any:
     if isinstance(left, str):
         check_percent_format(left, right)
@@ -124,6 +129,7 @@ BINOPS: dict[str, Callable[[Any, Any], Any]] = {
     "*": _repeat,
     "**": _power,
     "+": _add,
+    "-": _subtract,
     "%": _modulo,
 }
 
