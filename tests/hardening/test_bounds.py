@@ -63,6 +63,10 @@ def seeded(cli: CliRunner, data_dir: Path) -> Path:
         (["edit", "ana", "--title", "CEO\x1b]52;c;aGk=\x07"], INVALID, "the title contains a control character"),
         (["log", "ana", "sent", "--note", "hi\x1b[31m"], INVALID, "the note contains a control character (U+001B)"),
         (["move", "ana", "lost", "--reason", "budget\u202d"], INVALID, "the reason contains a text-direction control"),
+        (["mail", "set-account", "--host", "imap.example.org", "--user", "ana\x1b[2J"], INVALID,
+         "the user contains a control character (U+001B)"),
+        (["mail", "set-account", "--host", "imap.example.org", "--user", "ana", "--inbox", "IN\u202eBOX"],
+         INVALID, "the inbox contains a text-direction control"),
         # Policy numbers: finite, within the ranges the settings dialog shows.
         (["policy", "--set", "hot_silence_days=nan"], INVALID, "must be a number from 0.01 to 999, not 'nan'"),
         (["policy", "--set", "hot_silence_days=inf"], INVALID, "must be a number from 0.01 to 999"),

@@ -29,7 +29,8 @@ _FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _FORBIDDEN_MULTILINE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-def _refuse_hidden(text: str, field: str, multiline: bool = False) -> str:
+def refuse_hidden(text: str, field: str, multiline: bool = False) -> str:
+    """`text`, refused when it holds a control or text-direction character (see above)."""
     found = (_FORBIDDEN_MULTILINE if multiline else _FORBIDDEN).search(text)
     if found is not None:
         char = found[0]
@@ -50,7 +51,7 @@ def clean_name(value: str) -> str:
         raise InvalidData("the name is empty", "name")
     if len(name) > NAME_MAX:
         raise InvalidData(f"the name is {len(name)} characters long (at most {NAME_MAX})", "name")
-    return _refuse_hidden(name, "name")
+    return refuse_hidden(name, "name")
 
 
 def clean_optional(
@@ -69,7 +70,7 @@ def clean_optional(
         return None
     if len(text) > limit:
         raise InvalidData(f"the {field} is {len(text)} characters long (at most {limit})", field)
-    return _refuse_hidden(text, field, multiline)
+    return refuse_hidden(text, field, multiline)
 
 
 def clean_email(value: str | None) -> str | None:
@@ -103,7 +104,7 @@ def clean_tags(values: Iterable[str]) -> list[str]:
         tag = unicodedata.normalize("NFC", " ".join(value.split()).lstrip("#"))
         if not tag:
             continue
-        _refuse_hidden(tag, "tag")
+        refuse_hidden(tag, "tag")
         if len(tag) > TAG_MAX:
             raise InvalidData(f"the tag '{tag[:20]}…' is longer than {TAG_MAX} characters", "tag")
         if tag.casefold() not in seen:

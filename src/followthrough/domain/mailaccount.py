@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
+from followthrough.domain.leadfields import refuse_hidden
 from followthrough.errors import InvalidData
 
 DEFAULT_INTERVAL_MINUTES = 5
@@ -72,6 +73,10 @@ class MailAccount:
         for field, folder in folders.items():
             if not folder:
                 raise InvalidData(f"the {field} folder name is empty", field)
+        # The same rule as every field: no control or text-direction characters.
+        for field, value in (("host", host), ("user", user), *folders.items(),
+                             ("ca_file", ca_file or "")):  # fmt: skip
+            refuse_hidden(value, field)
         if not 1 <= interval_minutes <= MAX_INTERVAL_MINUTES:
             raise InvalidData(
                 f"check every 1 to {MAX_INTERVAL_MINUTES} minutes, not {interval_minutes}",
