@@ -136,7 +136,7 @@ class MailServer:
         self._setup()
 
     def _setup(self) -> None:
-        internal, login, uid, gid = _accounts()
+        _, _, uid, gid = _accounts()
         root = self.root
         for sub in ("run", "state", "home"):
             (root / sub).mkdir(parents=True, exist_ok=True)
@@ -150,9 +150,13 @@ class MailServer:
             check=True, capture_output=True,
         )  # fmt: skip
         self.set_password(self.password)
-        (root / "dovecot.conf").write_text(
+        self._write_config()
+
+    def _write_config(self) -> None:
+        internal, login, uid, gid = _accounts()
+        (self.root / "dovecot.conf").write_text(
             CONFIG.format(
-                root=root,
+                root=self.root,
                 internal=internal,
                 login=login,
                 mail_uid=uid,
@@ -174,20 +178,44 @@ class MailServer:
         os.chmod(users, 0o644)
 
     def start(self) -> None:
+        """Start Dovecot and wait until it listens.
+
+        The ports were free when chosen, but another process (a second test run, a server
+        started by another suite) can take one before Dovecot binds it; Dovecot then exits
+        at once. That is retried on new ports; what Dovecot said is kept for the error.
+        """
         config = str(self.root / "dovecot.conf")
-        # In the foreground (-F): the test owns the process and stops it for sure.
-        self.process = subprocess.Popen(
-            [self.dovecot, "-F", "-c", config],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while not self._listening():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                log = self.root / "dovecot.log"
-                said = log.read_text() if log.exists() else ""
-                self.stop()
-                raise RuntimeError(f"dovecot did not start: {said}")
-            time.sleep(0.05)  # polling the port until it answers (a bounded wait)
+        said = ""
+        for _attempt in range(3):
+            errors = self.root / "dovecot.stderr"
+            with errors.open("wb") as err:
+                # In the foreground (-F): the test owns the process and stops it for sure.
+                self.process = subprocess.Popen(
+                    [self.dovecot, "-F", "-c", config],
+                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                )  # fmt: skip
+            deadline = time.monotonic() + STARTUP_TIMEOUT
+            while not self._listening():
+                exited = self.process.poll() is not None
+                if exited or time.monotonic() > deadline:
+                    log = self.root / "dovecot.log"
+                    said = " ".join(
+                        path.read_text(errors="replace").strip()
+                        for path in (log, errors)
+                        if path.exists()
+                    )
+                    self.stop()
+                    if not exited:
+                        raise RuntimeError(
+                            f"dovecot did not listen within {STARTUP_TIMEOUT:g} s: {said}"
+                        )
+                    break  # exited at once: most likely a port taken meanwhile
+                time.sleep(0.05)  # polling the port until it answers (a bounded wait)
+            else:
+                return
+            self.plain_port, self.tls_port = _free_port(), _free_port()
+            self._write_config()
+        raise RuntimeError(f"dovecot did not start: {said}")
 
     def stop(self) -> None:
         process = getattr(self, "process", None)
