@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QApplication
@@ -16,6 +17,7 @@ from followthrough.services import alerts, leads
 from followthrough.services.preferences import update_preferences
 from followthrough.store.db import Database
 from followthrough.ui.main_window import MainWindow
+from followthrough.ui.notify import AlertNotifier
 from followthrough.ui.session import AppSession
 from followthrough.ui.single_instance import SingleInstance
 from tests.support.notification_server import (
@@ -34,7 +36,7 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[NotificationServer]:
 
 
 def test_a_silent_lead_reaches_the_desktop_and_snooze_there_snoozes_it(
-    qtbot: QtBot, data_paths: DataPaths, server: NotificationServer
+    qtbot: QtBot, data_paths: DataPaths, server: NotificationServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The session runs on the real clock: a lead written to three days ago is overdue now.
     now = datetime.now(UTC)
@@ -55,9 +57,21 @@ def test_a_silent_lead_reaches_the_desktop_and_snooze_there_snoozes_it(
     window.show()
     instance = SingleInstance(data_paths.root)
     assert instance.acquire()
+    # Told of every notification the app's notifier puts on the desktop, from its first.
+    announced: list[object] = []
+    made = AlertNotifier.__init__
+
+    def listening(notifier: AlertNotifier, *args: Any, **kwargs: Any) -> None:
+        made(notifier, *args, **kwargs)
+        notifier.announced.connect(announced.append)
+
+    monkeypatch.setattr(AlertNotifier, "__init__", listening)
     session = AppSession.open(data_paths, window, app, instance)
     try:
         qtbot.waitUntil(lambda: len(server.calls) == 1, timeout=10_000)
+        # The server has the notification; the app has its id once the server's answer is
+        # read (on a busy machine that comes later): a click before then names an unknown id.
+        qtbot.waitUntil(lambda: bool(announced), timeout=10_000)
         call = server.calls[0]
         assert call.summary == "Ana Silva"
         assert call.body.startswith("No reply for 2 days since you wrote on ")
