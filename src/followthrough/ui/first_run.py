@@ -148,7 +148,7 @@ class FirstRunPanel(QWidget):
         self.add_button = QPushButton("&Add your first lead", parent)
         self.add_button.setAccessibleName("Add your first lead")
         self.add_button.setDefault(True)
-        self.add_button.clicked.connect(self.add_requested.emit)
+        self.add_button.clicked.connect(lambda: self.add_requested.emit())
         self.sample_button = QPushButton(SAMPLE_LABEL, parent)
         self.sample_button.setAccessibleName("Explore a sample pipeline")
         self.sample_button.setToolTip("Adds a few made-up leads you can remove later")
@@ -156,7 +156,7 @@ class FirstRunPanel(QWidget):
         self.import_button = QPushButton("&Import…", parent)
         self.import_button.setAccessibleName("Import leads")
         self.import_button.setToolTip("Bring in leads from a CSV file")
-        self.import_button.clicked.connect(self.import_requested.emit)
+        self.import_button.clicked.connect(lambda: self.import_requested.emit())
         for button in (self.add_button, self.sample_button, self.import_button):
             row.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
         row.addStretch(1)
