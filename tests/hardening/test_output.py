@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from followthrough.cli import main
-from followthrough.termsafe import one_line
+from followthrough.cli.termsafe import one_line
 from tests.cli.conftest import CliRunner, Result
 
 # Never raw on a terminal: controls, format characters (bidi, invisible), surrogates,

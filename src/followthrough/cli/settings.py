@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from followthrough.cli.command import UsesDatabase, add_command
+from followthrough.cli.output import emit
 from followthrough.errors import InvalidData, UsageError
-from followthrough.services import settings
-from followthrough.services.preferences import get_preferences, update_preferences
-from followthrough.store.db import Database
-from followthrough.termsafe import print_json, print_text
+
+if TYPE_CHECKING:
+    from followthrough.cli.command import Subcommands
+    from followthrough.store.db import Database
 
 
-def _emit(args: argparse.Namespace, data: Any, text: str) -> int:
-    if args.json:
-        print_json(data)
-    else:
-        print_text(text)
-    return 0
+def only_shows(args: argparse.Namespace) -> bool:
+    """Without --set, policy and preferences only read."""
+    return not args.set
 
 
 def prepare_policy(args: argparse.Namespace, now: datetime) -> dict[str, str]:
@@ -34,9 +33,20 @@ def prepare_policy(args: argparse.Namespace, now: datetime) -> dict[str, str]:
 def run_policy(
     db: Database, args: argparse.Namespace, changes: dict[str, str], now: datetime
 ) -> int:
-    policy = settings.update_policy(db, changes, now) if changes else settings.get_policy(db)
+    from followthrough.services.settings import get_policy, update_policy
+
+    policy = update_policy(db, changes, now) if changes else get_policy(db)
     data = policy.to_json()
-    return _emit(args, data, "\n".join(f"{key:<24}{value:g}" for key, value in data.items()))
+    return emit(args, data, "\n".join(f"{key:<24}{value:g}" for key, value in data.items()))
+
+
+def declare_policy(sub: Subcommands) -> None:
+    handler = UsesDatabase(run_policy, prepare_policy, reads=only_shows)
+    p = add_command(
+        sub, "policy", "show or change the follow-up policy (windows, thresholds)", handler
+    )
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="e.g. --set hot_silence_days=3")  # fmt: skip
 
 
 # --- preferences -----------------------------------------------------------------------
@@ -68,14 +78,34 @@ def prepare_preferences(args: argparse.Namespace, now: datetime) -> dict[str, An
 def run_preferences(
     db: Database, args: argparse.Namespace, changes: dict[str, Any], now: datetime
 ) -> int:
+    from followthrough.services.preferences import get_preferences, update_preferences
+
     prefs = update_preferences(db, changes, now) if changes else get_preferences(db)
     data = {key: value for key, value in prefs.to_json().items() if key in PREFERENCE_KEYS}
     shown = {k: ", ".join(v) if isinstance(v, list) else v for k, v in data.items()}
     lines = "\n".join(f"{key:<16}{_shown_value(value)}" for key, value in shown.items())
-    return _emit(args, data, lines)
+    return emit(args, data, lines)
 
 
 def _shown_value(value: Any) -> str:
     if isinstance(value, bool):
         return "on" if value else "off"
     return str(value) if value != "" else "(not set)"
+
+
+def declare_preferences(sub: Subcommands) -> None:
+    handler = UsesDatabase(run_preferences, prepare_preferences, reads=only_shows)
+    p = add_command(
+        sub,
+        "preferences",
+        "show or change how drafts are signed, working hours, notices",
+        handler,
+    )
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help='e.g. --set sender_name="Ana Silva"')  # fmt: skip
+
+
+def declare(sub: Subcommands) -> None:
+    """The settings commands, in the order `--help` lists them."""
+    declare_policy(sub)
+    declare_preferences(sub)

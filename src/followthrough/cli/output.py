@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import argparse
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from followthrough.services.alerts import AlertView
-from followthrough.services.archive import ArchivedLead, ArchivePage
-from followthrough.services.readmodels import EventView, LeadDetail, LeadView
-from followthrough.termsafe import one_line, terminal_safe
-from followthrough.termwidth import Cell, display_width
+from followthrough.cli.termsafe import one_line, print_json, print_text, terminal_safe
+from followthrough.cli.termwidth import Cell, display_width
+
+if TYPE_CHECKING:
+    # Imported with the services when a command runs, not when `--help` is asked for.
+    from followthrough.services.archive import ArchivedLead, ArchivePage
+    from followthrough.services.readmodels import AlertView, EventView, LeadDetail, LeadView
+
+
+def emit(args: argparse.Namespace, data: Any, text: str) -> int:
+    """A command's answer: `data` as JSON with --json, else `text` for people."""
+    if args.json:
+        print_json(data)
+    else:
+        print_text(text)
+    return 0
+
+
+def say(args: argparse.Namespace, data: Any, sentence: str) -> int:
+    """Like emit, for a one-line answer: a name in it must not start a line of its own."""
+    return emit(args, data, one_line(sentence))
 
 
 def iso_local(moment: datetime | None) -> str | None:

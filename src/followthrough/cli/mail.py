@@ -13,20 +13,25 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from followthrough.cli import output
+from followthrough.cli.command import UsesDatabase
+from followthrough.cli.output import emit
+from followthrough.cli.termsafe import one_line
 from followthrough.errors import InvalidData, NotFound, UsageError
-from followthrough.termsafe import one_line, print_json, print_text
 
 if TYPE_CHECKING:
+    from followthrough.cli.command import Subcommands
     from followthrough.domain.mailaccount import MailAccount
     from followthrough.services.mailwatch import PassReport
     from followthrough.store.db import Database
 
 
-def add_parsers(sub: Any) -> None:
+def declare(sub: Subcommands) -> None:
     """Declare `mail` and its actions on the main parser's subcommands."""
     p = sub.add_parser("mail", help="watch a mailbox for replies (IMAP)",
                        description="watch a mailbox for replies and sent mail (IMAP); "
                        "the password is kept only in the system keyring")  # fmt: skip
+    p.set_defaults(handler=UsesDatabase(run_mail, prepare_mail))
     actions = p.add_subparsers(dest="mail_command", metavar="ACTION", required=True,
                                parser_class=type(p))  # fmt: skip
     q = actions.add_parser(
@@ -99,8 +104,14 @@ def read_password(prompt: str) -> str:
 # --- the actions -------------------------------------------------------------------------
 
 
-def run_mail(db: Database, args: argparse.Namespace, request: Any, now: datetime) -> int:
+def run_mail(
+    db: Database,
+    args: argparse.Namespace,
+    request: tuple[MailAccount, str] | None,
+    now: datetime,
+) -> int:
     if args.mail_command == "set-account":
+        assert request is not None  # prepare_mail read the password
         return _set_account(db, args, request, now)
     if args.mail_command == "forget":
         return _forget(db, args)
@@ -122,14 +133,6 @@ def _account(db: Database) -> MailAccount:
     return account
 
 
-def _emit(args: argparse.Namespace, data: Any, text: str) -> int:
-    if args.json:
-        print_json(data)
-    else:
-        print_text(text)
-    return 0
-
-
 def _set_account(
     db: Database, args: argparse.Namespace, request: tuple[MailAccount, str], now: datetime
 ) -> int:
@@ -137,7 +140,7 @@ def _set_account(
 
     account, password = request
     set_account(db, account, password, now)
-    return _emit(
+    return emit(
         args,
         {"account": account.to_json(), "keyring_entry": account.key},
         f"Saved the mailbox {account.key}; its password is in the system keyring.\n"
@@ -154,7 +157,7 @@ def _forget(db: Database, args: argparse.Namespace) -> int:
         if account
         else "No mailbox was set up; nothing to forget."
     )
-    return _emit(args, {"forgotten": account.key if account else None}, said)
+    return emit(args, {"forgotten": account.key if account else None}, said)
 
 
 def _test(args: argparse.Namespace, account: MailAccount, password: str) -> int:
@@ -165,7 +168,7 @@ def _test(args: argparse.Namespace, account: MailAccount, password: str) -> int:
     hint = ""
     if detected and detected != account.sent:
         hint = f" The server marks {detected!r} as its sent folder."
-    return _emit(
+    return emit(
         args,
         {
             "ok": True,
@@ -185,12 +188,10 @@ def _check(
     from followthrough.services.mailwatch import check_mail
 
     report = check_mail(db, account, password, now=now)
-    return _emit(args, _report_json(report), _report_text(report, now))
+    return emit(args, _report_json(report), _report_text(report, now))
 
 
 def _report_json(report: PassReport) -> dict[str, Any]:
-    from followthrough import clifmt
-
     return {
         "logged": [
             {
@@ -198,7 +199,7 @@ def _report_json(report: PassReport) -> dict[str, Any]:
                 "lead": entry.lead_name,
                 "kind": entry.kind,
                 "subject": entry.subject,
-                "at": clifmt.iso_local(entry.at),
+                "at": output.iso_local(entry.at),
                 "folder": entry.folder,
             }
             for entry in report.logged
@@ -209,11 +210,9 @@ def _report_json(report: PassReport) -> dict[str, Any]:
 
 
 def _report_text(report: PassReport, now: datetime) -> str:
-    from followthrough import clifmt
-
     words = {"replied": "reply from", "sent": "sent to", "auto_reply": "automatic reply from"}
     lines = [
-        f"{clifmt.when_text(entry.at, now):<22} {words.get(entry.kind, entry.kind)} "
+        f"{output.when_text(entry.at, now):<22} {words.get(entry.kind, entry.kind)} "
         # One line each: a subject comes from a mail header, and those can hold anything.
         + one_line(entry.lead_name + (f": {entry.subject}" if entry.subject else ""))
         for entry in report.logged

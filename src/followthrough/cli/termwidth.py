@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from functools import cache
 
-from followthrough.termsafe import is_joiner, needs_escape, one_line_pieces
+from followthrough.cli.termsafe import is_joiner, needs_escape, one_line_pieces
 
 ELLIPSIS = "…"
 

@@ -7,39 +7,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from followthrough.domain.bounds import record_id
+from followthrough.cli.alerts import alert_id
+from followthrough.cli.command import UsesDatabase, add_command, nothing_to_prepare
+from followthrough.cli.termsafe import one_line, print_json, print_text
 from followthrough.errors import InvalidData, NotFound
-from followthrough.termsafe import one_line, print_json, print_text
 
 if TYPE_CHECKING:
     # Imported when a drafting command runs, not when the parser is built for another one.
+    from followthrough.cli.command import Subcommands
     from followthrough.domain.drafting import LintFinding
     from followthrough.domain.templates import TemplateSpec
     from followthrough.store.db import Database
 
 EXIT_FINDINGS = 1  # `templates lint`: the text has findings (like a linter)
-
-
-def add_parsers(sub: Any, command: Any) -> None:
-    """Declare `draft` and `templates` on the main parser's subcommands."""
-    p = command("draft", "draft a follow-up for a lead (its most urgent alert by default)")
-    p.add_argument("lead", metavar="LEAD")
-    p.add_argument("--alert", metavar="ID", help="draft for this alert instead")
-    p.add_argument("--template", metavar="SLUG", help="use this template instead")
-
-    p = sub.add_parser("templates", help="list or lint follow-up templates",
-                       description="list or lint follow-up templates")  # fmt: skip
-    actions = p.add_subparsers(dest="templates_command", metavar="ACTION", required=True,
-                               parser_class=type(p))  # fmt: skip
-    q = actions.add_parser("list", help="every template, built-in and yours")
-    q.add_argument("--json", action="store_true", help="print JSON only")
-    q = actions.add_parser(
-        "lint",
-        help="lint a template file, a template by slug, or a file of message text "
-        "(exit code 1 when there are findings)",
-    )
-    q.add_argument("target", metavar="FILE_OR_SLUG")
-    q.add_argument("--json", action="store_true", help="print JSON only")
 
 
 def _finding_json(finding: LintFinding) -> dict[str, Any]:
@@ -59,19 +39,14 @@ def _finding_lines(findings: tuple[LintFinding, ...] | list[LintFinding]) -> str
 
 
 def prepare_draft(args: argparse.Namespace, now: datetime) -> int | None:
-    if args.alert is None:
-        return None
-    alert_id = record_id(args.alert, "alert")
-    if alert_id is None:
-        raise InvalidData(f"'{args.alert}' is not an alert id (see followthrough alerts)", "alert")
-    return alert_id
+    return None if args.alert is None else alert_id(args.alert)
 
 
-def run_draft(db: Database, args: argparse.Namespace, alert_id: int | None, now: datetime) -> int:
+def run_draft(db: Database, args: argparse.Namespace, alert: int | None, now: datetime) -> int:
     from followthrough.services import drafting, lead_queries
 
     lead = lead_queries.resolve_lead(db, args.lead)
-    draft = drafting.draft_for(db, lead.id, alert_id, args.template, now)
+    draft = drafting.draft_for(db, lead.id, alert, args.template, now)
     data = {
         "subject": draft.subject,
         "body": draft.body,
@@ -90,10 +65,46 @@ def run_draft(db: Database, args: argparse.Namespace, alert_id: int | None, now:
     return 0
 
 
+def declare_draft(sub: Subcommands) -> None:
+    p = add_command(
+        sub,
+        "draft",
+        "draft a follow-up for a lead (its most urgent alert by default)",
+        UsesDatabase(run_draft, prepare_draft),
+    )
+    p.add_argument("lead", metavar="LEAD")
+    p.add_argument("--alert", metavar="ID", help="draft for this alert instead")
+    p.add_argument("--template", metavar="SLUG", help="use this template instead")
+
+
 def run_templates(db: Database, args: argparse.Namespace, _: None, now: datetime) -> int:
     if args.templates_command == "list":
         return _list(db, args)
     return _lint(db, args, now)
+
+
+def declare_templates(sub: Subcommands) -> None:
+    p = sub.add_parser("templates", help="list or lint follow-up templates",
+                       description="list or lint follow-up templates")  # fmt: skip
+    # Both actions only read: a lint renders a template with sample values, in memory.
+    p.set_defaults(handler=UsesDatabase(run_templates, nothing_to_prepare, reads=True))
+    actions = p.add_subparsers(dest="templates_command", metavar="ACTION", required=True,
+                               parser_class=type(p))  # fmt: skip
+    q = actions.add_parser("list", help="every template, built-in and yours")
+    q.add_argument("--json", action="store_true", help="print JSON only")
+    q = actions.add_parser(
+        "lint",
+        help="lint a template file, a template by slug, or a file of message text "
+        "(exit code 1 when there are findings)",
+    )
+    q.add_argument("target", metavar="FILE_OR_SLUG")
+    q.add_argument("--json", action="store_true", help="print JSON only")
+
+
+def declare(sub: Subcommands) -> None:
+    """The drafting commands, in the order `--help` lists them."""
+    declare_draft(sub)
+    declare_templates(sub)
 
 
 def _list(db: Database, args: argparse.Namespace) -> int:
