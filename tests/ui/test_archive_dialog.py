@@ -20,6 +20,7 @@ from followthrough.store.db import Database
 from followthrough.ui.actions import LeadActions
 from followthrough.ui.archive.dialog import ArchiveDialog
 from followthrough.ui.archive.model import ArchiveColumn
+from followthrough.ui.changes import EVERYTHING
 from followthrough.ui.ops import Operations
 from tests.conftest import NOW
 
@@ -235,7 +236,7 @@ def test_results_arriving_after_closing_are_dropped(
 
     assert names(dialog) == ["Ana Silva"]
     assert dialog.counts.text() == "1 won · 0 lost"
-    ops.changed.emit()  # closed: a change elsewhere reads nothing
+    ops.announce(EVERYTHING)  # closed: a change elsewhere reads nothing
     assert not ops.busy
 
 
@@ -251,7 +252,7 @@ def test_results_arriving_after_the_window_was_deleted_are_dropped(
     qtbot.waitUntil(lambda: not ops.busy, timeout=5000)  # no error from the late result
 
     assert not shiboken6.isValid(dialog)
-    ops.changed.emit()  # the deleted dialog is no longer listening
+    ops.announce(EVERYTHING)  # the deleted dialog is no longer listening
     assert not ops.busy
 
 

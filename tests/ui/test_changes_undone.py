@@ -150,15 +150,15 @@ def test_the_first_draft_asks_how_to_sign_once(qtbot: QtBot, db: Database, ops: 
     window = shown(qtbot, ops)
     dialog = window.open_draft(lead.id)
     qtbot.waitUntil(lambda: dialog.draft is not None, timeout=WAIT)
-    assert dialog.sender.isVisible()
+    assert dialog.sender_question.isVisible()
     assert dialog.body.toPlainText().rstrip().endswith("Best,")  # unsigned, as things stand
-    qtbot.keyClicks(dialog.sender.name, "Sam Reyes")
+    qtbot.keyClicks(dialog.sender_question.name, "Sam Reyes")
     with qtbot.waitSignal(dialog.drafted, timeout=WAIT):
-        qtbot.mouseClick(dialog.sender.use, Qt.MouseButton.LeftButton)
-    assert not dialog.sender.isVisible()
+        qtbot.mouseClick(dialog.sender_question.use, Qt.MouseButton.LeftButton)
+    assert not dialog.sender_question.isVisible()
     assert dialog.body.toPlainText().rstrip().endswith("Sam Reyes")
     dialog.reject()
     again = window.open_draft(lead.id)
     qtbot.waitUntil(lambda: again.draft is not None, timeout=WAIT)
-    assert not again.sender.isVisible()  # asked once
+    assert not again.sender_question.isVisible()  # asked once
     assert isinstance(again, DraftDialog)

@@ -25,6 +25,7 @@ from followthrough.errors import FollowthroughError
 from followthrough.services.mailaccount import get_account
 from followthrough.services.mailwatch import DatabaseTurn, PassReport, check_mail
 from followthrough.services.secrets import read_password
+from followthrough.ui.changes import LEADS
 from followthrough.ui.ops import UNEXPECTED, Background, Operations
 
 MINUTE_MS = 60_000
@@ -143,7 +144,7 @@ class MailWatcher(QObject):
         self.checked.emit(report)
         if report.logged:
             self.logged.emit(len(report.logged))
-            self.ops.changed.emit()  # the board, Today and the lead panel read again
+            self.ops.announce(LEADS)  # the board, Today and the lead panel read again
 
     def _failed(self, error: FollowthroughError) -> None:
         if self._stopped:

@@ -17,6 +17,11 @@ DatabaseBusy when another writer held the file past the busy timeout) is deliver
 sentence; anything else is delivered as UNEXPECTED, its traceback written to the log file
 (logfile.py). Either way it reaches the caller's `on_error`, or else `Operations.failed`,
 which the window shows in its status bar; the lane itself always carries on.
+
+Results reach only views that still want them (the owner guard): nothing is called back for
+an owner that was deleted, or closed since it asked (`drop_pending`, from a dialog's done());
+and of reads submitted under one `latest` name only the newest answer is shown, so a burst of
+keystrokes or changes never paints an older read over a newer one.
 """
 
 from __future__ import annotations
@@ -36,11 +41,14 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from shiboken6 import Shiboken
 
 from followthrough.errors import FollowthroughError
+from followthrough.ui.changes import EVERYTHING, Changes
 
 if TYPE_CHECKING:
     from followthrough.store.db import Database
 
 T = TypeVar("T")
+Mark = tuple[tuple[int, str], int]  # ((owner's id, name), the name's epoch when asked)
+EVERY_READ = "*"  # the name under which drop_pending(owner) drops all of an owner's answers
 log = logging.getLogger(__name__)
 
 UNEXPECTED = "something went wrong; the details are in the log (Help › Open log folder)"
@@ -54,7 +62,8 @@ class _Job:
     on_done: Callable[[Any], None] | None
     on_error: Callable[[FollowthroughError], None] | None
     owner: QObject | None = None  # results for an owner that is gone are dropped
-    writes: bool = False
+    writes: Changes | None = None
+    marks: tuple[Mark, ...] = ()  # epochs that must still hold for the result to be shown
     result: Any = None
     error: FollowthroughError | None = None
 
@@ -180,7 +189,7 @@ class Operations(_Lane):
 
     _waiting: list[_Job]
 
-    changed = Signal()  # something was written: views re-read what they show
+    changed = Signal(object)  # Changes: something was written, views re-read what moved
     failed = Signal(str)  # a user-facing message for an operation without its own handler
 
     def __init__(
@@ -196,6 +205,10 @@ class Operations(_Lane):
             raise ValueError("an operation runner needs its database or the database's path")
         self.path: Path = known  # the database file, known before it is open
         self._waiting: list[_Job] = []
+        # (owner's id, name) → epoch; ids of owners gone are harmless: a new owner at the
+        # same address records the current epoch when it asks, and only newer ones drop it.
+        self._epochs: dict[tuple[int, str], int] = {}
+        self._stamps = itertools.count(1)
 
     @property
     def db(self) -> Database:
@@ -228,17 +241,23 @@ class Operations(_Lane):
         work: Callable[[Database], T],
         on_done: Callable[[T], None] | None = None,
         *,
-        writes: bool = False,
+        writes: Changes | bool = False,
         on_error: Callable[[str], None] | None = None,
         owner: QObject | None = None,
+        latest: str | None = None,
+        follows: str | None = None,
     ) -> None:
         """Run `work(db)` on the worker; call `on_done(result)` back on the GUI thread.
 
-        With `owner`, nothing is called back once that object has been deleted; a callback
-        that is a method of a Qt object has that object as its owner without saying so (a
-        dialog closed while its read was queued must not be called). A write emits
-        `changed` even then: the data moved, whoever asked for it; and a write that failed
-        emits `failed`, so the person hears of it from the window.
+        With `owner`, nothing is called back once that object has been deleted, or closed
+        (drop_pending) since it asked; a callback that is a method of a Qt object has that
+        object as its owner without saying so. With `latest`, an answer is shown only if no
+        newer read of that name was asked since (by the same owner); with `follows`, only if
+        no newer `latest` read of that name was (a further page of the rows on screen).
+
+        `writes` says what the work changes (True: anything may have); it is announced on
+        `changed` even when the owner is gone: the data moved, whoever asked for it. A write
+        that failed emits `failed` when nobody is left to hear it, so the window says it.
         """
         owner = owner or owner_of(on_done) or owner_of(on_error)
         handler = on_error
@@ -247,13 +266,57 @@ class Operations(_Lane):
             on_done,
             (lambda exc: handler(str(exc))) if handler is not None else None,
             owner,
-            writes,
+            EVERYTHING if writes is True else (writes or None),
+            self._marks(owner, latest, follows),
         )
         if self._db is None:
             if not self._closed:
                 self._waiting.append(job)  # the app is starting: it runs once the file is open
             return
         self._start(job, (self._db,))
+
+    def announce(self, changes: Changes) -> None:
+        """Data changed without a write of this runner's (a mail pass, a tick, another app)."""
+        self.changed.emit(changes)
+
+    def drop_pending(self, owner: QObject, name: str | None = None) -> None:
+        """Drop the answers not yet shown to `owner` (all of them, or those asked under
+        `name`): it closed, or what they would show is no longer wanted."""
+        self._epochs[(id(owner), name or EVERY_READ)] = next(self._stamps)
+
+    def guard(
+        self, callback: Callable[[T], None] | None, owner: QObject | None = None
+    ) -> Callable[[T], None] | None:
+        """`callback`, called only while its owner (given, or the Qt object it is a method
+        of) is alive and not closed since: for callbacks handed to code that runs work of
+        its own (LeadActions), which knows nothing of the view that asked."""
+        owner = owner or owner_of(callback)
+        if callback is None or owner is None:
+            return callback
+        marks, call, held = self._marks(owner, None, None), callback, owner
+
+        def guarded(value: T) -> None:
+            if Shiboken.isValid(held) and self._current(marks):
+                call(value)
+
+        return guarded
+
+    def _marks(
+        self, owner: QObject | None, latest: str | None, follows: str | None
+    ) -> tuple[Mark, ...]:
+        who = id(owner) if owner is not None else 0
+        marks: list[Mark] = []
+        if owner is not None:
+            marks.append(((who, EVERY_READ), self._epochs.get((who, EVERY_READ), 0)))
+        if latest is not None:
+            stamp = self._epochs[(who, latest)] = next(self._stamps)
+            marks.append(((who, latest), stamp))
+        if follows is not None:
+            marks.append(((who, follows), self._epochs.get((who, follows), 0)))
+        return tuple(marks)
+
+    def _current(self, marks: tuple[Mark, ...]) -> bool:
+        return all(self._epochs.get(key, 0) == epoch for key, epoch in marks)
 
     def call(self, work: Callable[[Database], T]) -> T:
         """From another worker thread: run `work(db)` on the database thread, wait, return.
@@ -280,17 +343,17 @@ class Operations(_Lane):
         if job is None:
             return
         alive = job.owner is None or Shiboken.isValid(job.owner)
-        if alive:
+        if alive and self._current(job.marks):
             if job.error is not None and job.on_error is None:
                 self.failed.emit(str(job.error))
             else:
                 self._handle(job)
-        elif job.error is not None and job.writes:
+        elif job.error is not None and job.writes is not None:
             # The dialog that asked is closed, but the person still believes the change was
             # made: a change that did not happen is said in the window's status bar instead.
             self.failed.emit(str(job.error))
-        if job.writes and job.error is None:
-            self.changed.emit()
+        if job.writes is not None and job.error is None:
+            self.changed.emit(job.writes)
 
 
 class Background(_Lane):

@@ -18,6 +18,7 @@ from followthrough.services import alerts
 from followthrough.services.clock import utcnow
 from followthrough.services.readmodels import AlertView
 from followthrough.services.watch import ChangeWatch
+from followthrough.ui.changes import ALERTS, EVERYTHING, Changes
 from followthrough.ui.ops import Operations
 
 MAX_SLEEP = timedelta(minutes=1)
@@ -37,11 +38,15 @@ class Scheduler(QObject):
         super().__init__(parent)
         self.ops = ops
         self.clock = clock
-        self._timer = QTimer(self, singleShot=True, timeout=self.tick_now)
-        self._poll = QTimer(self, interval=POLL_MS, timeout=self._check_outside_writes)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.tick_now)
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self._check_outside_writes)
         self._watch = ChangeWatch(ops.db.path)
         self._anchor = self._clocks()
-        ops.changed.connect(self.reschedule)
+        ops.changed.connect(self._data_changed)
 
     def start(self) -> None:
         self._poll.start()
@@ -62,8 +67,13 @@ class Scheduler(QObject):
     def _ticked(self, raised: list[AlertView]) -> None:
         if raised:
             self.raised.emit(raised)
-            self.ops.changed.emit()  # the board's badges and the Today list moved
+            self.ops.announce(ALERTS)  # the board's badges and the Today list moved
         else:
+            self.reschedule()
+
+    def _data_changed(self, changes: Changes) -> None:
+        # When the next alert falls due moves with the alerts and the follow-up rules.
+        if changes.touches(ALERTS | Changes(policy=True, settings=True)):
             self.reschedule()
 
     def reschedule(self) -> None:
@@ -91,4 +101,4 @@ class Scheduler(QObject):
 
     def _outside(self, moved: bool) -> None:
         if moved:
-            self.ops.changed.emit()
+            self.ops.announce(EVERYTHING)  # another process wrote: anything may have moved

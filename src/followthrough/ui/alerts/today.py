@@ -34,6 +34,7 @@ from followthrough.services.readmodels import AlertView
 from followthrough.ui.alerts.delegate import ALERT_ROLE, AlertDelegate
 from followthrough.ui.alerts.snooze import SnoozeDialog
 from followthrough.ui.board.style import paint_panel
+from followthrough.ui.changes import ALERTS, LEADS, Changes
 from followthrough.ui.ops import Operations
 
 if TYPE_CHECKING:
@@ -107,11 +108,15 @@ class TodayPanel(QWidget):
         self.view.viewport().setAutoFillBackground(False)  # the panel shows through
         self.view.selectionModel().currentChanged.connect(self._selected)
 
-        self.draft = QPushButton("&Draft", self, clicked=self._draft)
+        self.draft = QPushButton("&Draft", self)
+        self.draft.clicked.connect(lambda _checked=False: self._draft())
         self.draft.setToolTip("Write a short follow-up that asks for one decision")
-        self.done = QPushButton("D&one", self, clicked=lambda: self._resolve("done"))
-        self.dismiss = QPushButton("Dis&miss", self, clicked=lambda: self._resolve("dismissed"))
-        self.snooze = QToolButton(self, text="&Snooze")
+        self.done = QPushButton("D&one", self)
+        self.done.clicked.connect(lambda _checked=False: self._resolve("done"))
+        self.dismiss = QPushButton("Dis&miss", self)
+        self.dismiss.clicked.connect(lambda _checked=False: self._resolve("dismissed"))
+        self.snooze = QToolButton(self)
+        self.snooze.setText("&Snooze")
         self.snooze.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.snooze_menu = QMenu(self.snooze)
         self.snooze_menu.aboutToShow.connect(self._fill_snooze_menu)
@@ -131,8 +136,13 @@ class TodayPanel(QWidget):
         buttons.setContentsMargins(4, 0, 4, 0)
         layout.addLayout(buttons)
         self._enable()
-        ops.changed.connect(self.refresh)
+        ops.changed.connect(self._data_changed)
         self.refresh()
+
+    def _data_changed(self, changes: Changes) -> None:
+        # Leads too: a rename or a move shows in the rows of that lead's alerts.
+        if changes.touches(LEADS):
+            self.refresh()
 
     def refresh(self) -> None:
         self.ops.run(_read_today, self._show)
@@ -190,12 +200,12 @@ class TodayPanel(QWidget):
     def _resolve(self, status: str) -> None:
         alert = self.current()
         if alert is not None:
-            self.ops.run(lambda db: _resolve(db, alert.id, status), writes=True)
+            self.ops.run(lambda db: _resolve(db, alert.id, status), writes=ALERTS)
 
     def snooze_until(self, until: datetime) -> None:
         alert = self.current()
         if alert is not None:
-            self.ops.run(lambda db: _snooze(db, alert.id, until), writes=True)
+            self.ops.run(lambda db: _snooze(db, alert.id, until), writes=ALERTS)
 
     def _fill_snooze_menu(self) -> None:
         self.snooze_menu.clear()

@@ -7,9 +7,6 @@ so a reopen is one more step on the undo stack.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import shiboken6
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QShowEvent
@@ -29,9 +26,9 @@ from PySide6.QtWidgets import (
 
 from followthrough.domain.states import State
 from followthrough.services.archive import PAGE, ArchivedLead, ArchivePage, load_archive
-from followthrough.store.db import Database
 from followthrough.ui.actions import LeadActions
 from followthrough.ui.archive.model import ArchiveColumn, ArchiveTableModel
+from followthrough.ui.changes import LEADS, Changes
 from followthrough.ui.ops import Operations
 
 SEARCH_PAUSE_MS = 120  # typing on: wait for a pause before reading again
@@ -48,8 +45,6 @@ class ArchiveDialog(QDialog):
         super().__init__(parent)
         self.ops = ops
         self.lead_actions = actions  # not `actions`: that name is QWidget.actions()
-        self._open = False  # shown: results that arrive while closed are dropped
-        self._generation = 0  # answers to an older refresh are dropped
         self._search = ""  # what the rows on screen were read with (for their next pages)
         self._reopening = False
         self.setWindowTitle("Archive")
@@ -57,7 +52,7 @@ class ArchiveDialog(QDialog):
         self.setWindowModality(Qt.WindowModality.NonModal)
         self.resize(820, 480)
         self._build()
-        ops.changed.connect(self.refresh)
+        ops.changed.connect(self._data_changed)
 
     def _build(self) -> None:
         self.search = QLineEdit(self)
@@ -137,14 +132,13 @@ class ArchiveDialog(QDialog):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if not self._open:
-            self._open = True
+        if not event.spontaneous():  # opened (again), not merely restored from a minimise
             self.status.clear()
             self.refresh()
 
     def done(self, result: int) -> None:
-        self._open = False
         self._pause.stop()
+        self.ops.drop_pending(self)  # answers still on their way are for a closed window
         super().done(result)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -156,44 +150,39 @@ class ArchiveDialog(QDialog):
             return
         super().keyPressEvent(event)
 
-    def _showing(self) -> bool:
-        # Closed, or deleted with its parent (which never calls done()): results are dropped.
-        return shiboken6.isValid(self) and self._open
+    def _on_screen(self) -> bool:
+        # Not closed, nor deleted with its parent (which never calls done()).
+        return shiboken6.isValid(self) and self.isVisible()
 
-    def _run(self, work: Callable[[Database], Any], on_done: Callable[[Any], None]) -> None:
-        def done(result: Any) -> None:
-            if self._showing():
-                on_done(result)
-
-        self.ops.run(work, done)
+    def _data_changed(self, changes: Changes) -> None:
+        if changes.touches(LEADS):
+            self.refresh()
 
     # --- reading ---------------------------------------------------------------------------
 
     def refresh(self) -> None:
         """Read the archive again (a change, a search): as many rows as are shown now."""
-        if not self._showing():
-            return
+        if not self._on_screen():
+            return  # closed: it reads again when it opens
         self._pause.stop()
         search = self.search.text().strip()
-        self._generation += 1
-        generation = self._generation
         # Keep as many rows as the table holds, so a refresh does not jump the scroll.
         shown = max(PAGE, self.model.rowCount()) if search == self._search else PAGE
-
-        def show(page: ArchivePage) -> None:
-            if generation == self._generation:  # else a newer read is on its way
-                self._show(page, search)
-
-        self._run(lambda db: load_archive(db, search or None, limit=shown), show)
+        self.ops.run(
+            lambda db: load_archive(db, search or None, limit=shown),
+            lambda page: self._show(page, search),
+            owner=self,
+            latest="archive",  # an answer to an older search is dropped
+        )
 
     def _load_more(self, offset: int) -> None:
-        search, generation = self._search, self._generation
-
-        def append(page: ArchivePage) -> None:
-            if generation == self._generation:
-                self.model.append_page(page)
-
-        self._run(lambda db: load_archive(db, search or None, offset), append)
+        search = self._search
+        self.ops.run(
+            lambda db: load_archive(db, search or None, offset),
+            self.model.append_page,
+            owner=self,
+            follows="archive",  # a page of rows a newer read has replaced is dropped
+        )
 
     def _show(self, page: ArchivePage, search: str) -> None:
         chosen = self.selected()
@@ -232,14 +221,14 @@ class ArchiveDialog(QDialog):
 
         def landed(lead_id: int) -> None:
             self._reopening = False
-            if self._showing():
+            if self._on_screen():
                 self.status.setText(f"{name} is back in {state.label}.")
                 self._selection_changed()
                 self.reopened.emit(lead_id)
 
         def refused(message: str) -> None:
             self._reopening = False
-            if self._showing():
+            if self._on_screen():
                 self.status.setText(f"Not reopened: {message}")
                 self._selection_changed()
             else:

@@ -35,6 +35,7 @@ from followthrough.services.readmodels import LeadView
 from followthrough.services.templates import list_templates
 from followthrough.store.db import Database
 from followthrough.ui.actions import LeadActions, SentMessage
+from followthrough.ui.changes import LEADS, SETTINGS, Changes
 from followthrough.ui.drafting.handoff import MessageHandoff
 from followthrough.ui.drafting.highlight import attention_style, finding_selections
 from followthrough.ui.drafting.sender import SenderQuestion
@@ -72,7 +73,6 @@ class DraftDialog(MessageHandoff, QDialog):
         self.draft: Draft | None = None
         self.findings: list[LintFinding] = []
         self._empties: list[LintFinding] = []  # empty merge values, moved along with edits
-        self._open = True
         self.setWindowTitle("Draft a follow-up")
         self.resize(640, 620)
         self._build()
@@ -105,26 +105,33 @@ class DraftDialog(MessageHandoff, QDialog):
         self.status = QLabel(self)
         self.status.setAccessibleName("Status")
 
-        self.copy = QPushButton("&Copy", self, clicked=self.copy_message)
+        self.copy = QPushButton("&Copy", self)
         self.copy.setToolTip("Put the message on the clipboard, as plain text and formatted")
-        self.copy_subject = QPushButton("Copy sub&ject", self, clicked=self.copy_subject_line)
-        self.open_mail = QPushButton("&Open in mail app", self, clicked=self.open_in_mail_app)
-        self.mark = QPushButton("Mar&k as sent…", self, clicked=self.ask_next_step)
-        self.close_button = QPushButton("Close", self, clicked=self.reject)
+        self.copy_subject = QPushButton("Copy sub&ject", self)
+        self.open_mail = QPushButton("&Open in mail app", self)
+        self.mark = QPushButton("Mar&k as sent…", self)
+        self.close_button = QPushButton("Close", self)
+        for button, slot in ((self.copy, self.copy_message),
+                             (self.copy_subject, self.copy_subject_line),
+                             (self.open_mail, self.open_in_mail_app),
+                             (self.mark, self.ask_next_step),
+                             (self.close_button, self.reject)):  # fmt: skip
+            button.clicked.connect(lambda _checked=False, slot=slot: slot())
         self.sent_form = SentForm(self)
         self.sent_form.hide()
         self.sent_form.confirmed.connect(self.log_sent)
         self.sent_form.cancelled.connect(self._hide_sent_form)
-        self.sender = SenderQuestion(self)
-        self.sender.hide()
-        self.sender.answered.connect(self._sign_with)
-        self.sender.declined.connect(self._unsigned)
+        # Not `sender`: that name is QObject.sender().
+        self.sender_question = SenderQuestion(self)
+        self.sender_question.hide()
+        self.sender_question.answered.connect(self._sign_with)
+        self.sender_question.declined.connect(self._unsigned)
 
         # Nested layouts are added to their parent before being filled, so Python never
         # holds the only reference to one that Qt is still laying out.
         layout = QVBoxLayout(self)
         layout.addWidget(self.problem)
-        layout.addWidget(self.sender)
+        layout.addWidget(self.sender_question)
         form = QFormLayout()
         layout.addLayout(form)
         for label, widget in (("&Template", self.template), ("", self.about),
@@ -174,8 +181,8 @@ class DraftDialog(MessageHandoff, QDialog):
         self.status.setText("")
         self._show_draft(result.draft)
         if result.ask_sender:
-            self.sender.show()
-            self.sender.name.setFocus()
+            self.sender_question.show()
+            self.sender_question.name.setFocus()
         self.drafted.emit()
 
     # --- the signature, asked once --------------------------------------------------------
@@ -183,20 +190,20 @@ class DraftDialog(MessageHandoff, QDialog):
     def _sign_with(self, name: str) -> None:
         slug = self.draft.template if self.draft else None
         changes = {"sender_name": name, "sender_asked": True}
-        self.sender.hide()
+        self.sender_question.hide()
         self._run(
             lambda db: update_preferences(db, changes),
             lambda _prefs: self._redraft(slug),
-            writes=True,
+            writes=SETTINGS,
             on_error=self._failed,
         )
 
     def _unsigned(self) -> None:
-        self.sender.hide()
+        self.sender_question.hide()
         self._run(
             lambda db: update_preferences(db, {"sender_asked": True}),
             lambda _prefs: None,
-            writes=True,
+            writes=SETTINGS,
             on_error=self._failed,
         )
 
@@ -235,8 +242,6 @@ class DraftDialog(MessageHandoff, QDialog):
     # --- the lint, as you type ------------------------------------------------------------
 
     def relint(self) -> None:
-        if not self._open:  # closing: the widgets may already be going away
-            return
         draft = self.draft
         self.findings = []
         if draft is not None:
@@ -259,8 +264,6 @@ class DraftDialog(MessageHandoff, QDialog):
 
     def _move_empty_values(self, position: int, removed: int, added: int) -> None:
         """Keep empty-value marks on their spot as the body is edited; writing there settles one."""
-        if not self._open:
-            return
         kept = []
         for finding in self._empties:
             at = finding.start
@@ -325,7 +328,8 @@ class DraftDialog(MessageHandoff, QDialog):
         if self.lead_actions is not None:  # in the window: one undoable change
             self.lead_actions.log_sent(
                 self.lead_id, message, name=name,
-                on_done=lambda _id: self._logged(None), on_error=self._not_logged_here,
+                on_done=self.ops.guard(lambda _id: self._logged(None), owner=self),
+                on_error=self.ops.guard(self._not_logged),
             )  # fmt: skip
             return
         lead_id = self.lead_id
@@ -336,17 +340,11 @@ class DraftDialog(MessageHandoff, QDialog):
                       next_step=message.next_step, next_step_due=message.next_step_due,
                       channel=message.channel)  # fmt: skip
 
-        self._run(work, self._logged, writes=True, on_error=self._not_logged)
+        self._run(work, self._logged, writes=LEADS, on_error=self._not_logged)
 
     def _logged(self, _: None) -> None:
-        if not self._open:
-            return
         self.sent.emit()
         self.accept()
-
-    def _not_logged_here(self, message: str) -> None:
-        if self._open:
-            self._not_logged(message)
 
     def _not_logged(self, message: str) -> None:
         self.sent_form.show_problem(f"Not logged: {message}")
@@ -359,20 +357,15 @@ class DraftDialog(MessageHandoff, QDialog):
         work: Callable[[Database], Any],
         on_done: Callable[[Any], None],
         *,
-        writes: bool = False,
+        writes: Changes | bool = False,
         on_error: Callable[[str], None],
     ) -> None:
-        # A result may arrive after the dialog closed (and was deleted): drop it then.
-        def done(result: Any) -> None:
-            if self._open:
-                on_done(result)
-
-        def failed(message: str) -> None:
-            if self._open:
-                on_error(message)
-
-        self.ops.run(work, done, writes=writes, on_error=failed, owner=self)
+        # Owned by the dialog: nothing comes back once it is closed (see done) or deleted.
+        self.ops.run(work, on_done, writes=writes, on_error=on_error, owner=self)
 
     def done(self, result: int) -> None:
-        self._open = False
+        self.ops.drop_pending(self)  # answers still on their way are for a closed dialog
+        # Closing is not typing: the fields may be torn down, and nothing is linted then.
+        for source in (self.subject, self.body, self.body.document()):
+            source.blockSignals(True)
         super().done(result)

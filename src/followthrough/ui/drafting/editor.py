@@ -35,6 +35,7 @@ from followthrough.services import templates
 from followthrough.services.lead_queries import list_leads
 from followthrough.services.readmodels import LeadView
 from followthrough.store.db import Database
+from followthrough.ui.changes import TEMPLATES, Changes
 from followthrough.ui.drafting.ask import ask
 from followthrough.ui.drafting.highlight import attention_style, finding_selections, line_selection
 from followthrough.ui.drafting.preview import Preview, preview_template
@@ -56,8 +57,6 @@ class TemplateEditor(QDialog):
         self.current: str | None = None
         self.preview: Preview | None = None
         self._showing = False  # filling the text field is not typing
-        self._asked = 0  # preview requests sent; only the latest one's answer is shown
-        self._alive = True
         self.setWindowTitle("Templates")
         self.resize(980, 640)
         self._build()
@@ -72,10 +71,10 @@ class TemplateEditor(QDialog):
         self.library = QListWidget(self)
         self.library.setAccessibleName("Templates")
         self.library.currentItemChanged.connect(self._picked)
-        self.duplicate = QPushButton("D&uplicate", self, clicked=self.duplicate_current)
-        self.delete = QPushButton("&Delete…", self, clicked=self.delete_current)
-        self.import_button = QPushButton("&Import…", self, clicked=self.import_file)
-        self.export_button = QPushButton("E&xport…", self, clicked=self.export_current)
+        self.duplicate = _button("D&uplicate", self, self.duplicate_current)
+        self.delete = _button("&Delete…", self, self.delete_current)
+        self.import_button = _button("&Import…", self, self.import_file)
+        self.export_button = _button("E&xport…", self, self.export_current)
         left = QWidget(self)
         side = QVBoxLayout(left)
         side.setContentsMargins(0, 0, 0, 0)
@@ -92,9 +91,7 @@ class TemplateEditor(QDialog):
             side.addWidget(holder)
 
         self.read_only_note = QLabel("Built-in templates are read-only.", self)
-        self.duplicate_to_edit = QPushButton(
-            "Duplicate to &edit", self, clicked=self.duplicate_current
-        )
+        self.duplicate_to_edit = _button("Duplicate to &edit", self, self.duplicate_current)
         self.text = QPlainTextEdit(self)
         self.text.setAccessibleName("Template text")
         self.text.setTabChangesFocus(True)
@@ -114,10 +111,10 @@ class TemplateEditor(QDialog):
         self.preview_notes = QLabel(self)
         self.preview_notes.setWordWrap(True)
         self.preview_notes.setAccessibleName("Preview findings")
-        self.save = QPushButton("&Save", self, clicked=self.save_current)
+        self.save = _button("&Save", self, self.save_current)
         self.status = QLabel(self)
         self.status.setAccessibleName("Status")
-        close = QPushButton("Close", self, clicked=self.close)
+        close = _button("Close", self, self.close)
 
         for button in self.findChildren(QPushButton):
             button.setAutoDefault(False)  # Enter belongs to the field being typed in
@@ -216,14 +213,10 @@ class TemplateEditor(QDialog):
 
     def refresh_preview(self) -> None:
         self._pause.stop()
-        self._asked += 1
-        asked, text, lead_id = self._asked, self.text.toPlainText(), self.lead.currentData()
-
-        def show(preview: Preview) -> None:
-            if asked == self._asked:  # an answer to older text is already out of date
-                self._show_preview(preview)
-
-        self._run(lambda db: preview_template(db, text, lead_id), show, on_error=self._say)
+        text, lead_id = self.text.toPlainText(), self.lead.currentData()
+        # An answer to older text is already out of date: only the newest one is shown.
+        self._run(lambda db: preview_template(db, text, lead_id), self._show_preview,
+                  on_error=self._say, latest="preview")  # fmt: skip
 
     def _show_preview(self, preview: Preview) -> None:
         self.preview = preview
@@ -261,7 +254,7 @@ class TemplateEditor(QDialog):
             self._reload(stored.slug)
 
         self._run(lambda db: templates.save_template(db, spec, slug), saved,
-                  writes=True, on_error=self._refused)  # fmt: skip
+                  writes=TEMPLATES, on_error=self._refused)  # fmt: skip
 
     def _refused(self, message: str) -> None:
         self.problem.setText(f"Not saved: {message}")
@@ -277,7 +270,7 @@ class TemplateEditor(QDialog):
             self.text.setFocus()
 
         self._run(lambda db: templates.duplicate_template(db, slug), made,
-                  writes=True, on_error=self._say)  # fmt: skip
+                  writes=TEMPLATES, on_error=self._say)  # fmt: skip
 
     def delete_current(self) -> QMessageBox | None:
         slug = self.current
@@ -293,7 +286,7 @@ class TemplateEditor(QDialog):
 
         def delete() -> None:
             self._run(lambda db: templates.delete_template(db, slug), gone,
-                      writes=True, on_error=self._say)  # fmt: skip
+                      writes=TEMPLATES, on_error=self._say)  # fmt: skip
 
         return ask(self, "Delete template", f"Delete “{title}”? This cannot be undone.",
                    [("&Delete", QMessageBox.ButtonRole.DestructiveRole, delete),
@@ -309,7 +302,7 @@ class TemplateEditor(QDialog):
             self._reload(spec.slug)
 
         self._run(lambda db: templates.import_template_file(db, Path(name)), imported,
-                  writes=True, on_error=self._say)  # fmt: skip
+                  writes=TEMPLATES, on_error=self._say)  # fmt: skip
 
     def export_current(self) -> None:
         slug = self.current
@@ -346,7 +339,7 @@ class TemplateEditor(QDialog):
         self.close()
 
     def done(self, result: int) -> None:
-        self._alive = False
+        self.ops.drop_pending(self)  # answers still on their way are for a closed window
         super().done(result)
 
     def _run(
@@ -354,16 +347,15 @@ class TemplateEditor(QDialog):
         work: Callable[[Database], Any],
         on_done: Callable[[Any], Any],
         *,
-        writes: bool = False,
+        writes: Changes | bool = False,
         on_error: Callable[[str], None],
+        latest: str | None = None,
     ) -> None:
-        # An answer may arrive after the window closed (and was deleted): drop it then.
-        def done(result: Any) -> None:
-            if self._alive:
-                on_done(result)
+        # Owned by the window: nothing comes back once it is closed (see done) or deleted.
+        self.ops.run(work, on_done, writes=writes, on_error=on_error, owner=self, latest=latest)
 
-        def failed(message: str) -> None:
-            if self._alive:
-                on_error(message)
 
-        self.ops.run(work, done, writes=writes, on_error=failed)
+def _button(text: str, parent: QWidget, slot: Callable[[], object]) -> QPushButton:
+    button = QPushButton(text, parent)
+    button.clicked.connect(lambda _checked=False: slot())
+    return button

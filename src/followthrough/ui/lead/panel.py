@@ -36,6 +36,7 @@ from followthrough.services.clock import utcnow
 from followthrough.services.readmodels import LeadView
 from followthrough.ui.actions import LeadActions
 from followthrough.ui.board.style import paint_panel
+from followthrough.ui.changes import LEADS, Changes
 from followthrough.ui.lead.inline import InlineField, problem_colour, sentence
 from followthrough.ui.lead.timeline import TimelineModel, moment_words
 from followthrough.ui.ops import Operations
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from followthrough.store.db import Database
 
 EMPTY_TEXT = "Select a lead to see its details"
+READ = "lead"  # the name of the panel's read, of which only the newest answer is shown
 # (field key, form label with its mnemonic, what an undo entry calls it)
 FIELDS = (
     ("name", "&Name", "name"),
@@ -86,7 +88,6 @@ class LeadPanel(QWidget):
         self.ops, self.lead_actions, self.clock = ops, actions, clock
         self.lead: LeadView | None = None
         self._wanted: int | None = None  # the lead asked for (its read may be under way)
-        self._generation = 0  # answers to an older read are dropped
 
         self.pages = QStackedWidget(self)
         self.empty = QLabel(EMPTY_TEXT, self.pages)
@@ -182,22 +183,23 @@ class LeadPanel(QWidget):
         layout.addWidget(self.timeline_view, 1)
         self._colour_problems()
         self._show_empty()
-        ops.changed.connect(self.refresh)
+        ops.changed.connect(self._data_changed)
 
     # --- reading --------------------------------------------------------------------------------
 
     def show_lead(self, lead_id: int | None) -> None:
         """Show a lead (None: the empty state); its details arrive from the worker."""
-        self._generation += 1
         self._wanted = lead_id
         if lead_id is None:
+            self.ops.drop_pending(self, READ)  # a lead asked for before is no longer wanted
             self._show_empty()
             return
-        generation = self._generation
         self.ops.run(
             lambda db: _read_timeline(db, lead_id),
-            lambda found: self._show(found, generation),
-            on_error=lambda _message: self._gone(generation),
+            self._show,
+            on_error=lambda _message: self._gone(),
+            owner=self,
+            latest=READ,  # the answer about a lead chosen before this one is dropped
         )
 
     @property
@@ -207,7 +209,7 @@ class LeadPanel(QWidget):
 
     def show_absent(self, words: str) -> None:
         """The chosen lead is not on the board: say why instead of showing it stale."""
-        self._generation += 1
+        self.ops.drop_pending(self, READ)
         self._wanted = None
         self._show_empty(words)
 
@@ -215,11 +217,14 @@ class LeadPanel(QWidget):
         if self._wanted is not None:
             self.show_lead(self._wanted)
 
-    def _gone(self, generation: int) -> None:
+    def _data_changed(self, changes: Changes) -> None:
+        if changes.touches(LEADS):
+            self.refresh()
+
+    def _gone(self) -> None:
         # Deleted here or elsewhere (or never there): nothing left to show.
-        if generation == self._generation:
-            self._wanted = None
-            self._show_empty()
+        self._wanted = None
+        self._show_empty()
 
     def _show_empty(self, words: str = EMPTY_TEXT) -> None:
         self.empty.setText(words)
@@ -233,9 +238,7 @@ class LeadPanel(QWidget):
         self.pages.setCurrentWidget(self.empty)
         self.loaded.emit()
 
-    def _show(self, found: LeadTimeline, generation: int) -> None:
-        if generation != self._generation:
-            return
+    def _show(self, found: LeadTimeline) -> None:
         lead = found.lead
         other_lead = self.lead is None or self.lead.id != lead.id
         self.lead = lead
