@@ -100,7 +100,7 @@ def run(data_dir: Path, repeat: int) -> dict[str, object]:
         source, target = (State.HOT, State.WARM) if i % 2 == 0 else (State.WARM, State.HOT)
         start = time.perf_counter()
         _drop(window, source, target)
-        _wait(window.actions.done)
+        _wait(window.lead_actions.done)
         moves.append((time.perf_counter() - start) * 1000)
         _wait(window.board_loaded)
     results["drag_move_ms"] = moves

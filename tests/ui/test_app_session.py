@@ -152,7 +152,7 @@ def test_a_reply_in_the_mailbox_shows_on_the_lead_after_check_mail_now(
                 message("Ana Silva <ana@acme.com>", mailbox.user, "Re: the pilot", date=now),
             )
             with qtbot.waitSignal(session.mail.logged, timeout=20_000):
-                window.check_mail_action.trigger()
+                window.menus["check mail"].trigger()
             kinds = [e.kind for e in lead_timeline(session.db, ana.id).entries]
             assert "replied" in kinds
             assert not window.mail_status.isVisible()  # no problem to report

@@ -80,9 +80,9 @@ def test_help_has_about_with_the_version_and_the_data_folder(
     qtbot: QtBot, db: Database, ops: Operations
 ) -> None:
     window = shown(qtbot, ops)
-    help_texts = [a.text() for a in window.help_menu.actions()]
+    help_texts = [a.text() for a in window.menus.menu("help").actions()]
     assert "&About Followthrough" in help_texts
-    window.about_action.trigger()
+    window.menus["about"].trigger()
     qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(AboutDialog)),
                     timeout=WAIT)  # fmt: skip
     [about] = window.findChildren(AboutDialog)

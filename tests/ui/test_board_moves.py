@@ -144,11 +144,11 @@ def test_won_and_lost_take_the_lead_off_the_board(
     qtbot: QtBot, db: Database, board: MainWindow
 ) -> None:
     select(qtbot, board, "Bo Chen")
-    board.won_action.trigger()
+    board.menus["won"].trigger()
     qtbot.waitUntil(lambda: names(board, State.WARM) == [], timeout=5000)
     assert state_of(db, "Bo Chen") is State.WON
     select(qtbot, board, "Ana Silva")
-    board.lost_action.trigger()
+    board.menus["lost"].trigger()
     qtbot.waitUntil(lambda: state_of(db, "Ana Silva") is State.LOST, timeout=5000)
 
 
@@ -173,19 +173,19 @@ def test_a_right_click_chooses_the_card_and_its_menu_acts_on_it(
 
 def test_undo_and_redo_a_move(qtbot: QtBot, db: Database, board: MainWindow) -> None:
     select(qtbot, board, "Ana Silva")
-    board.move_actions[State.WARM].trigger()
+    board.menus.moves()[State.WARM].trigger()
     qtbot.waitUntil(lambda: names(board, State.HOT) == [], timeout=5000)
     assert state_of(db, "Ana Silva") is State.WARM
-    assert board.undo_action.isEnabled()
-    assert board.undo_action.text() == "&Undo Move Ana Silva to Warm"
-    board.undo_action.trigger()
+    assert board.menus["undo"].isEnabled()
+    assert board.menus["undo"].text() == "&Undo Move Ana Silva to Warm"
+    board.menus["undo"].trigger()
     qtbot.waitUntil(lambda: names(board, State.HOT) == ["Ana Silva"], timeout=5000)
     said = board.statusBar().currentMessage()
     assert said.startswith("Undid: moved Ana Silva to Warm — ")
     assert said.endswith(" redoes it")
     # Undone means as if it never happened: the move is gone from the timeline too.
     assert [e.kind for e in get_lead(db, 1).timeline] == ["state_change"]
-    board.redo_action.trigger()
+    board.menus["redo"].trigger()
     qtbot.waitUntil(lambda: names(board, State.WARM) == ["Ana Silva", "Bo Chen"], timeout=5000)
 
 
@@ -200,7 +200,7 @@ def test_undo_brings_a_deleted_lead_back_with_its_history(
     click_button(qtbot, box, "Delete")
     qtbot.waitUntil(lambda: names(board, State.HOT) == [], timeout=5000)
     assert board.statusBar().currentMessage() == "Deleted Ana Silva — Ctrl+Z undoes it"
-    board.undo_action.trigger()
+    board.menus["undo"].trigger()
     qtbot.waitUntil(lambda: names(board, State.HOT) == ["Ana Silva"], timeout=5000)
     restored = get_lead(db, 1)
     assert restored.lead.company == "Acme"
@@ -211,13 +211,13 @@ def test_undo_is_refused_when_the_lead_changed_elsewhere_since(
     qtbot: QtBot, db: Database, board: MainWindow
 ) -> None:
     select(qtbot, board, "Ana Silva")
-    board.move_actions[State.WARM].trigger()
-    qtbot.waitUntil(lambda: board.undo_action.isEnabled(), timeout=5000)
+    board.menus.moves()[State.WARM].trigger()
+    qtbot.waitUntil(lambda: board.menus["undo"].isEnabled(), timeout=5000)
     log_event(db, 1, SignalKind.REPLIED, note="Yes, Thursday works")  # the CLI, meanwhile
-    board.undo_action.trigger()
+    board.menus["undo"].trigger()
     qtbot.waitUntil(lambda: "Cannot undo" in board.statusBar().currentMessage(), timeout=5000)
     assert "changed since" in board.statusBar().currentMessage()
-    qtbot.waitUntil(lambda: not board.undo_action.isEnabled(), timeout=5000)
+    qtbot.waitUntil(lambda: not board.menus["undo"].isEnabled(), timeout=5000)
     lead = get_lead(db, 1)
     assert lead.lead.state is State.WARM
     assert "Yes, Thursday works" in [e.text for e in lead.timeline]  # nothing was lost
@@ -229,7 +229,7 @@ def test_shortcut_sheet_lists_the_real_shortcuts(qtbot: QtBot, board: MainWindow
     assert ("Add a lead", "Ctrl+N") in sections["File"]
     assert any(text == "Undo" and "Ctrl+Z" in keys for text, keys in sections["Edit"])
     qtbot.keyClick(board, Qt.Key.Key_F1)
-    sheet = board.findChild(type(board.show_shortcuts()))
+    sheet = board.findChild(type(board.dialogs.show_shortcuts()))
     assert sheet is not None
     assert sheet.tree.topLevelItemCount() > 10
 
@@ -244,20 +244,20 @@ def test_a_lead_added_with_ctrl_n_can_be_undone(
     qtbot.waitUntil(lambda: "Chloe Dubois" in names(board, State.HOT), timeout=5000)
     qtbot.waitUntil(lambda: board.current_lead() is not None, timeout=5000)
     assert board.current_lead().name == "Chloe Dubois"  # type: ignore[union-attr]
-    assert board.undo_action.text() == "&Undo Add Chloe Dubois"
-    board.undo_action.trigger()
+    assert board.menus["undo"].text() == "&Undo Add Chloe Dubois"
+    board.menus["undo"].trigger()
     qtbot.waitUntil(lambda: names(board, State.HOT) == ["Ana Silva"], timeout=5000)
 
 
 def test_undo_and_redo_a_logged_signal(qtbot: QtBot, db: Database, board: MainWindow) -> None:
-    board.actions.log(1, SignalKind.REPLIED, note="Thursday works", name="Ana Silva")
-    qtbot.waitUntil(lambda: board.undo_action.isEnabled(), timeout=5000)
+    board.lead_actions.log(1, SignalKind.REPLIED, note="Thursday works", name="Ana Silva")
+    qtbot.waitUntil(lambda: board.menus["undo"].isEnabled(), timeout=5000)
     assert [e.text for e in get_lead(db, 1).timeline if e.kind == "replied"] == ["Thursday works"]
-    board.undo_action.trigger()
+    board.menus["undo"].trigger()
     qtbot.waitUntil(
         lambda: not [e for e in get_lead(db, 1).timeline if e.kind == "replied"], timeout=5000
     )
-    board.redo_action.trigger()
+    board.menus["redo"].trigger()
     qtbot.waitUntil(
         lambda: (
             [e.text for e in get_lead(db, 1).timeline if e.kind == "replied"] == ["Thursday works"]

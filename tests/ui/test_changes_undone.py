@@ -80,14 +80,14 @@ def test_mark_as_sent_from_the_draft_goes_on_the_undo_stack(
     dialog.sent_form.due.setText("+3d")
     with qtbot.waitSignal(dialog.accepted, timeout=WAIT):
         qtbot.mouseClick(dialog.sent_form.log, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.undo_action.isEnabled(), timeout=WAIT)
+    qtbot.waitUntil(lambda: window.menus["undo"].isEnabled(), timeout=WAIT)
     assert sent_events(db, lead_id) == 2
     assert alerts.get_alert(db, alert_id).status == "done"
     assert window.statusBar().currentMessage() == (
         "Logged the message to Ana Silva — Ctrl+Z undoes it"
     )
-    assert window.undo_action.text() == "&Undo Log the message to Ana Silva as sent"
-    window.undo_action.trigger()
+    assert window.menus["undo"].text() == "&Undo Log the message to Ana Silva as sent"
+    window.menus["undo"].trigger()
     qtbot.waitUntil(lambda: sent_events(db, lead_id) == 1, timeout=WAIT)
     assert alerts.get_alert(db, alert_id).status == "open"  # the follow-up is due again
 
@@ -119,25 +119,25 @@ def test_removing_the_sample_asks_and_keeps_the_history_of_ones_own_changes(
     with qtbot.waitSignal(window.first_run.sample_loaded, timeout=10_000):
         qtbot.mouseClick(window.first_run.sample_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(names(window, State.HOT)), timeout=WAIT)
-    window.actions.add(NewLead.create(name="My Own Lead", now=datetime.now(UTC)))
+    window.lead_actions.add(NewLead.create(name="My Own Lead", now=datetime.now(UTC)))
     qtbot.waitUntil(lambda: "My Own Lead" in names(window, State.HOT), timeout=WAIT)
     sample_card = next(n for n in names(window, State.WARM))
     click_card(qtbot, window, sample_card)
     QTest.keyClick(window.columns["warm"].view, Qt.Key.Key_1, CTRL)  # a change to a sample lead
     qtbot.waitUntil(lambda: sample_card in names(window, State.HOT), timeout=WAIT)
 
-    window.clear_sample_action.trigger()
+    window.menus["clear sample"].trigger()
     box = open_box(qtbot, window)
     assert box.text() == "Remove the sample leads?"
     click_button(qtbot, box, "Cancel")
     assert sample_card in names(window, State.HOT)  # Cancel changed nothing
-    window.clear_sample_action.trigger()
+    window.menus["clear sample"].trigger()
     click_button(qtbot, open_box(qtbot, window), "Remove")
     qtbot.waitUntil(lambda: names(window, State.HOT) == ["My Own Lead"], timeout=WAIT)
     assert window.statusBar().currentMessage().startswith("Removed ")
     # The move of the sample lead has nothing left to undo; adding one's own lead has.
-    assert window.undo_action.text() == "&Undo Add My Own Lead"
-    window.undo_action.trigger()
+    assert window.menus["undo"].text() == "&Undo Add My Own Lead"
+    window.menus["undo"].trigger()
     qtbot.waitUntil(lambda: names(window, State.HOT) == [], timeout=WAIT)
     assert window.first_run.isVisible()
 

@@ -184,7 +184,7 @@ def test_a_deleted_or_won_lead_leaves_the_panel_saying_why(
     qtbot.waitUntil(lambda: "marked Won" in board.lead_panel.empty.text(), timeout=WAIT)
     assert "Archive" in board.lead_panel.empty.text()
     assert board.current_lead() is None
-    board.undo_action.trigger()  # back on the board: current again, shown again
+    board.menus["undo"].trigger()  # back on the board: current again, shown again
     shown_in_panel(qtbot, board, "Cleo Park")
     assert highlighted(board) == ["Cleo Park"]
     QTest.keyClick(board.columns["hot"].view, Qt.Key.Key_Delete)

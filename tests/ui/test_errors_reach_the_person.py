@@ -101,7 +101,7 @@ def test_a_move_while_another_writer_holds_the_database_says_busy_and_works_afte
         )
         assert window.statusBar().currentMessage() == store_db.BUSY
         assert names(window, State.HOT) == ["Bob Stone"]  # nothing moved
-        assert not window.undo_action.isEnabled()  # and nothing to undo
+        assert not window.menus["undo"].isEnabled()  # and nothing to undo
     QTest.keyClick(window.columns["hot"].view, Qt.Key.Key_2, CTRL)
     qtbot.waitUntil(lambda: names(window, State.WARM) == ["Bob Stone"], timeout=WAIT)
     assert window.statusBar().currentMessage() == "Moved Bob Stone to Warm — Ctrl+Z undoes it"
@@ -324,10 +324,10 @@ def test_help_open_log_folder_opens_the_log_folder_and_about_names_it(
     window = shown(qtbot, ops)
     folder = logfile.log_folder()
     assert not folder.exists()  # nothing failed yet: nothing was written
-    assert "Open &log folder" in [a.text() for a in window.help_menu.actions()]
+    assert "Open &log folder" in [a.text() for a in window.menus.menu("help").actions()]
     opened = _capture_file_urls()
     try:
-        window.log_folder_action.trigger()
+        window.menus["log folder"].trigger()
         assert opened.urls == [QUrl.fromLocalFile(str(folder))]
         assert folder.is_dir()  # made, so the file manager has something to show
         assert folder.is_relative_to(tmp_path)

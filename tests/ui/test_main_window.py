@@ -102,19 +102,19 @@ def test_first_run_explains_the_columns_offers_the_sample_and_clears_it(
     qtbot.waitUntil(lambda: window.columns["hot"].isVisible(), timeout=5000)
     assert not window.first_run.isVisible()
     assert sum(c.model.total for c in window.columns.values()) >= 12
-    assert window.clear_sample_action.isEnabled()
+    assert window.menus["clear sample"].isEnabled()
     # A lead of the user's own, added while exploring, survives clearing the sample.
     with qtbot.waitSignal(window.board_loaded, timeout=5000):
         ops.run(lambda d: add_lead(d, NewLead.create(name="My Real Lead", now=NOW), NOW),
                 writes=True)  # fmt: skip
-    window.clear_sample_action.trigger()
+    window.menus["clear sample"].trigger()
     [box] = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
     assert box.text() == "Remove the sample leads?"
     [remove] = [b for b in box.buttons() if b.text() == "&Remove"]
     qtbot.mouseClick(remove, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: names(window, State.HOT) == ["My Real Lead"], timeout=5000)
     assert sum(c.model.total for c in window.columns.values()) == 1
-    assert not window.clear_sample_action.isEnabled()
+    assert not window.menus["clear sample"].isEnabled()
 
 
 def test_settings_open_from_the_keyboard(qtbot: QtBot, ops: Operations) -> None:
@@ -169,8 +169,8 @@ def test_import_opens_from_the_first_run_and_from_the_file_menu(
     dialogs[0].close()
     qtbot.waitUntil(lambda: not window.findChildren(ImportDialog), timeout=5000)
 
-    assert window.import_action.shortcut().toString() == "Ctrl+I"
-    window.import_action.trigger()
+    assert window.menus["import"].shortcut().toString() == "Ctrl+I"
+    window.menus["import"].trigger()
 
     assert [d.isVisible() for d in window.findChildren(ImportDialog)] == [True]
     window.findChildren(ImportDialog)[0].close()

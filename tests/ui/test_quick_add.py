@@ -48,7 +48,7 @@ def ok_enabled(dialog: object) -> bool:
 def test_ctrl_n_adds_a_lead_that_appears_selected(
     qtbot: QtBot, window: MainWindow, db: Database
 ) -> None:
-    assert window.add_action.shortcut().toString() == "Ctrl+N"
+    assert window.menus["add"].shortcut().toString() == "Ctrl+N"
     dialog = window.quick_add()
     assert not ok_enabled(dialog)
     qtbot.keyClicks(dialog.name, "Ana Silva")

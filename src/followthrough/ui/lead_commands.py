@@ -6,35 +6,54 @@ to come back (Cancel changes nothing).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QObject, QPoint, Qt
-from PySide6.QtWidgets import QMenu, QMessageBox
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from followthrough.domain.states import BOARD_STATES, State
 from followthrough.services.readmodels import LeadView
+from followthrough.ui.changes import LEADS
 
 if TYPE_CHECKING:
+    from followthrough.ui.actions import LeadActions
     from followthrough.ui.board.recycle import RecycleDialog
-    from followthrough.ui.main_window import MainWindow
+    from followthrough.ui.current import CurrentLead
+    from followthrough.ui.ops import Operations
+
+
+class CommandHost(Protocol):
+    """What the commands act through: the main window is one."""
+
+    @property
+    def current(self) -> CurrentLead: ...
+    @property
+    def lead_actions(self) -> LeadActions: ...
+    @property
+    def ops(self) -> Operations: ...
+    def say(self, text: str, ms: int = ...) -> None: ...
+    def undo_keys(self) -> str: ...
+    def open_draft(self, lead_id: int, alert_id: int | None = None) -> object: ...
+
 
 NO_LEAD = "Choose a lead first: click a card, or pick an alert in Today"
 
 
 class LeadCommands(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, host: CommandHost, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.parent_widget = parent  # what the questions are asked over
 
     def _target(self) -> LeadView | None:
         """The current lead, or None after telling the person why nothing happens."""
-        current = self.window.current
+        current = self.host.current
         if current.target is not None:
             return current.target
         if current.id is not None and current.absence is not None:
-            self.window.say(f"{current.name} is {current.absence}: choose a lead on the board")
+            self.host.say(f"{current.name} is {current.absence}: choose a lead on the board")
         else:
-            self.window.say(NO_LEAD)
+            self.host.say(NO_LEAD)
         return None
 
     # --- moves ----------------------------------------------------------------------------
@@ -43,11 +62,11 @@ class LeadCommands(QObject):
         """Move a lead; to Recycle, ask first when to come back (Cancel changes nothing)."""
         from followthrough.ui.board.recycle import RecycleDialog
 
-        actions = self.window.actions
+        actions = self.host.lead_actions
         if state is not State.RECYCLE:
             actions.move(lead_id, state, name=name)
             return None
-        dialog = RecycleDialog(name, self.window)
+        dialog = RecycleDialog(name, self.parent_widget)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def park() -> None:
@@ -63,7 +82,7 @@ class LeadCommands(QObject):
         if lead is None:
             return None
         if lead.state is state and state is not State.RECYCLE:
-            self.window.say(f"{lead.name} is already in {state.label}")
+            self.host.say(f"{lead.name} is already in {state.label}")
             return None
         return self.move_lead(lead.id, lead.name, state)
 
@@ -84,14 +103,14 @@ class LeadCommands(QObject):
         if lead is None:
             return None
         lead_id, name = lead.id, lead.name
-        undo_keys = self.window.undo_keys()
+        undo_keys = self.host.undo_keys()
         box = self._ask(
             f"Delete {name}?",
             f"{name} leaves Followthrough with the whole timeline and any alerts. "
             f"{undo_keys} brings the lead back.",
             "&Delete",
         )
-        box.accepted.connect(lambda: self.window.actions.delete(lead_id, name=name))
+        box.accepted.connect(lambda: self.host.lead_actions.delete(lead_id, name=name))
         box.open()
         return box
 
@@ -108,18 +127,18 @@ class LeadCommands(QObject):
 
         def remove() -> None:
             def removed(ids: tuple[int, ...]) -> None:
-                self.window.actions.forget_leads(ids)
+                self.host.lead_actions.forget_leads(ids)
                 count = len(ids)
-                self.window.say(f"Removed {count} sample lead{'' if count == 1 else 's'}")
+                self.host.say(f"Removed {count} sample lead{'' if count == 1 else 's'}")
 
-            self.window.ops.run(sample.remove_sample_leads, removed, writes=True)
+            self.host.ops.run(sample.remove_sample_leads, removed, writes=LEADS)
 
         box.accepted.connect(remove)
         box.open()
         return box
 
     def _ask(self, title: str, text: str, verb: str) -> QMessageBox:
-        box = QMessageBox(QMessageBox.Icon.Question, title, title, parent=self.window)
+        box = QMessageBox(QMessageBox.Icon.Question, title, title, parent=self.parent_widget)
         box.setInformativeText(text)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         go = box.addButton(verb, QMessageBox.ButtonRole.AcceptRole)
@@ -134,21 +153,4 @@ class LeadCommands(QObject):
     def draft_current(self) -> None:
         lead = self._target()
         if lead is not None:
-            self.window.open_draft(lead.id)
-
-    def card_menu(self, lead: LeadView, where: QPoint) -> QMenu:
-        """Right-click (or the Menu key) on a card: the card is chosen, then its menu opens."""
-        window = self.window
-        menu = QMenu(window)
-        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        for state, action in window.move_actions.items():
-            if state is not lead.state:
-                menu.addAction(action)
-        menu.addSeparator()
-        menu.addAction(window.won_action)
-        menu.addAction(window.lost_action)
-        menu.addSeparator()
-        menu.addAction(window.draft_action)
-        menu.addAction(window.delete_action)
-        menu.popup(where)
-        return menu
+            self.host.open_draft(lead.id)

@@ -1,17 +1,20 @@
-"""The main window: Today, the Hot / Warm / Recycle board and the current lead, side by side.
+"""The main window's frame: its layout, status bar and life (close to the tray, resize,
+brought forward). Today, the board and the lead panel sit inside it (ui/workspace.py).
 
-The frame paints before the database layer is imported (see attach()); the board, the panes
-and the menus are built once the data is there. Everything a lead action targets is the one
-current lead (ui/current.py); the board, Today, search and the Archive only choose it.
+The frame paints before the database layer is imported (see attach()); what shows and changes
+data is built once the data is there, each part in its own module: the board as read and
+searched (pipeline_view.py), the menus (window_menus.py, declared as data), what they do to
+the current lead (lead_commands.py) and the dialogs they open (window_dialogs.py). Everything
+a lead action targets is the one current lead (ui/current.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from followthrough import APP_NAME
@@ -20,24 +23,22 @@ from followthrough.ui.board.search import SearchField
 
 if TYPE_CHECKING:
     # The window paints before the database layer is even imported (see attach()).
-    from followthrough.domain.states import State
-    from followthrough.services.board_rows import BoardSnapshot, ColumnPage, FocusedLead
+    from collections.abc import Iterable
+
+    from PySide6.QtGui import QAction
+
     from followthrough.services.first_look import FirstLook
     from followthrough.services.readmodels import LeadView
-    from followthrough.services.transfer import ImportReport
-    from followthrough.store.db import Database
     from followthrough.ui.about import AboutDialog
     from followthrough.ui.actions import LeadActions
-    from followthrough.ui.archive.dialog import ArchiveDialog
-    from followthrough.ui.backups_dialog import BackupsDialog
     from followthrough.ui.board.column import BoardColumn
     from followthrough.ui.drafting.dialog import DraftDialog
-    from followthrough.ui.drafting.editor import TemplateEditor
     from followthrough.ui.lead.quick_add import QuickAddDialog
+    from followthrough.ui.lead_commands import LeadCommands
     from followthrough.ui.ops import Operations
-    from followthrough.ui.settings import SettingsDialog
-    from followthrough.ui.shortcuts import ShortcutSheet
-    from followthrough.ui.transfer.import_dialog import ImportDialog
+    from followthrough.ui.pipeline_view import PipelineView
+    from followthrough.ui.window_dialogs import WindowDialogs
+    from followthrough.ui.window_menus import WindowMenus
 
 DEFAULT_SIZE = (1280, 800)
 
@@ -50,13 +51,14 @@ class MainWindow(QMainWindow):
     check_mail_requested = Signal()  # File > Check mail now (F5)
     mail_account_changed = Signal()  # the Mail settings tab saved or forgot the account
 
-    def __init__(self, ops: Operations | None = None, actions: LeadActions | None = None) -> None:
+    def __init__(
+        self, ops: Operations | None = None, lead_actions: LeadActions | None = None
+    ) -> None:
         """The window's frame; with `ops`, attached to the data at once (see attach)."""
         super().__init__()
         self.setWindowTitle(APP_NAME)
         self.resize(*DEFAULT_SIZE)
-        self._board_generation = 0  # answers to an older refresh are dropped
-        central = QWidget(self)
+        central = self._central = QWidget(self)
         self.outer = QVBoxLayout(central)
         self.outer.setContentsMargins(10, 8, 10, 4)
         self.search = SearchField(central)
@@ -84,56 +86,50 @@ class MainWindow(QMainWindow):
         self.mail_status.hide()
         self.statusBar().addWidget(self.mail_status)
         self.columns: dict[str, BoardColumn] = {}  # state value → column, once attached
-        self._archive: ArchiveDialog | None = None
         # Set by the app when a tray icon exists: closing the window then only hides it.
         self.keep_running_in_tray: Callable[[], bool] = lambda: False
         if ops is not None:
-            self.attach(ops, actions)
+            self.attach(ops, lead_actions)
 
-    def attach(self, ops: Operations, actions: LeadActions | None = None) -> None:
+    def attach(self, ops: Operations, lead_actions: LeadActions | None = None) -> None:
         """Build what shows and changes data: the board, Today, the lead panel, the menus."""
         from followthrough.ui.actions import LeadActions
-        from followthrough.ui.current import CurrentLead
         from followthrough.ui.lead_commands import LeadCommands
-        from followthrough.ui.window_menus import install_menus
+        from followthrough.ui.pipeline_view import PipelineView
+        from followthrough.ui.window_dialogs import WindowDialogs
+        from followthrough.ui.window_menus import build_menus, card_menu
         from followthrough.ui.workspace import Workspace
 
         self.ops = ops
-        self.actions = actions or LeadActions(ops, self)
-        self.current = CurrentLead(self)
-        self.commands = LeadCommands(self)
+        # Not `actions`: that name is QWidget.actions().
+        self.lead_actions: LeadActions = lead_actions or LeadActions(ops, self)
         for label in self._skeleton:
             self._skeleton_row.removeWidget(label)
             label.deleteLater()
         self._skeleton = []
-        self.workspace = Workspace(ops, self.actions, self.centralWidget())
+        self.workspace = Workspace(ops, self.lead_actions, self._central)
         self._skeleton_row.addWidget(self.workspace)
         self.board = self.workspace.board
         self.columns = self.board.columns
         self.today = self.workspace.today
         self.lead_panel = self.workspace.lead_panel
         self.first_run = self.workspace.first_run
-        install_menus(self)
+        self.pipeline: PipelineView = PipelineView(
+            ops, self.workspace, self.search, self.board_count, self, self
+        )
+        self.current = self.pipeline.current
+        self.commands: LeadCommands = LeadCommands(self, self)
+        self.dialogs: WindowDialogs = WindowDialogs(self, self, ops, self.lead_actions)
+        self.menus: WindowMenus = build_menus(self, self)
         self.workspace.fit(self.width())
 
-        # Wait for a pause in typing: one query per burst of keystrokes, not one per key.
-        self._search_pause = QTimer(self, singleShot=True, interval=120, timeout=self.refresh)
-        self.search.textChanged.connect(lambda _: self._search_pause.start())
-        self.search.first_wanted.connect(self._choose_first_match)
-        self.search.leave.connect(self.board.setFocus)
-        self.search.setEnabled(True)
-
-        self.board.chosen.connect(self._card_chosen)
+        self.pipeline.loaded.connect(self._board_shown)
+        self.pipeline.lead_selected.connect(self.lead_selected.emit)
         self.board.dropped.connect(self.commands.move_lead)
-        self.board.menu_wanted.connect(self.commands.card_menu)
-        self.board.more_wanted.connect(self._load_more)
-        self.today.lead_selected.connect(lambda lead_id: self.select_lead(lead_id, focus=False))
+        self.board.menu_wanted.connect(lambda lead, where: card_menu(self.menus, lead, where, self))
         self.today.draft_requested.connect(self.open_draft)
-        self.current.chosen.connect(self._current_chosen)
-        self.current.updated.connect(self._current_updated)
-        self.lead_panel.loaded.connect(self._panel_read)
         self.first_run.add_requested.connect(self.quick_add)
-        self.first_run.import_requested.connect(self.open_import)
+        self.first_run.import_requested.connect(self.dialogs.open_import)
         self.first_run.sample_loaded.connect(
             lambda n: self.say(
                 f"Added {n} sample leads to explore. File › Remove the sample leads takes them "
@@ -141,108 +137,41 @@ class MainWindow(QMainWindow):
                 10000,
             )
         )
-        self.actions.done.connect(self._said)
-        ops.changed.connect(self.refresh)
+        self.lead_actions.done.connect(self._said)
         ops.failed.connect(lambda message: self.say(message, 8000))
         self.refresh()
 
-    # --- opening things -------------------------------------------------------------------
-
-    def _dialog(self, dialog: Any) -> Any:
-        """Open a dialog window-modal; it deletes itself when closed."""
-        from PySide6.QtCore import Qt
-
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-        return dialog
+    # --- what the menus, the commands and the dialogs ask of the window ---------------------
 
     def open_draft(self, lead_id: int, alert_id: int | None = None) -> DraftDialog:
-        """The follow-up for a lead (and the alert it answers), ready to edit and send."""
-        from followthrough.ui.drafting.dialog import DraftDialog
-
-        dialog = DraftDialog(self.ops, lead_id, alert_id, self, actions=self.actions)
-        return self._dialog(dialog)  # type: ignore[no-any-return]
+        return self.dialogs.open_draft(lead_id, alert_id)
 
     def draft_for_alert(self, alert_id: int) -> None:
-        """From a notification's Draft button: find the alert's lead, then draft."""
-        from followthrough.services.alerts import get_alert
-
-        self.ops.run(
-            lambda db: get_alert(db, alert_id),
-            lambda alert: self.open_draft(alert.lead_id, alert.id),
-            owner=self,
-        )
-
-    def open_templates(self) -> TemplateEditor:
-        from PySide6.QtCore import Qt
-
-        from followthrough.ui.drafting.editor import TemplateEditor
-
-        editor = TemplateEditor(self.ops, self)
-        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        editor.show()
-        return editor
-
-    def open_settings(self) -> SettingsDialog:
-        from followthrough.ui.settings import SettingsDialog
-
-        dialog = SettingsDialog(self.ops, self)
-        dialog.mail.saved.connect(lambda _account: self.mail_account_changed.emit())
-        dialog.mail.forgotten.connect(lambda: self.mail_account_changed.emit())
-        return self._dialog(dialog)  # type: ignore[no-any-return]
-
-    def open_import(self) -> ImportDialog:
-        from followthrough.ui.transfer.import_dialog import ImportDialog
-
-        dialog = ImportDialog(self.ops, self)
-        dialog.import_finished.connect(self._imported)
-        return self._dialog(dialog)  # type: ignore[no-any-return]
-
-    def _imported(self, report: ImportReport) -> None:
-        if not report.dry_run:
-            self.say(f"Imported {report.added:,} leads", 8000)
-
-    def export_data(self) -> None:
-        from followthrough.ui.export_action import export_data
-
-        export_data(self, self.ops)
-
-    def open_backups(self) -> BackupsDialog:
-        from followthrough.ui.backups_dialog import BackupsDialog
-
-        # Leads on the undo stack may not exist in the restored data.
-        dialog = BackupsDialog(self.ops, self, on_restored=self.actions.stack.clear)
-        return self._dialog(dialog)  # type: ignore[no-any-return]
-
-    def open_archive(self) -> ArchiveDialog:
-        """The won and lost leads; one window, brought forward when it is open already."""
-        from followthrough.ui.archive.dialog import ArchiveDialog
-
-        if self._archive is None:
-            self._archive = ArchiveDialog(self.ops, self.actions, self)
-            self._archive.reopened.connect(self.select_after_refresh)
-        self._archive.present()
-        return self._archive
-
-    def show_about(self) -> AboutDialog:
-        from followthrough.ui.about import AboutDialog
-
-        return self._dialog(AboutDialog(self.ops.path.parent, self))  # type: ignore[no-any-return]
-
-    def show_shortcuts(self) -> ShortcutSheet:
-        from followthrough.ui.shortcuts import ShortcutSheet
-
-        sheet = ShortcutSheet(self.menuBar(), self)
-        sheet.open()
-        return sheet
+        self.dialogs.draft_for_alert(alert_id)
 
     def quick_add(self) -> QuickAddDialog:
-        from followthrough.ui.lead.quick_add import QuickAddDialog
+        return self.dialogs.quick_add()
 
-        dialog = QuickAddDialog(self.ops, self, self.actions)
-        dialog.accepted.connect(lambda: dialog.added and self.select_after_refresh(dialog.added))
-        dialog.open()
-        return dialog
+    def show_about(self) -> AboutDialog:
+        return self.dialogs.show_about()
+
+    def request_quit(self) -> None:
+        self.quit_requested.emit()
+
+    def request_mail_check(self) -> None:
+        self.check_mail_requested.emit()
+
+    def account_changed(self) -> None:
+        self.mail_account_changed.emit()
+
+    def has_sample(self) -> bool:
+        return self.pipeline.has_sample
+
+    def log_actions(self) -> Iterable[QAction]:
+        return self.lead_panel.log_actions.values()
+
+    def card_views(self) -> Iterable[QWidget]:
+        return [column.view for column in self.columns.values()]
 
     # --- telling the person ---------------------------------------------------------------
 
@@ -250,15 +179,17 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, ms)
 
     def undo_keys(self) -> str:
-        return self.undo_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        return self.menus.keys("undo")
+
+    def archive_keys(self) -> str:
+        return self.menus.keys("archive")
 
     def _said(self, text: str, way_back: str) -> None:
         """A change, in the past tense, with the way back when there is one."""
         if way_back == "undo":
             text = f"{text} — {self.undo_keys()} undoes it"
         elif way_back == "redo":
-            keys = self.redo_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            text = f"{text} — {keys} redoes it"
+            text = f"{text} — {self.menus.keys('redo')} redoes it"
         self.say(text, 8000)
 
     def show_mail_status(self, text: str) -> None:
@@ -269,9 +200,6 @@ class MainWindow(QMainWindow):
     def mail_logged(self, count: int) -> None:
         entries = "1 entry" if count == 1 else f"{count} entries"
         self.say(f"Logged {entries} from your mailbox", 8000)
-
-    def clear_sample(self) -> object:
-        return self.commands.clear_sample()
 
     # --- the window's life ----------------------------------------------------------------
 
@@ -302,34 +230,10 @@ class MainWindow(QMainWindow):
         self.search.setFocus()
         self.search.selectAll()
 
-    # --- the board ------------------------------------------------------------------------
+    # --- the board (pipeline_view.py) -------------------------------------------------------
 
     def refresh(self) -> None:
-        from followthrough.services.board_rows import PAGE
-
-        query = self.search.text().strip() or None
-        self._board_generation += 1
-        generation = self._board_generation
-        # Keep as many cards as each column shows now, so a refresh does not jump the scroll.
-        shown = max([PAGE] + [c.model.rowCount() for c in self.columns.values()])
-        focus = self.current.id
-        self.ops.run(
-            lambda db: _read_board(db, query, shown, focus),
-            lambda board: self._show(board, query, generation),
-        )
-
-    def _load_more(self, state: object, offset: int) -> None:
-        from followthrough.domain.states import State
-
-        assert isinstance(state, State)
-        query = self.search.text().strip() or None
-        generation = self._board_generation
-
-        def append(page: ColumnPage) -> None:
-            if generation == self._board_generation:
-                self.board.append_page(page)
-
-        self.ops.run(lambda db: _read_column_page(db, state, query, offset), append)
+        self.pipeline.refresh()
 
     def show_first_look(self, look: FirstLook) -> None:
         """The pipeline as read at start-up, while the database layer loads (see startup.py).
@@ -339,36 +243,15 @@ class MainWindow(QMainWindow):
         """
         if self.search.text().strip():
             return  # the person is already searching: their query's answer is on its way
-        self._show(look.board, None, self._board_generation)
+        self.pipeline.show_read(look.board)
         self.today.show_alerts(look.today)
 
-    def _show(self, board: BoardSnapshot, query: str | None, generation: int) -> None:
-        from followthrough.ui.board.words import count_words
-
-        if generation != self._board_generation:
-            return  # a newer refresh (another keystroke, another change) is on its way
-        self.workspace.show_first_run(board.first_run)
-        self.search.setVisible(not board.first_run)
-        self.clear_sample_action.setEnabled(board.has_sample)
-        self.board.show_pages(board.pages, searching=query is not None)
-        self.board_count.setText(count_words(board, query))
-        self._follow_current(board.focus)
+    def _board_shown(self) -> None:
+        self.menus.update()  # what may be done now: Remove the sample leads...
         self.board_loaded.emit()
 
-    def _follow_current(self, focus: FocusedLead | None) -> None:
-        current = self.current
-        if current.id is None or focus is None or focus.lead_id != current.id:
-            self.board.highlight(current.id, scroll=False)
-            return
-        if focus.absence is None and focus.lead is not None:
-            self.board.highlight(current.id, scroll=False)
-            current.seen(focus.lead)
-        else:
-            self.board.highlight(None)
-            current.left(focus.absence or "gone", focus.lead)
-
     def select_after_refresh(self, lead_id: int) -> None:
-        from PySide6.QtCore import Qt
+        from PySide6.QtCore import Qt  # not at start-up: see __init__
 
         self.board_loaded.connect(
             lambda: self.select_lead(lead_id), Qt.ConnectionType.SingleShotConnection
@@ -376,62 +259,8 @@ class MainWindow(QMainWindow):
 
     def select_lead(self, lead_id: int, focus: bool = True) -> bool:
         """Make a lead the current one (Today, a notification, a new lead); True if on view."""
-        card = self.board.highlight(lead_id)
-        self.current.choose(lead_id, card)
-        if card is not None and focus:
-            self.board.focus_card(lead_id)
-        return card is not None
-
-    def _card_chosen(self, lead: LeadView) -> None:
-        self.current.choose(lead.id, lead)
-        self.workspace.show_lead()
-
-    def _choose_first_match(self) -> None:
-        first = self.board.first_lead()
-        if first is None:
-            self.say("No lead matches the search")
-            return
-        self.select_lead(first.id)
+        return self.pipeline.select_lead(lead_id, focus)
 
     def current_lead(self) -> LeadView | None:
         """The lead every action acts on (None when none is chosen or it left the board)."""
         return self.current.target if self.columns else None
-
-    def _current_chosen(self, lead_id: int | None) -> None:
-        self.today.forget_choice_unless(lead_id)
-        self.lead_panel.show_lead(lead_id)
-        if lead_id is not None:
-            self.lead_selected.emit(lead_id)
-
-    def _current_updated(self) -> None:
-        from followthrough.ui.board.words import absence_words
-
-        current = self.current
-        if current.id is None:
-            return
-        if current.absence is not None:
-            archive_keys = self.archive_action.shortcut().toString(
-                QKeySequence.SequenceFormat.NativeText
-            )
-            words = absence_words(current.name, current.absence, self.undo_keys(), archive_keys)
-            self.lead_panel.show_absent(words)
-        elif self.lead_panel.wanted != current.id:
-            self.lead_panel.show_lead(current.id)
-
-    def _panel_read(self) -> None:
-        lead = self.lead_panel.lead
-        if lead is not None and lead.id == self.current.id and self.current.absence is None:
-            self.current.seen(lead)
-
-
-# On the worker, on first use: the window shows before the services load (ui/startup.py).
-def _read_board(db: Database, query: str | None, shown: int, focus: int | None) -> BoardSnapshot:
-    from followthrough.services.board_snapshot import read_board
-
-    return read_board(db, query, shown, focus)
-
-
-def _read_column_page(db: Database, state: State, query: str | None, offset: int) -> ColumnPage:
-    from followthrough.services.board import load_column_page
-
-    return load_column_page(db, state, query, offset)

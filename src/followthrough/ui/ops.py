@@ -285,11 +285,15 @@ class Operations(_Lane):
         self._epochs[(id(owner), name or EVERY_READ)] = next(self._stamps)
 
     def guard(
-        self, callback: Callable[[T], None] | None, owner: QObject | None = None
+        self,
+        callback: Callable[[T], None] | None,
+        owner: QObject | None = None,
+        *,
+        otherwise: Callable[[T], None] | None = None,
     ) -> Callable[[T], None] | None:
         """`callback`, called only while its owner (given, or the Qt object it is a method
-        of) is alive and not closed since: for callbacks handed to code that runs work of
-        its own (LeadActions), which knows nothing of the view that asked."""
+        of) is alive and not closed since; else `otherwise`, if given. For callbacks handed
+        to code that runs work of its own (LeadActions), which knows nothing of who asked."""
         owner = owner or owner_of(callback)
         if callback is None or owner is None:
             return callback
@@ -298,6 +302,8 @@ class Operations(_Lane):
         def guarded(value: T) -> None:
             if Shiboken.isValid(held) and self._current(marks):
                 call(value)
+            elif otherwise is not None:
+                otherwise(value)
 
         return guarded
 

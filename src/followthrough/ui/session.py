@@ -20,6 +20,7 @@ from followthrough.paths import DataPaths
 from followthrough.services.backups import daily_backup, get_retention
 from followthrough.services.preferences import get_preferences, update_preferences
 from followthrough.store.db import Database
+from followthrough.ui.changes import SETTINGS
 from followthrough.ui.main_window import MainWindow
 from followthrough.ui.ops import Operations
 from followthrough.ui.scheduler import Scheduler
@@ -183,7 +184,9 @@ class AppSession:
             return
         self.prefs = Preferences.from_json({**self.prefs.to_json(), "tray_notice_shown": True})
         self.tray.notify(APP_NAME, TRAY_NOTICE)
-        self.ops.run(lambda db: update_preferences(db, {"tray_notice_shown": True}), writes=True)
+        self.ops.run(
+            lambda db: update_preferences(db, {"tray_notice_shown": True}), writes=SETTINGS
+        )
 
     @staticmethod
     def _clear_clipboard() -> None:

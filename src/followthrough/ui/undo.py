@@ -8,15 +8,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtCore import QObject, QTimer, SignalInstance
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from followthrough.ui.changes import LEADS
 
 if TYPE_CHECKING:
     from followthrough.services.undo import LeadSnapshot
     from followthrough.store.db import Database
-    from followthrough.ui.actions import LeadActions
+    from followthrough.ui.ops import Operations
+
+
+class History(Protocol):
+    """The undo stack and where its changes run and are told (ui/actions.py's LeadActions)."""
+
+    @property
+    def ops(self) -> Operations: ...
+    @property
+    def stack(self) -> QUndoStack: ...
+    @property
+    def done(self) -> SignalInstance: ...  # (what happened, the way back)
 
 
 @dataclass(frozen=True)
@@ -29,7 +42,7 @@ class Wording:
 
 class LeadChange(QUndoCommand):
     def __init__(
-        self, actions: LeadActions, wording: Wording, before: LeadSnapshot, after: LeadSnapshot
+        self, actions: History, wording: Wording, before: LeadSnapshot, after: LeadSnapshot
     ) -> None:
         super().__init__(wording.command)
         self.actions = actions
@@ -45,7 +58,7 @@ class LeadChange(QUndoCommand):
     @classmethod
     def start(
         cls,
-        actions: LeadActions,
+        actions: History,
         lead_id: int | None,
         wording: Wording,
         work: Callable[[Database], int],
@@ -57,6 +70,12 @@ class LeadChange(QUndoCommand):
         The snapshot before, the change and the snapshot after are read on the worker one
         after the other, with nothing of the app's in between.
         """
+        # The change runs for the stack, not for the view that asked: it lands on the stack
+        # even when that view has closed meanwhile; only the view's own callbacks are dropped
+        # then (and a failure goes to the window's status bar instead).
+        ops = actions.ops
+        on_done = ops.guard(on_done)
+        on_error = ops.guard(on_error, otherwise=ops.failed.emit)
 
         def run(db: Database) -> tuple[LeadSnapshot, LeadSnapshot]:
             # On the worker, on first use: the window shows before the services load.
@@ -73,7 +92,8 @@ class LeadChange(QUndoCommand):
             if on_done is not None:
                 on_done(after.lead_id)
 
-        actions.ops.run(run, pushed, writes=True, on_error=on_error)
+        owner = actions if isinstance(actions, QObject) else None
+        ops.run(run, pushed, writes=LEADS, on_error=on_error, owner=owner)
 
     def redo(self) -> None:
         if not self._pushed:  # QUndoStack.push redoes at once; the change is already made
@@ -110,7 +130,7 @@ class LeadChange(QUndoCommand):
         actions.ops.run(
             restore,
             restored,
-            writes=True,
+            writes=LEADS,
             on_error=refused,
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -210,7 +211,7 @@ class TodayPanel(QWidget):
     def _fill_snooze_menu(self) -> None:
         self.snooze_menu.clear()
         for label, until in snooze_presets(utcnow()):
-            self.snooze_menu.addAction(label, lambda until=until: self.snooze_until(until))
+            self.snooze_menu.addAction(label, partial(self.snooze_until, until))
         self.snooze_menu.addSeparator()
         self.snooze_menu.addAction("&Pick a time…", self.pick_snooze_time)
 

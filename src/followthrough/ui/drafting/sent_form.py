@@ -39,7 +39,8 @@ class SentForm(QGroupBox):
         self.hint = QLabel(self)
         self.hint.setWordWrap(True)
         self.hint.setAccessibleName("Next step check")
-        self.log = QPushButton("&Log as sent", self, clicked=self.submit)
+        self.log = QPushButton("&Log as sent", self)
+        self.log.clicked.connect(lambda _checked=False: self.submit())
         # Enter in either field logs (returnPressed below); no button is the dialog's default.
         self.log.setAutoDefault(False)
         self.back = QPushButton("Not &yet", self)

@@ -30,6 +30,7 @@ from followthrough.errors import InvalidData
 from followthrough.services import leads
 from followthrough.services.clock import utcnow
 from followthrough.ui.actions import LeadActions
+from followthrough.ui.changes import LEADS
 from followthrough.ui.fitting import fit_placeholder
 from followthrough.ui.lead.inline import problem_colour, sentence
 from followthrough.ui.ops import Operations
@@ -61,7 +62,9 @@ class QuickAddDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.ops = ops
-        self.actions = actions  # when given, the add goes on the window's undo stack
+        # When given, the add goes on the window's undo stack. (Not `actions`: that name is
+        # QWidget.actions().)
+        self.lead_actions = actions
         self.clock = clock
         self.added: int | None = None  # the new lead's id
         self._fitted = -1  # the height _grow last gave the window
@@ -241,10 +244,10 @@ class QuickAddDialog(QDialog):
             return
         new = self.request()
         self.buttons.setEnabled(False)
-        if self.actions is not None:
-            self.actions.add(new, on_done=self._added, on_error=self._refused)
+        if self.lead_actions is not None:
+            self.lead_actions.add(new, on_done=self._added, on_error=self._refused)
         else:
-            self.ops.run(lambda db: leads.add_lead(db, new).id, self._added, writes=True,
+            self.ops.run(lambda db: leads.add_lead(db, new).id, self._added, writes=LEADS,
                          on_error=self._refused)  # fmt: skip
 
     def _added(self, lead_id: int) -> None:

@@ -1,0 +1,92 @@
+"""Writes say what they changed, and each view reads again only when its own data moved."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from followthrough.domain.leads import NewLead
+from followthrough.services import board_snapshot
+from followthrough.services.board_rows import BoardSnapshot
+from followthrough.services.leads import add_lead
+from followthrough.services.preferences import update_preferences
+from followthrough.store.db import Database
+from followthrough.ui.changes import ALERTS, EVERYTHING, LEADS, SETTINGS, TEMPLATES, Changes
+from followthrough.ui.main_window import MainWindow
+from followthrough.ui.ops import Operations
+from tests.conftest import NOW
+
+WAIT = 5000
+
+
+def test_changes_name_the_data_that_moved() -> None:
+    assert LEADS.touches(ALERTS)  # a lead's change can move its alerts
+    assert not SETTINGS.touches(LEADS | Changes(policy=True))
+    assert not TEMPLATES.touches(ALERTS)
+    assert (SETTINGS | TEMPLATES) == Changes(settings=True, templates=True)
+    assert all(EVERYTHING.touches(one) for one in (LEADS, ALERTS, SETTINGS, TEMPLATES))
+    assert not Changes().touches(EVERYTHING)
+
+
+@pytest.fixture
+def board_reads(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
+    """The searches the board was read with, from now on (read on the worker)."""
+    reads: list[str | None] = []
+    read_board = board_snapshot.read_board
+
+    def counted(db: Database, query: str | None, *args: int | None) -> BoardSnapshot:
+        reads.append(query)
+        return read_board(db, query, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(board_snapshot, "read_board", counted)
+    return reads
+
+
+def settle(qtbot: QtBot, ops: Operations) -> None:
+    """Wait until every read that the last change started has run: the worker takes jobs in
+    order, so one queued now finishes after them."""
+    done: list[bool] = []
+    ops.run(lambda db: True, done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=WAIT)
+
+
+def write(qtbot: QtBot, ops: Operations, work: Callable[[Database], object], changes: Changes) -> None:
+    with qtbot.waitSignal(ops.changed, timeout=WAIT) as told:
+        ops.run(work, writes=changes)
+    assert told.args == [changes]
+    settle(qtbot, ops)
+
+
+def test_a_settings_change_does_not_read_the_board_again_and_a_lead_change_does(
+    qtbot: QtBot, ops: Operations, board_reads: list[str | None]
+) -> None:
+    window = MainWindow(ops)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.board_loaded, timeout=WAIT):
+        window.show()
+    board_reads.clear()
+
+    write(qtbot, ops, lambda db: update_preferences(db, {"sender_name": "Sam Reyes"}), SETTINGS)
+    write(qtbot, ops, lambda db: None, TEMPLATES)
+    assert board_reads == []
+
+    with qtbot.waitSignal(window.board_loaded, timeout=WAIT):
+        write(qtbot, ops, lambda db: add_lead(db, NewLead.create(name="Ana Silva", now=NOW)), LEADS)
+    assert board_reads == [None]
+    hot = window.columns["hot"].model
+    assert hot.data(hot.index(0)) == "Ana Silva"
+
+
+def test_an_alert_change_reads_the_board_again(
+    qtbot: QtBot, ops: Operations, board_reads: list[str | None]
+) -> None:
+    window = MainWindow(ops)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.board_loaded, timeout=WAIT):
+        window.show()
+    board_reads.clear()
+    with qtbot.waitSignal(window.board_loaded, timeout=WAIT):
+        ops.announce(ALERTS)  # a tick raised alerts: the cards' badges moved
+    assert board_reads == [None]
