@@ -25,7 +25,7 @@ def test_changes_name_the_data_that_moved() -> None:
     assert LEADS.touches(ALERTS)  # a lead's change can move its alerts
     assert not SETTINGS.touches(LEADS | Changes(policy=True))
     assert not TEMPLATES.touches(ALERTS)
-    assert (SETTINGS | TEMPLATES) == Changes(settings=True, templates=True)
+    assert Changes(settings=True, templates=True) == (SETTINGS | TEMPLATES)
     assert all(EVERYTHING.touches(one) for one in (LEADS, ALERTS, SETTINGS, TEMPLATES))
     assert not Changes().touches(EVERYTHING)
 
@@ -52,7 +52,9 @@ def settle(qtbot: QtBot, ops: Operations) -> None:
     qtbot.waitUntil(lambda: bool(done), timeout=WAIT)
 
 
-def write(qtbot: QtBot, ops: Operations, work: Callable[[Database], object], changes: Changes) -> None:
+def write(
+    qtbot: QtBot, ops: Operations, work: Callable[[Database], object], changes: Changes
+) -> None:
     with qtbot.waitSignal(ops.changed, timeout=WAIT) as told:
         ops.run(work, writes=changes)
     assert told.args == [changes]
