@@ -138,15 +138,15 @@ def test_momentum_halves_every_half_life_and_lists_can_sort_by_it(db: Database) 
 
 
 def test_changing_the_policy_replans_every_lead(db: Database) -> None:
-    from followthrough.services import settings
+    from followthrough.services import policy
 
     hot_lead_awaiting_reply(db)
-    assert settings.update_policy(db, {"hot_silence_days": "4"}, T0).hot_silence_days == 4
+    assert policy.update_policy(db, {"hot_silence_days": "4"}, T0).hot_silence_days == 4
     assert alerts.tick(db, T0 + 3 * DAY) == []
     assert rules(alerts.tick(db, T0 + 4 * DAY + timedelta(minutes=1))) == ["silence"]
     with pytest.raises(InvalidData, match="unknown setting"):
-        settings.update_policy(db, {"hot_silence": 1}, T0)
-    assert settings.get_policy(db).hot_silence_days == 4
+        policy.update_policy(db, {"hot_silence": 1}, T0)
+    assert policy.get_policy(db).hot_silence_days == 4
 
 
 def test_a_tick_over_more_leads_than_a_batch_sees_them_all(db: Database) -> None:

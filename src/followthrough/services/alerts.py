@@ -13,7 +13,8 @@ from followthrough.domain.rules import AlertKind
 from followthrough.errors import InvalidData, NotFound
 from followthrough.services.board_rows import TODAY_SHOWN, URGENCY, TodayAlerts, today_top
 from followthrough.services.clock import utcnow
-from followthrough.services.planning import LIVE, load_policy, replan, replan_leads
+from followthrough.services.planning import LIVE, replan, replan_leads
+from followthrough.services.policy import load_policy
 from followthrough.services.readmodels import AlertView
 from followthrough.store.db import Database, driver_connection
 from followthrough.store.models import Alert, Lead

@@ -20,7 +20,8 @@ from sqlalchemy import Connection, delete, insert, select
 
 from followthrough.errors import InvalidData
 from followthrough.services.clock import utcnow
-from followthrough.services.planning import load_policy, replan_leads
+from followthrough.services.planning import replan_leads
+from followthrough.services.policy import load_policy
 from followthrough.store.db import Database
 from followthrough.store.models import Alert, Event, Lead
 
