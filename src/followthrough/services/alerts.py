@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -74,6 +75,23 @@ def list_alerts(db: Database, include_resolved: bool = False) -> list[AlertView]
         query = query.where(Alert.status == "open")
     with db.read() as session:
         views = [AlertView.of(alert, name) for alert, name in session.exec(query)]
+    return sorted(views, key=urgency_key)
+
+
+def still_open(db: Database, alert_ids: Collection[int]) -> list[AlertView]:
+    """Those of `alert_ids` that are still open (nobody resolved or snoozed them), by urgency."""
+    wanted = sorted(set(alert_ids))
+    views: list[AlertView] = []
+    with db.read() as session:
+        # A few hundred ids at a time: far below SQLite's limit on one statement's values.
+        for start in range(0, len(wanted), TICK_BATCH):
+            query = (
+                select(Alert, Lead.name)
+                .join(Lead, col(Lead.id) == Alert.lead_id)
+                .where(col(Alert.id).in_(wanted[start : start + TICK_BATCH]))
+                .where(Alert.status == "open")
+            )
+            views += [AlertView.of(alert, name) for alert, name in session.exec(query)]
     return sorted(views, key=urgency_key)
 
 
