@@ -21,8 +21,7 @@ from sqlalchemy.exc import OperationalError
 from followthrough.domain.csvread import CsvFormat, CsvRow, lead_fields, map_columns, read_rows
 from followthrough.domain.importrows import ImportedLead, RowProblem, imported_lead, problem_of
 from followthrough.errors import FollowthroughError, InvalidData, StorageError
-from followthrough.paths import DataPaths
-from followthrough.services.backups import get_retention, make_backup, prune_kind
+from followthrough.services.backups import data_paths_of, get_retention, make_backup, prune_kind
 from followthrough.services.clock import utcnow
 from followthrough.services.csvimport.preview import check_mapping, format_of, open_csv
 from followthrough.services.csvimport.report import ImportReport, ImportTally
@@ -186,7 +185,7 @@ def _position(stream: BinaryIO, size: int) -> int:
 def backup_before_import(db: Database, now: datetime) -> Path:
     """A backup named for this import (a second import in the same second gets "-2")."""
     try:
-        return make_backup(DataPaths(db.path.parent), "pre-import", now)
+        return make_backup(data_paths_of(db), "pre-import", now)
     except StorageError as exc:
         raise StorageError(f"the import did not start: {exc}; nothing was changed") from None
 
@@ -196,7 +195,7 @@ def prune_pre_import_backups(db: Database) -> None:
 
     Not before the import, which may change nothing and drop its own copy again.
     """
-    prune_kind(DataPaths(db.path.parent), "pre-import", get_retention(db).keep_daily)
+    prune_kind(data_paths_of(db), "pre-import", get_retention(db).keep_daily)
 
 
 def _storage_problem(exc: sqlite3.Error) -> StorageError:
