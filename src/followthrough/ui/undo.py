@@ -54,17 +54,15 @@ class LeadChange(QUndoCommand):
     ) -> None:
         """Run `work` (which returns the id of the lead it changed); push it when it worked.
 
-        The snapshot before, the change and the snapshot after are read on the worker one
-        after the other, with nothing of the app's in between.
+        The snapshot before, the change and the snapshot after are one transaction on the
+        worker (services/undo.py).
         """
 
         def run(db: Database) -> tuple[LeadSnapshot, LeadSnapshot]:
             # On the worker, on first use: the window shows before the services load.
-            from followthrough.services.undo import LeadSnapshot, take_snapshot
+            from followthrough.services.undo import record_change
 
-            before = take_snapshot(db, lead_id) if lead_id is not None else None
-            changed = work(db)
-            return before or LeadSnapshot(changed, None), take_snapshot(db, changed)
+            return record_change(db, lead_id, work)
 
         def pushed(snapshots: tuple[LeadSnapshot, LeadSnapshot]) -> None:
             before, after = snapshots
