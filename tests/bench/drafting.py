@@ -23,12 +23,12 @@ from typing import Any
 from jinja2 import Environment
 from sqlalchemy import update
 
-from followthrough.domain.drafting import lint_draft
 from followthrough.domain.templates import choose_templates
 from followthrough.paths import prepare_data_dir
 from followthrough.services import alerts, lead_queries, templates
-from followthrough.services.drafting import draft_context, draft_for, render_template
+from followthrough.services.drafting import draft_for
 from followthrough.services.preferences import get_preferences, update_preferences
+from followthrough.services.rendering import draft_context, render_and_lint
 from followthrough.store.db import Database
 from followthrough.store.models import Lead
 from tests.bench.pipelines import generate_pipeline
@@ -66,14 +66,7 @@ def bench(n_leads: int, repeat: int, samples: int, seed: int) -> dict[str, list[
             context = draft_context(detail.lead, alert, prefs, now, detail.timeline)
             state = detail.lead.state.value
             spec = choose_templates(specs, rule=alert.rule, intent=alert.intent, state=state)[0]
-            rendered = render_template(spec, context)
-            lint_draft(
-                rendered.subject,
-                rendered.body,
-                intent=spec.intent,
-                channel=spec.channel,
-                empty_values=rendered.empty_values,
-            )
+            render_and_lint(spec, context)
 
         def draft_with_reads() -> None:
             alert = rng.choice(raised)

@@ -74,7 +74,7 @@ def _child(op: str, file: Path, folder: Path) -> dict[str, float]:
     work: Callable[[], object]
     if op == "import_csv":
         from followthrough.paths import prepare_data_dir
-        from followthrough.services.transfer import import_csv
+        from followthrough.services.csvimport import import_csv
         from followthrough.store.db import Database
 
         db = Database.open(prepare_data_dir(folder / "data"))

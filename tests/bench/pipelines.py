@@ -20,7 +20,8 @@ from sqlalchemy import func, insert, select
 from followthrough.domain.leadfields import email_key, search_key
 from followthrough.domain.signals import SIGNAL_TRAITS, SignalKind, TimelineEntry, summarize_touches
 from followthrough.domain.states import State
-from followthrough.services.planning import load_policy, replan_leads
+from followthrough.services.planning import replan_leads
+from followthrough.services.policy import load_policy
 from followthrough.store.db import Database
 from followthrough.store.models import Event, Lead
 

@@ -10,7 +10,8 @@ import pytest
 from followthrough.domain.signals import SignalKind, TimelineEntry, summarize_touches
 from followthrough.domain.states import ALL_STATES, BOARD_STATES, State
 from followthrough.services import alerts, lead_queries, leads
-from followthrough.services.planning import load_policy, replan_leads
+from followthrough.services.planning import replan_leads
+from followthrough.services.policy import load_policy
 from followthrough.store.db import Database
 from tests.bench import runner
 from tests.bench.pipelines import STATE_SPREAD, generate_pipeline

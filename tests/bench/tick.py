@@ -25,7 +25,8 @@ from sqlmodel import col, select
 from followthrough.domain.states import State
 from followthrough.paths import prepare_data_dir
 from followthrough.services import alerts, leads
-from followthrough.services.planning import load_policy, replan
+from followthrough.services.planning import replan
+from followthrough.services.policy import load_policy
 from followthrough.store.db import Database
 from followthrough.store.models import Lead
 from tests.bench.pipelines import generate_pipeline

@@ -22,7 +22,7 @@ import pytest
 
 from followthrough.paths import ENV_DATA_DIR, DataPaths, prepare_data_dir
 from followthrough.services import backups
-from followthrough.services.transfer import import_csv
+from followthrough.services.csvimport import import_csv
 from followthrough.store.db import Database
 from tests.cli.conftest import installed_command
 from tests.conftest import NOW

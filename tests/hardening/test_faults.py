@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from followthrough.domain.csvread import SNIFF_BYTES
 from followthrough.paths import DATABASE_NAME
-from followthrough.services.transfer import SNIFF_BYTES
 from tests.cli.conftest import CliRunner
 from tests.cli.test_bad_input import INVALID, STORAGE, assert_refused
 from tests.services.test_import_robustness import read_only_folder

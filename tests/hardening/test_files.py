@@ -30,9 +30,9 @@ from followthrough.paths import (
     save_data_dir,
 )
 from followthrough.services import backups
+from followthrough.services.csvimport import import_csv
 from followthrough.services.export import export_csv, export_json
 from followthrough.services.leads import add_lead
-from followthrough.services.transfer import import_csv
 from followthrough.store.db import Database
 from tests.conftest import NOW
 from tests.hardening.filecheck import STAMP, in_process, mode, one_line, run_cli

@@ -2,7 +2,7 @@
 
 A template is text anyone may share, and a short one can ask for gigabytes ('x'.ljust(10**9),
 [[0] * 20000] * 20000 written out) or for minutes. Each case below renders the way the app
-renders a template (drafting.render_template with the sample context, as `templates lint`
+renders a template (rendering.render_template with the sample context, as `templates lint`
 and the preview do) in a forked process whose address space is capped, and must come back
 refused with a message its author can act on, or with a small message, within the time and
 memory budget.
@@ -41,7 +41,7 @@ _SERVER = r"""
 import json, os, resource, signal, sys, time
 
 from followthrough.domain.templates import TemplateSpec
-from followthrough.services.drafting import TemplateProblem, render_template
+from followthrough.services.rendering import TemplateProblem, render_template
 from followthrough.services.templates import sample_context
 
 

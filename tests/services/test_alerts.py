@@ -75,6 +75,23 @@ def test_snoozed_alert_reopens_when_the_snooze_ends(db: Database) -> None:
     assert [(a.id, a.status) for a in reopened] == [(alert.id, "open")]
 
 
+def test_still_open_names_only_the_alerts_nobody_handled_meanwhile(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("Ana", "Bea", "Cai", "Dan"):
+        lead = leads.add_lead(db, NewLead.create(name=name, now=T0, next_step="Pilot"), T0)
+        leads.log_event(db, lead.id, SignalKind.SENT, at=T0, now=T0)
+    raised = alerts.tick(db, T0 + 3 * DAY)
+    ids = [a.id for a in raised]
+    alerts.resolve(db, ids[0], "done", T0 + 3 * DAY)
+    alerts.snooze(db, ids[1], T0 + 4 * DAY, T0 + 3 * DAY)
+    held = {ids[0], ids[1], ids[2], 10_000}  # 10_000: no such alert
+    assert alerts.still_open(db, held) == [a for a in raised if a.id == ids[2]]
+    assert alerts.still_open(db, set()) == []
+    monkeypatch.setattr(alerts, "TICK_BATCH", 2)  # the ids asked in several statements
+    assert alerts.still_open(db, ids) == [a for a in raised if a.id in (ids[2], ids[3])]
+
+
 def test_resolving_twice_or_unknown_alerts_is_refused(db: Database) -> None:
     hot_lead_awaiting_reply(db)
     alert = alerts.tick(db, T0 + 3 * DAY)[0]
@@ -138,15 +155,15 @@ def test_momentum_halves_every_half_life_and_lists_can_sort_by_it(db: Database) 
 
 
 def test_changing_the_policy_replans_every_lead(db: Database) -> None:
-    from followthrough.services import settings
+    from followthrough.services import policy
 
     hot_lead_awaiting_reply(db)
-    assert settings.update_policy(db, {"hot_silence_days": "4"}, T0).hot_silence_days == 4
+    assert policy.update_policy(db, {"hot_silence_days": "4"}, T0).hot_silence_days == 4
     assert alerts.tick(db, T0 + 3 * DAY) == []
     assert rules(alerts.tick(db, T0 + 4 * DAY + timedelta(minutes=1))) == ["silence"]
     with pytest.raises(InvalidData, match="unknown setting"):
-        settings.update_policy(db, {"hot_silence": 1}, T0)
-    assert settings.get_policy(db).hot_silence_days == 4
+        policy.update_policy(db, {"hot_silence": 1}, T0)
+    assert policy.get_policy(db).hot_silence_days == 4
 
 
 def test_a_tick_over_more_leads_than_a_batch_sees_them_all(db: Database) -> None:

@@ -37,6 +37,31 @@ def test_a_backup_while_open_holds_everything_and_is_private(
     assert (listed.kind, listed.made_at) == ("manual", NOW)
 
 
+def test_the_shelf_of_an_open_database_names_its_backups_and_the_folder_to_show(
+    db: Database, data_paths: DataPaths
+) -> None:
+    assert not data_paths.backups.exists()  # made with the first backup
+    assert backups.backup_shelf(db) == backups.BackupShelf(data_paths.root, [])
+    made = backups.make_manual_backup(db, NOW)
+    assert made.parent == data_paths.backups
+    shelf = backups.backup_shelf(db)
+    assert shelf.folder == data_paths.backups
+    assert [(b.path, b.kind, b.made_at) for b in shelf.backups] == [(made, "manual", NOW)]
+
+
+def test_a_restore_into_the_open_database_is_read_at_once(
+    db: Database, data_paths: DataPaths
+) -> None:
+    add_lead(db, NewLead.create(name="Ana Silva", now=NOW), NOW)
+    made = backups.make_manual_backup(db, NOW)
+    add_lead(db, NewLead.create(name="Bo Chen", now=NOW), NOW)
+    saved = backups.restore_into_open(db, made, NOW + timedelta(minutes=1))
+    assert _names(db) == ["Ana Silva"]
+    assert saved is not None
+    assert saved.parent == data_paths.backups
+    assert saved.name.startswith("pre-restore-")
+
+
 def test_daily_backups_rotate_seven_daily_and_four_weekly(
     db: Database, data_paths: DataPaths
 ) -> None:

@@ -14,13 +14,10 @@ from followthrough.domain.signals import SignalKind
 from followthrough.domain.states import State
 from followthrough.errors import InvalidData, NotFound
 from followthrough.services import alerts, lead_queries, leads
-from followthrough.services.drafting import (
-    day_words,
-    draft_context,
-    draft_for,
-    mark_sent,
-)
+from followthrough.services.drafting import draft_for, mark_sent, preview_context
 from followthrough.services.preferences import update_preferences
+from followthrough.services.rendering import day_words, draft_context
+from followthrough.services.templates import get_template, list_templates, sample_context
 from followthrough.store.db import Database
 from tests.conftest import NOW
 
@@ -184,6 +181,34 @@ def test_days_silent_counts_from_our_last_unanswered_touch(db: Database) -> None
     assert draft_context(lead, None, Preferences(), NOW)["lead"]["days_silent"] == 0
 
 
+def test_a_preview_reads_the_lead_and_its_most_urgent_open_alert(signed: Database) -> None:
+    lead_id, alert = raise_alert(signed, "proposal_views")
+    spec = get_template(signed, draft_for(signed, lead_id, now=NOW).template)
+
+    context = preview_context(signed, spec, lead_id, NOW)
+
+    assert context["lead"]["name"] == "Ana Silva"
+    assert context["alert"] == {"rule": "proposal_views", "reason": alert.reason, "kind": "trigger"}
+    assert context["sender"]["name"] == "Sam Lee"
+
+
+def test_a_preview_without_a_lead_or_for_one_deleted_meanwhile_reads_the_sample(
+    db: Database,
+) -> None:
+    lead_id = silence(db)
+    spec = get_template(db, draft_for(db, lead_id, now=NOW).template)
+    sample = sample_context(spec)
+    assert preview_context(db, spec, None, NOW) == sample
+    leads.delete_lead(db, lead_id)
+    assert preview_context(db, spec, lead_id, NOW) == sample
+
+
+def test_a_preview_of_a_lead_with_no_open_alert_has_none(db: Database) -> None:
+    lead_id = add(db)
+    spec = list_templates(db)[0]
+    assert preview_context(db, spec, lead_id, NOW)["alert"] is None
+
+
 # --- drafts ------------------------------------------------------------------------------
 
 
@@ -315,7 +340,7 @@ def test_mark_sent_is_all_or_nothing(signed: Database) -> None:
 
 def test_a_template_that_cannot_render_here_is_skipped_unless_named(signed: Database) -> None:
     from followthrough.domain.templates import TemplateSpec
-    from followthrough.services.drafting import TemplateProblem
+    from followthrough.services.rendering import TemplateProblem
     from followthrough.services.templates import save_template
 
     # Fine with an alert (it was checked against one when saved), broken without.

@@ -18,7 +18,7 @@ from followthrough.domain.leads import NewLead
 from followthrough.domain.states import State
 from followthrough.errors import InvalidData, NotFound
 from followthrough.paths import DataPaths, prepare_data_dir
-from followthrough.services import alerts, export, settings, templates
+from followthrough.services import alerts, export, policy, templates
 from followthrough.services.export import (
     CSV_HEADINGS,
     default_file_name,
@@ -63,7 +63,7 @@ def rich(db: Database) -> Database:
     load_sample(db, now=NOW)
     alerts.tick(db, NOW + timedelta(days=3))
     templates.duplicate_template(db, templates.builtin_templates()[0].slug)
-    settings.update_policy(db, {"hot_silence_days": 3}, NOW)
+    policy.update_policy(db, {"hot_silence_days": 3}, NOW)
     _add(db, "Chloé Dubois", company="Éclair SAS", email="chloe@eclair.example",
          tags=["vip", "q1"])  # fmt: skip
     return db

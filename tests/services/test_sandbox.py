@@ -8,12 +8,8 @@ from typing import Any
 import pytest
 
 from followthrough.domain.templates import TemplateSpec
-from followthrough.services.drafting import (
-    MAX_OUTPUT,
-    RenderedDraft,
-    TemplateProblem,
-    render_template,
-)
+from followthrough.services.rendering import RenderedDraft, TemplateProblem, render_template
+from followthrough.services.sandbox import MAX_OUTPUT
 
 # A rendering the app waits for must end well inside this, even when it is refused.
 QUICK_S = 1.0

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from followthrough.domain.drafting import lint_draft
 from followthrough.domain.templates import RULES, TemplateSpec, format_template, parse_template
 from followthrough.errors import InvalidData, NotFound
 from followthrough.resources import resource_path
-from followthrough.services.drafting import TemplateProblem, render_template
+from followthrough.services.rendering import TemplateProblem, render_and_lint, render_template
 from followthrough.services.templates import (
     builtin_templates,
     delete_template,
@@ -67,14 +66,7 @@ def test_the_commonest_situations_have_a_linkedin_variant(rule: str, state: str)
 
 
 def _lint(spec: TemplateSpec, context: dict[str, object]) -> list[str]:
-    draft = render_template(spec, context)
-    findings = lint_draft(
-        draft.subject,
-        draft.body,
-        intent=spec.intent,
-        channel=spec.channel,
-        empty_values=draft.empty_values,
-    )
+    draft, findings = render_and_lint(spec, context)
     return [f"{f.code}: {(draft.subject if f.field == 'subject' else draft.body)[f.start : f.end]}"
             for f in findings]  # fmt: skip
 

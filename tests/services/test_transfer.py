@@ -15,15 +15,15 @@ from followthrough.errors import InvalidData, NotFound
 from followthrough.paths import DataPaths
 from followthrough.services import alerts, leads
 from followthrough.services.backups import check_backup, list_backups
-from followthrough.services.lead_queries import list_leads
-from followthrough.services.timeline import lead_timeline
-from followthrough.services.transfer import (
+from followthrough.services.csvimport import (
     Duplicates,
     ImportCancelled,
     import_csv,
     preview_csv,
     summary,
 )
+from followthrough.services.lead_queries import list_leads
+from followthrough.services.timeline import lead_timeline
 from followthrough.store.db import Database
 from tests.conftest import NOW
 from tests.support import exports
@@ -496,3 +496,21 @@ def test_a_large_import_leaves_every_index_as_it_was(
         ).fetchall()
     assert "ix_lead_state_search" in str(plan)
     assert len(list_leads(db, ALL_STATES, now=NOW)) == (0 if cancel else 15_000)
+
+
+def test_the_tally_counts_every_problem_and_keeps_the_first_ones() -> None:
+    from followthrough.services.csvimport import PROBLEMS_KEPT, ImportTally, RowProblem
+
+    tally = ImportTally(rows=PROBLEMS_KEPT + 5, added=3, merged=1, duplicates=2)
+    for line in range(PROBLEMS_KEPT + 2):
+        tally.skip(RowProblem(line, None, "a problem"))
+    report = tally.report(dry_run=True, backup=None)
+    assert report.skipped == PROBLEMS_KEPT + 2
+    assert [p.line for p in report.problems] == list(range(PROBLEMS_KEPT))
+    assert (report.rows, report.added, report.merged, report.duplicates) == (
+        PROBLEMS_KEPT + 5, 3, 1, 2,
+    )  # fmt: skip
+    assert report.dry_run
+    assert report.backup is None
+    assert tally.changed
+    assert not ImportTally(duplicates=4).changed

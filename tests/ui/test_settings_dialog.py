@@ -18,8 +18,8 @@ from followthrough.domain.preferences import Preferences
 from followthrough.domain.signals import SignalKind
 from followthrough.paths import DataPaths, default_data_dir, resolve_data_dir, saved_data_dir
 from followthrough.services import alerts, lead_queries, leads
+from followthrough.services.policy import get_policy, update_policy
 from followthrough.services.preferences import get_preferences, update_preferences
-from followthrough.services.settings import get_policy, update_policy
 from followthrough.store.db import Database
 from followthrough.ui.ops import Operations
 from followthrough.ui.settings import SettingsDialog

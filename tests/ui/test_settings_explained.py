@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QAbstractSpinBox, QFileDialog, QFormLayout, QWidge
 from pytestqt.qtbot import QtBot
 
 from followthrough.paths import DataPaths
-from followthrough.services.settings import update_policy
+from followthrough.services.policy import update_policy
 from followthrough.store.db import Database
 from followthrough.ui.notify import AlertNotifier
 from followthrough.ui.ops import Operations

@@ -134,7 +134,8 @@ def _list(db: Database, args: argparse.Namespace) -> int:
 
 def _lint(db: Database, args: argparse.Namespace, now: datetime) -> int:
     from followthrough.domain.drafting import lint_draft
-    from followthrough.services import drafting, templates
+    from followthrough.services import templates
+    from followthrough.services.rendering import render_and_lint
 
     target = args.target
     path = Path(target)
@@ -151,15 +152,8 @@ def _lint(db: Database, args: argparse.Namespace, now: datetime) -> int:
             spec = templates.get_template(db, target)
         except NotFound:
             raise NotFound(f"no template file or slug '{target}'") from None
-    rendered = drafting.render_template(spec, templates.sample_context(spec, now))
-    findings = lint_draft(
-        rendered.subject,
-        rendered.body,
-        intent=spec.intent,
-        channel=spec.channel,
-        empty_values=rendered.empty_values,
-    )
-    return _report(args, findings, spec.slug)
+    _, checked = render_and_lint(spec, templates.sample_context(spec, now))
+    return _report(args, list(checked), spec.slug)
 
 
 def _read_text(path: Path) -> str:

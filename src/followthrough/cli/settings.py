@@ -33,7 +33,7 @@ def prepare_policy(args: argparse.Namespace, now: datetime) -> dict[str, str]:
 def run_policy(
     db: Database, args: argparse.Namespace, changes: dict[str, str], now: datetime
 ) -> int:
-    from followthrough.services.settings import get_policy, update_policy
+    from followthrough.services.policy import get_policy, update_policy
 
     policy = update_policy(db, changes, now) if changes else get_policy(db)
     data = policy.to_json()

@@ -19,7 +19,7 @@ from followthrough.errors import InvalidData, UsageError
 
 if TYPE_CHECKING:
     from followthrough.cli.command import Subcommands
-    from followthrough.services.transfer import ImportReport
+    from followthrough.services.csvimport import ImportReport
     from followthrough.store.db import Database
 
 EXIT_SKIPPED_ROWS = 1  # the import went through, but some rows were left out
@@ -79,7 +79,7 @@ def _mapping(path: Path, overrides: dict[str, str]) -> dict[str, int] | None:
     """The guessed mapping with the user's corrections, by heading (case-insensitive)."""
     if not overrides:
         return None
-    from followthrough.services.transfer import preview_csv
+    from followthrough.services.csvimport import preview_csv
 
     preview = preview_csv(path, limit=0)
     columns = list(preview.format.columns)
@@ -153,13 +153,13 @@ def _input_file(name: str) -> Iterator[Path]:
 def _import_from(
     db: Database, args: argparse.Namespace, overrides: dict[str, str], now: datetime, path: Path
 ) -> int:
-    from followthrough.services.jsonimport import import_json, looks_like_export
-    from followthrough.services.transfer import (
+    from followthrough.services.csvimport import (
         Duplicates,
         backup_before_import,
         import_csv,
         prune_pre_import_backups,
     )
+    from followthrough.services.jsonimport import import_json, looks_like_export
 
     if looks_like_export(path):
         if args.dry_run or overrides:
@@ -214,7 +214,7 @@ def _report_json(report: ImportReport, path: Path) -> dict[str, Any]:
 
 
 def _report_text(report: ImportReport, path: Path) -> str:
-    from followthrough.services.transfer import summary
+    from followthrough.services.csvimport import summary
 
     lines = [summary(report, path.name)]
     if report.problems:

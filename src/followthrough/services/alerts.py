@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -13,7 +14,8 @@ from followthrough.domain.rules import AlertKind
 from followthrough.errors import InvalidData, NotFound
 from followthrough.services.board_rows import TODAY_SHOWN, URGENCY, TodayAlerts, today_top
 from followthrough.services.clock import utcnow
-from followthrough.services.planning import LIVE, load_policy, replan, replan_leads
+from followthrough.services.planning import LIVE, replan, replan_leads
+from followthrough.services.policy import load_policy
 from followthrough.services.readmodels import AlertView
 from followthrough.store.db import Database, driver_connection
 from followthrough.store.models import Alert, Lead
@@ -73,6 +75,23 @@ def list_alerts(db: Database, include_resolved: bool = False) -> list[AlertView]
         query = query.where(Alert.status == "open")
     with db.read() as session:
         views = [AlertView.of(alert, name) for alert, name in session.exec(query)]
+    return sorted(views, key=urgency_key)
+
+
+def still_open(db: Database, alert_ids: Collection[int]) -> list[AlertView]:
+    """Those of `alert_ids` that are still open (nobody resolved or snoozed them), by urgency."""
+    wanted = sorted(set(alert_ids))
+    views: list[AlertView] = []
+    with db.read() as session:
+        # A few hundred ids at a time: far below SQLite's limit on one statement's values.
+        for start in range(0, len(wanted), TICK_BATCH):
+            query = (
+                select(Alert, Lead.name)
+                .join(Lead, col(Lead.id) == Alert.lead_id)
+                .where(col(Alert.id).in_(wanted[start : start + TICK_BATCH]))
+                .where(Alert.status == "open")
+            )
+            views += [AlertView.of(alert, name) for alert, name in session.exec(query)]
     return sorted(views, key=urgency_key)
 
 

@@ -100,6 +100,30 @@ def list_backups(paths: DataPaths) -> list[BackupInfo]:
     )
 
 
+@dataclass(frozen=True)
+class BackupShelf:
+    """An open database's backups, and the folder to show for them."""
+
+    folder: Path  # the backups folder once a backup was made; until then the data folder
+    backups: list[BackupInfo]  # newest first
+
+
+def data_paths_of(db: Database) -> DataPaths:
+    """The data folder an open database lives in: its backups sit beside it."""
+    return DataPaths(db.path.parent)
+
+
+def backup_shelf(db: Database) -> BackupShelf:
+    paths = data_paths_of(db)
+    folder = paths.backups if paths.backups.is_dir() else paths.root
+    return BackupShelf(folder, list_backups(paths))
+
+
+def make_manual_backup(db: Database, now: datetime | None = None) -> Path:
+    """A copy of the open database, asked for by the person (never pruned)."""
+    return make_backup(data_paths_of(db), "manual", now)
+
+
 def remove_unfinished(paths: DataPaths, output: Path | None = None) -> str | None:
     """Delete the temporary copies a killed backup left behind; a sentence saying so, if any.
 
@@ -299,15 +323,14 @@ def restore_backup(paths: DataPaths, source: Path, now: datetime | None = None) 
     return saved
 
 
-def restore_into_open(
-    db: Database, paths: DataPaths, source: Path, now: datetime | None = None
-) -> Path | None:
+def restore_into_open(db: Database, source: Path, now: datetime | None = None) -> Path | None:
     """Restore while the app has the database open, and bring an older schema up to date.
 
     The copy goes through SQLite under its locks, so the open engine reads the restored
     data on its next transaction; only the schema needs the upgrade a start would do.
     """
     now = now or utcnow()
+    paths = data_paths_of(db)
     saved = restore_backup(paths, source, now)
     upgrade_to_head(db.engine, paths, now)
     return saved

@@ -14,7 +14,7 @@ from followthrough.domain.momentum import momentum
 from followthrough.domain.states import BOARD_STATES, State
 from followthrough.errors import Ambiguous, NotFound
 from followthrough.services.clock import utcnow
-from followthrough.services.planning import load_policy
+from followthrough.services.policy import load_policy
 from followthrough.services.readmodels import EventView, LeadDetail, LeadView
 from followthrough.store.db import Database
 from followthrough.store.models import Alert, Event, Lead

@@ -35,7 +35,8 @@ from followthrough.domain.states import State
 from followthrough.errors import InvalidData, NotFound
 from followthrough.services.alerts import record_engagement
 from followthrough.services.clock import utcnow
-from followthrough.services.planning import load_history, load_policy, replan, replan_leads
+from followthrough.services.planning import load_history, replan, replan_leads
+from followthrough.services.policy import load_policy
 from followthrough.services.readmodels import EventView, LeadView
 from followthrough.store.db import Database
 from followthrough.store.models import Alert, Event, Lead

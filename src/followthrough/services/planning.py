@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, update
 from sqlmodel import Session
 
 from followthrough.domain.policy import Policy
@@ -24,8 +24,7 @@ from followthrough.domain.rules import Finding, HandledAlert, LeadFacts, evaluat
 from followthrough.domain.signals import TimelineEntry
 from followthrough.domain.states import State
 from followthrough.services.readmodels import AlertView
-from followthrough.store.models import Alert, Lead, Setting
-from followthrough.store.setting_keys import POLICY_KEY
+from followthrough.store.models import Alert, Lead
 from followthrough.store.utc import utc_from_stored
 
 LIVE = ("open", "snoozed")
@@ -43,7 +42,6 @@ class History:
 
 LEAD = Lead.__table__  # type: ignore[attr-defined]
 ALERT = Alert.__table__  # type: ignore[attr-defined]
-SETTING = Setting.__table__  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -68,16 +66,6 @@ class AlertState:
         return AlertView(self.id, self.lead_id, lead_name, self.rule, self.kind, self.reason,
                          self.intent, self.status, self.raised_at, self.due_at,
                          self.snoozed_until, self.resolved_at, self.outcome)  # fmt: skip
-
-
-def load_policy(session: Session) -> Policy:
-    # A plain query, not session.get: the tick calls this on its hot path.
-    value = (
-        session.connection()
-        .execute(select(SETTING.c.value).where(SETTING.c.key == POLICY_KEY))
-        .scalar()
-    )
-    return Policy.from_stored(value)
 
 
 def lead_facts(lead: Any, history: History, alerts: Sequence[AlertState]) -> LeadFacts:

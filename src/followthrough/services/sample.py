@@ -9,8 +9,7 @@ loaded.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,6 +24,7 @@ from followthrough.errors import InvalidData, StorageError
 from followthrough.resources import resource_path
 from followthrough.services import leads
 from followthrough.services.clock import utcnow
+from followthrough.services.one_transaction import OneTransaction
 from followthrough.store.db import Database
 from followthrough.store.models import Lead, Setting
 from followthrough.store.setting_keys import SAMPLE_KEY
@@ -35,26 +35,6 @@ _OFFSETS = {
     "in_days": timedelta(days=1),
     "in_hours": timedelta(hours=1),
 }
-
-
-class _OneTransaction(Database):
-    """The database seen through one open write session.
-
-    The lead services each open their own transaction; handing them this instead makes every
-    call join the caller's, so the whole sample is added, or nothing is.
-    """
-
-    def __init__(self, db: Database, session: Session) -> None:
-        super().__init__(db.path, db.engine)
-        self._session = session
-
-    @contextmanager
-    def write(self) -> Iterator[Session]:
-        yield self._session
-
-    @contextmanager
-    def read(self) -> Iterator[Session]:
-        yield self._session
 
 
 def read_sample() -> list[dict[str, Any]]:
@@ -130,7 +110,7 @@ def load_sample(db: Database, now: datetime | None = None) -> int:
     with db.write() as session:
         if session.get(Setting, SAMPLE_KEY) is not None:
             raise InvalidData("the sample pipeline is already loaded", "sample")
-        joined = _OneTransaction(db, session)
+        joined = OneTransaction(db, session)
         ids = [_add_one(joined, spec, base) for spec in specs]
         created = session.exec(select(Lead.id, Lead.created_at).where(col(Lead.id).in_(ids)))
         session.add(

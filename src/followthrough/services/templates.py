@@ -31,6 +31,7 @@ from followthrough.errors import InvalidData, NotFound
 from followthrough.resources import resource_path
 from followthrough.services.clock import utcnow
 from followthrough.services.readmodels import AlertView, LeadView
+from followthrough.services.rendering import draft_context, render_template
 from followthrough.store.db import Database
 from followthrough.store.models import Template
 
@@ -161,9 +162,6 @@ def check_template(spec: TemplateSpec) -> TemplateSpec:
         if "\n" in value or "\r" in value:
             raise InvalidData(f"the {field} must fit on one line", field)
     checked = parse_template(format_template(spec))
-    # Imported here: the drafting service reads this library, so a top-level import would loop.
-    from followthrough.services.drafting import render_template
-
     render_template(checked, sample_context(checked))
     return checked
 
@@ -214,8 +212,6 @@ _SAMPLE_TIME = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 def sample_context(spec: TemplateSpec, now: datetime | None = None) -> dict[str, Any]:
     """A filled-in lead and alert that suit `spec`, for checking and previewing it."""
-    from followthrough.services.drafting import draft_context
-
     now = now or _SAMPLE_TIME
     state = State(spec.states[0]) if spec.states else State.WARM
     lead = LeadView(

@@ -12,6 +12,7 @@ clears them on its own, and re-plans the lead after a restore anyway.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,7 +21,9 @@ from sqlalchemy import Connection, delete, insert, select
 
 from followthrough.errors import InvalidData
 from followthrough.services.clock import utcnow
-from followthrough.services.planning import load_policy, replan_leads
+from followthrough.services.one_transaction import OneTransaction
+from followthrough.services.planning import replan_leads
+from followthrough.services.policy import load_policy
 from followthrough.store.db import Database
 from followthrough.store.models import Alert, Event, Lead
 
@@ -53,6 +56,25 @@ class LeadSnapshot:
             if mine != theirs:
                 return False
         return self.events == other.events
+
+
+def record_change(
+    db: Database, lead_id: int | None, change: Callable[[Database], int]
+) -> tuple[LeadSnapshot, LeadSnapshot]:
+    """Make a change to one lead, with snapshots of it before and after: what undo needs.
+
+    `change` calls the services as usual and returns the id of the lead it changed (`lead_id`
+    is None for a lead it adds). The three run in one transaction, so nothing else (the CLI,
+    the mail watch) can write in between and land in either snapshot, and a change that fails
+    leaves nothing behind, not even half of itself.
+    """
+    with db.write() as session:
+        conn = session.connection()
+        before = _snapshot(conn, lead_id) if lead_id is not None else None
+        changed = change(OneTransaction(db, session))
+        session.flush()  # the snapshot reads the tables, not the session's pending objects
+        after = _snapshot(conn, changed)
+    return before or LeadSnapshot(changed, None), after
 
 
 def take_snapshot(db: Database, lead_id: int) -> LeadSnapshot:

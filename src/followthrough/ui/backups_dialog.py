@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from followthrough.paths import DataPaths
 from followthrough.services.backups import (
     BackupInfo,
-    list_backups,
-    make_backup,
+    BackupShelf,
+    backup_shelf,
+    make_manual_backup,
     restore_into_open,
 )
 from followthrough.ui.ops import Operations
@@ -78,9 +78,9 @@ class BackupsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.ops = ops
-        self.paths = DataPaths(ops.path.parent)
         self.on_restored = on_restored
         self.backups: list[BackupInfo] = []
+        self.folder: Path | None = None  # known once the backups are listed
         self.confirmation: QMessageBox | None = None  # the open "Restore?" question
         self.confirm_button: QPushButton | None = None
         self.setWindowTitle("Backups")
@@ -105,6 +105,7 @@ class BackupsDialog(QDialog):
         self.folder_button = QPushButton("Show in &folder", self)
         self.folder_button.setAccessibleName("Show the backups folder")
         self.folder_button.clicked.connect(self.show_folder)
+        self.folder_button.setEnabled(False)  # until the listing says which folder to show
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.reject)
 
@@ -125,13 +126,12 @@ class BackupsDialog(QDialog):
     # --- reading --------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        paths = self.paths
-        self.ops.run(
-            lambda _db: list_backups(paths), self._if_open(self._show), on_error=self._failed_late
-        )
+        self.ops.run(backup_shelf, self._if_open(self._show), on_error=self._failed_late)
 
-    def _show(self, backups: list[BackupInfo]) -> None:
-        self.backups = backups
+    def _show(self, shelf: BackupShelf) -> None:
+        self.backups = backups = shelf.backups
+        self.folder = shelf.folder
+        self.folder_button.setEnabled(True)
         self.table.clear()
         for info in backups:
             item = QTreeWidgetItem(
@@ -164,11 +164,10 @@ class BackupsDialog(QDialog):
     # --- actions --------------------------------------------------------------------------
 
     def back_up_now(self) -> None:
-        paths = self.paths
         self._busy(True)
         self._say("Making a backup…")
         self.ops.run(
-            lambda _db: make_backup(paths),
+            make_manual_backup,
             self._if_open(self._backed_up),
             on_error=self._failed_late,
         )
@@ -200,11 +199,10 @@ class BackupsDialog(QDialog):
         return box
 
     def restore(self, info: BackupInfo) -> None:
-        paths = self.paths
         self._busy(True)
         self._say("Restoring…")
         self.ops.run(
-            lambda db: restore_into_open(db, paths, info.path),
+            lambda db: restore_into_open(db, info.path),
             lambda saved: self._restored(info, saved),
             writes=True,  # every view reads the restored data
             on_error=self._failed_late,
@@ -222,8 +220,8 @@ class BackupsDialog(QDialog):
         self.restored.emit(text)
 
     def show_folder(self) -> None:
-        folder = self.paths.backups if self.paths.backups.is_dir() else self.paths.root
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        if self.folder is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.folder)))
 
     # --- state ----------------------------------------------------------------------------
 

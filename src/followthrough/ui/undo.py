@@ -67,8 +67,8 @@ class LeadChange(QUndoCommand):
     ) -> None:
         """Run `work` (which returns the id of the lead it changed); push it when it worked.
 
-        The snapshot before, the change and the snapshot after are read on the worker one
-        after the other, with nothing of the app's in between.
+        The snapshot before, the change and the snapshot after are one transaction on the
+        worker (services/undo.py).
         """
         # The change runs for the stack, not for the view that asked: it lands on the stack
         # even when that view has closed meanwhile; only the view's own callbacks are dropped
@@ -79,11 +79,9 @@ class LeadChange(QUndoCommand):
 
         def run(db: Database) -> tuple[LeadSnapshot, LeadSnapshot]:
             # On the worker, on first use: the window shows before the services load.
-            from followthrough.services.undo import LeadSnapshot, take_snapshot
+            from followthrough.services.undo import record_change
 
-            before = take_snapshot(db, lead_id) if lead_id is not None else None
-            changed = work(db)
-            return before or LeadSnapshot(changed, None), take_snapshot(db, changed)
+            return record_change(db, lead_id, work)
 
         def pushed(snapshots: tuple[LeadSnapshot, LeadSnapshot]) -> None:
             before, after = snapshots

@@ -16,7 +16,7 @@ from shiboken6 import Shiboken
 
 if TYPE_CHECKING:
     from followthrough.services.readmodels import AlertView
-    from followthrough.services.transfer import ImportReport
+    from followthrough.services.csvimport import ImportReport
     from followthrough.ui.about import AboutDialog
     from followthrough.ui.actions import LeadActions
     from followthrough.ui.archive.dialog import ArchiveDialog

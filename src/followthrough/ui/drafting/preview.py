@@ -8,15 +8,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from followthrough.domain.drafting import LintFinding, lint_draft
+from followthrough.domain.drafting import LintFinding
 from followthrough.domain.templates import TemplateSpec, format_template, parse_template
-from followthrough.errors import InvalidData, NotFound
-from followthrough.services import alerts
-from followthrough.services.clock import utcnow
-from followthrough.services.drafting import TemplateProblem, draft_context, render_template
-from followthrough.services.lead_queries import get_lead
-from followthrough.services.preferences import get_preferences
-from followthrough.services.templates import sample_context
+from followthrough.errors import InvalidData
+from followthrough.services.drafting import preview_context
+from followthrough.services.rendering import TemplateProblem, render_and_lint
 from followthrough.store.db import Database
 
 _LINE = re.compile(r"^line (\d+): ")
@@ -39,30 +35,10 @@ def preview_template(db: Database, text: str, lead_id: int | None) -> Preview:
     except InvalidData as problem:
         return Preview(problem=problem.message, line=_named_line(problem.message))
     try:
-        rendered = render_template(spec, _context(db, spec, lead_id))
+        rendered, findings = render_and_lint(spec, preview_context(db, spec, lead_id))
     except TemplateProblem as problem:
         return _placed(problem, spec, text)
-    findings = lint_draft(
-        rendered.subject,
-        rendered.body,
-        intent=spec.intent,
-        channel=spec.channel,
-        empty_values=rendered.empty_values,
-    )
-    return Preview(rendered.subject, rendered.body, tuple(findings))
-
-
-def _context(db: Database, spec: TemplateSpec, lead_id: int | None) -> dict[str, object]:
-    if lead_id is None:
-        return sample_context(spec)
-    now = utcnow()
-    try:
-        detail = get_lead(db, lead_id, now)
-    except NotFound:  # deleted meanwhile: a sample reads better than an error
-        return sample_context(spec)
-    waiting = [a for a in alerts.list_alerts(db) if a.lead_id == lead_id and a.status == "open"]
-    alert = min(waiting, key=alerts.urgency_key) if waiting else None
-    return draft_context(detail.lead, alert, get_preferences(db), now, detail.timeline)
+    return Preview(rendered.subject, rendered.body, findings)
 
 
 def _named_line(message: str) -> int | None:

@@ -137,4 +137,4 @@ class AlertNotifier(QObject):
 
 def _still_open(db: Database, ids: set[int]) -> tuple[list[AlertView], Preferences]:
     """The held-back alerts nobody resolved or snoozed meanwhile, and today's preferences."""
-    return [a for a in alerts.list_alerts(db) if a.id in ids], get_preferences(db)
+    return alerts.still_open(db, ids), get_preferences(db)

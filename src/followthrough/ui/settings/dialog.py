@@ -6,7 +6,6 @@ a refused value is shown next to its own field and the rest of what was typed st
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
@@ -23,9 +22,7 @@ from PySide6.QtWidgets import (
 from followthrough.domain.policy import Policy
 from followthrough.domain.preferences import Preferences
 from followthrough.errors import InvalidData
-from followthrough.services.preferences import get_preferences, update_preferences
-from followthrough.services.settings import get_policy, update_policy
-from followthrough.store.db import Database
+from followthrough.services.usersettings import StoredSettings, get_settings, save_settings
 from followthrough.ui.ops import Operations
 from followthrough.ui.settings.data_page import DataPage
 from followthrough.ui.settings.fields import SettingsPage, sentence, warning_colour
@@ -35,23 +32,6 @@ from followthrough.ui.settings.mail_page import MailPage
 
 if TYPE_CHECKING:
     from followthrough.ui.notify import AlertNotifier
-
-
-@dataclass(frozen=True)
-class Stored:
-    policy: Policy
-    preferences: Preferences
-
-
-def _load(db: Database) -> Stored:
-    return Stored(get_policy(db), get_preferences(db))
-
-
-def _save(db: Database, policy: dict[str, Any], prefs: dict[str, Any]) -> Stored:
-    # Preferences first: if the policy were refused after them, only habits would have changed,
-    # never the windows every lead is planned on.
-    preferences = update_preferences(db, prefs) if prefs else get_preferences(db)
-    return Stored(update_policy(db, policy) if policy else get_policy(db), preferences)
 
 
 def _alert_notifier(window: QWidget | None) -> AlertNotifier | None:
@@ -70,7 +50,7 @@ class SettingsDialog(QDialog):
     def __init__(self, ops: Operations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ops = ops
-        self.stored: Stored | None = None
+        self.stored: StoredSettings | None = None
         self.setWindowTitle("Settings")
         self.follow_up = FollowUpPage(self)
         self.notifications = NotificationsPage(self)
@@ -103,7 +83,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
         self.resize(640, 560)
-        self.ops.run(_load, self._show, on_error=self._refused)
+        self.ops.run(get_settings, self._show, on_error=self._refused)
 
     @property
     def ok_button(self) -> QPushButton:
@@ -123,7 +103,7 @@ class SettingsDialog(QDialog):
     def apply(self) -> None:
         self._submit(close=False)
 
-    def _show(self, stored: Stored) -> None:
+    def _show(self, stored: StoredSettings) -> None:
         self.stored = stored
         self.follow_up.show_policy(stored.policy)
         self.notifications.show_preferences(stored.preferences)
@@ -131,7 +111,7 @@ class SettingsDialog(QDialog):
         self._set_saving(False)
         self.loaded.emit()
 
-    def _changes(self, stored: Stored) -> tuple[dict[str, Any], dict[str, Any]]:
+    def _changes(self, stored: StoredSettings) -> tuple[dict[str, Any], dict[str, Any]]:
         """What the user changed, checked by the domain rules (raises InvalidData by field)."""
         policy = self.follow_up.changes()
         Policy.from_json({**stored.policy.to_json(), **policy})
@@ -159,13 +139,13 @@ class SettingsDialog(QDialog):
             return
         self._set_saving(True)
         self.ops.run(
-            lambda db: _save(db, policy, prefs),
+            lambda db: save_settings(db, policy, prefs),
             lambda stored: self._saved(stored, close),
             writes=True,
             on_error=self._refused,
         )
 
-    def _saved(self, stored: Stored, close: bool) -> None:
+    def _saved(self, stored: StoredSettings, close: bool) -> None:
         self._show(stored)
         self.applied.emit()
         if close:

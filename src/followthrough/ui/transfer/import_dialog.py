@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from followthrough.services.transfer import (
+from followthrough.services.csvimport import (
     Duplicates,
     ImportCancelled,
     ImportPreview,

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from followthrough.services.transfer import ImportReport, RowProblem
+from followthrough.services.csvimport import ImportReport, RowProblem
 from followthrough.ui.transfer.fields import field_label
 
 # A file with a broken column can skip every row; the table stays quick (the service
