@@ -37,8 +37,9 @@ from followthrough.errors import FollowthroughError, InvalidData, NotFound, Stor
 from followthrough.paths import DataPaths
 from followthrough.services.backups import get_retention, make_backup, prune_kind
 from followthrough.services.clock import utcnow
-from followthrough.services.planning import LEAD, load_policy, replan_leads
+from followthrough.services.planning import load_policy, replan_leads
 from followthrough.store.db import Database
+from followthrough.store.tables import LEAD
 
 BATCH = 2000
 PROBLEMS_KEPT = 1000

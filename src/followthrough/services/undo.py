@@ -22,11 +22,7 @@ from followthrough.errors import InvalidData
 from followthrough.services.clock import utcnow
 from followthrough.services.planning import load_policy, replan_leads
 from followthrough.store.db import Database
-from followthrough.store.models import Alert, Event, Lead
-
-LEAD = Lead.__table__  # type: ignore[attr-defined]
-EVENT = Event.__table__  # type: ignore[attr-defined]
-ALERT = Alert.__table__  # type: ignore[attr-defined]
+from followthrough.store.tables import ALERT, EVENT, LEAD
 
 # Columns the engine rewrites by itself; a difference there is not somebody else's change.
 _ENGINE_COLUMNS = frozenset({"next_check_at"})
