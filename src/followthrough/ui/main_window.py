@@ -22,10 +22,10 @@ if TYPE_CHECKING:
     # The window paints before the database layer is even imported (see attach()).
     from followthrough.domain.states import State
     from followthrough.services.board_rows import BoardSnapshot, ColumnPage, FocusedLead
+    from followthrough.services.database import Database
     from followthrough.services.first_look import FirstLook
     from followthrough.services.readmodels import LeadView
     from followthrough.services.transfer import ImportReport
-    from followthrough.store.db import Database
     from followthrough.ui.about import AboutDialog
     from followthrough.ui.actions import LeadActions
     from followthrough.ui.archive.dialog import ArchiveDialog

@@ -38,7 +38,7 @@ from shiboken6 import Shiboken
 from followthrough.errors import FollowthroughError
 
 if TYPE_CHECKING:
-    from followthrough.store.db import Database
+    from followthrough.services.database import Database
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

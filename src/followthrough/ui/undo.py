@@ -14,8 +14,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QUndoCommand
 
 if TYPE_CHECKING:
+    from followthrough.services.database import Database
     from followthrough.services.undo import LeadSnapshot
-    from followthrough.store.db import Database
     from followthrough.ui.actions import LeadActions
 
 

@@ -37,7 +37,7 @@ from followthrough.ui.board.style import paint_panel
 from followthrough.ui.ops import Operations
 
 if TYPE_CHECKING:
-    from followthrough.store.db import Database
+    from followthrough.services.database import Database
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from followthrough.domain.states import State
 from followthrough.services.archive import PAGE, ArchivedLead, ArchivePage, load_archive
-from followthrough.store.db import Database
+from followthrough.services.database import Database
 from followthrough.ui.actions import LeadActions
 from followthrough.ui.archive.model import ArchiveColumn, ArchiveTableModel
 from followthrough.ui.ops import Operations

@@ -13,11 +13,11 @@ from followthrough.domain.templates import TemplateSpec, format_template, parse_
 from followthrough.errors import InvalidData, NotFound
 from followthrough.services import alerts
 from followthrough.services.clock import utcnow
+from followthrough.services.database import Database
 from followthrough.services.drafting import TemplateProblem, draft_context, render_template
 from followthrough.services.lead_queries import get_lead
 from followthrough.services.preferences import get_preferences
 from followthrough.services.templates import sample_context
-from followthrough.store.db import Database
 
 _LINE = re.compile(r"^line (\d+): ")
 _SUBJECT_LINE = re.compile(r"^\s*subject\s*:", re.IGNORECASE | re.MULTILINE)

@@ -43,8 +43,8 @@ from followthrough.ui.timefmt import local_day
 from followthrough.ui.undo import Wording
 
 if TYPE_CHECKING:
+    from followthrough.services.database import Database
     from followthrough.services.timeline import LeadTimeline
-    from followthrough.store.db import Database
 
 EMPTY_TEXT = "Select a lead to see its details"
 # (field key, form label with its mnemonic, what an undo entry calls it)

@@ -18,9 +18,9 @@ from followthrough.domain.preferences import Preferences
 from followthrough.resources import resource_path
 from followthrough.services import alerts
 from followthrough.services.clock import utcnow
+from followthrough.services.database import Database
 from followthrough.services.preferences import get_preferences
 from followthrough.services.readmodels import AlertView
-from followthrough.store.db import Database
 from followthrough.ui.notify.bridge import CLICKED, NotificationBridge
 from followthrough.ui.ops import Operations
 from followthrough.ui.scheduler import Scheduler

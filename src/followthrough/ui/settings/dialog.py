@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 from followthrough.domain.policy import Policy
 from followthrough.domain.preferences import Preferences
 from followthrough.errors import InvalidData
+from followthrough.services.database import Database
 from followthrough.services.preferences import get_preferences, update_preferences
 from followthrough.services.settings import get_policy, update_policy
-from followthrough.store.db import Database
 from followthrough.ui.ops import Operations
 from followthrough.ui.settings.data_page import DataPage
 from followthrough.ui.settings.fields import SettingsPage, sentence, warning_colour

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from followthrough.services.database import Database
 from followthrough.services.transfer import (
     Duplicates,
     ImportCancelled,
@@ -34,7 +35,6 @@ from followthrough.services.transfer import (
     import_csv,
     preview_csv,
 )
-from followthrough.store.db import Database
 from followthrough.ui.lead.inline import problem_colour, sentence
 from followthrough.ui.ops import Operations
 from followthrough.ui.transfer.mapping_table import MappingTable
