@@ -12,7 +12,6 @@ import pytest
 from followthrough.domain.drafting import lint_draft
 from followthrough.domain.templates import RULES, TemplateSpec, format_template, parse_template
 from followthrough.errors import InvalidData, NotFound
-from followthrough.resources import resource_path
 from followthrough.services.drafting import TemplateProblem, render_template
 from followthrough.services.templates import (
     builtin_templates,
@@ -25,6 +24,7 @@ from followthrough.services.templates import (
     sample_context,
     save_template,
 )
+from followthrough.shipped import resource_path
 from followthrough.store.db import Database
 from tests.conftest import NOW
 

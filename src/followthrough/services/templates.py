@@ -28,9 +28,9 @@ from followthrough.domain.templates import (
     parse_template,
 )
 from followthrough.errors import InvalidData, NotFound
-from followthrough.resources import resource_path
 from followthrough.services.clock import utcnow
 from followthrough.services.readmodels import AlertView, LeadView
+from followthrough.shipped import resource_path
 from followthrough.store.db import Database
 from followthrough.store.models import Template
 

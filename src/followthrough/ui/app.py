@@ -29,7 +29,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from followthrough import APP_ID, APP_NAME, __version__
 from followthrough.errors import DisplayUnavailable
 from followthrough.paths import DataPaths
-from followthrough.resources import resource_path
+from followthrough.shipped import resource_path
 from followthrough.ui.gc_guard import GuiThreadCollector
 from followthrough.ui.main_window import MainWindow
 from followthrough.ui.single_instance import SingleInstance
