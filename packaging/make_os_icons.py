@@ -14,7 +14,7 @@ from PySide6.QtGui import QGuiApplication, QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
 ROOT = Path(__file__).resolve().parents[1]
-SVG = ROOT / "src" / "followthrough" / "resources" / "icons" / "followthrough.svg"
+SVG = ROOT / "resources" / "icons" / "followthrough.svg"
 TARGETS = {  # file → the pixel size its format is best kept at
     ROOT / "packaging" / "windows" / "followthrough.ico": 256,
     ROOT / "packaging" / "macos" / "followthrough.icns": 1024,

@@ -17,7 +17,7 @@ from PySide6.QtSvg import QSvgRenderer
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-SVG = ROOT / "src" / "followthrough" / "resources" / "icons" / "followthrough.svg"
+SVG = ROOT / "resources" / "icons" / "followthrough.svg"
 APP_ID = "app.followthrough.Followthrough"  # followthrough.APP_ID; this script runs from a clone
 SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 THEME = HERE / "icons" / "hicolor"

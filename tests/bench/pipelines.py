@@ -23,7 +23,7 @@ from followthrough.domain.states import State
 from followthrough.services.planning import replan_leads
 from followthrough.services.policy import load_policy
 from followthrough.store.db import Database
-from followthrough.store.models import Event, Lead
+from followthrough.store.tables import EVENT, LEAD
 
 STATE_SPREAD = {
     State.HOT: 0.25,
@@ -105,7 +105,7 @@ def generate_pipeline(
     weights = list(STATE_SPREAD.values())
     with db.write() as session:
         policy = load_policy(session)
-        next_id = (session.execute(select(func.max(Lead.__table__.c.id))).scalar() or 0) + 1
+        next_id = (session.execute(select(func.max(LEAD.c.id))).scalar() or 0) + 1
         for start in range(0, n_leads, batch):
             leads, events = [], []
             for n in range(next_id + start, next_id + min(n_leads, start + batch)):
@@ -126,6 +126,6 @@ def generate_pipeline(
                               for e in history)  # fmt: skip
             # Core inserts on the tables: the ORM's bulk path costs several times more.
             connection = session.connection()
-            connection.execute(insert(Lead.__table__), leads)
-            connection.execute(insert(Event.__table__), events)
+            connection.execute(insert(LEAD), leads)
+            connection.execute(insert(EVENT), events)
             replan_leads(connection, [row["id"] for row in leads], now, policy)

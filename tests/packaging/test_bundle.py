@@ -108,6 +108,19 @@ def test_cli_adds_lists_exports_and_imports_back(bundle: Path, tmp_path: Path) -
     assert "Pilot plan, v1" in shown.stdout  # the history came along, not just the lead
 
 
+def test_the_bundle_ships_the_built_in_templates_and_the_sample(
+    bundle: Path, tmp_path: Path
+) -> None:
+    # resources/ at the top of the repository, as the package followthrough.resources.
+    shipped = sorted(path.stem for path in (ROOT / "resources" / "templates").glob("*.tmpl"))
+    listed = run(bundle, "templates", "list", "--json", data=tmp_path / "data")
+    assert listed.returncode == 0, listed.stderr
+    assert sorted(t["slug"] for t in json.loads(listed.stdout) if t["builtin"]) == shipped
+    inside = bundle.parent / "_internal" / "followthrough" / "resources"
+    for name in ("__init__.py", "icons/followthrough.svg", "sample/pipeline.json"):
+        assert (inside / name).is_file(), name
+
+
 @pytest.mark.parametrize(
     ("content", "expected"),
     [

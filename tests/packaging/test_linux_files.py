@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LINUX = ROOT / "packaging" / "linux"
 DESKTOP = LINUX / f"{APP_ID}.desktop"
 METAINFO = LINUX / f"{APP_ID}.metainfo.xml"
-SVG = ROOT / "src" / "followthrough" / "resources" / "icons" / "followthrough.svg"
+SVG = ROOT / "resources" / "icons" / "followthrough.svg"
 SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 MAX_TARBALL_BYTES = 50 * 1000 * 1000
 

@@ -9,8 +9,9 @@ from sqlalchemy import text
 
 from followthrough.domain.leads import NewLead
 from followthrough.domain.states import State
-from followthrough.services.archive import _PAGE_SQL, load_archive
+from followthrough.services.archive import load_archive
 from followthrough.services.leads import add_lead, move_lead
+from followthrough.store.board_reads import ARCHIVE_PAGE_SQL
 from followthrough.store.db import Database
 from tests.conftest import NOW
 
@@ -132,7 +133,7 @@ def test_a_page_walks_the_archive_index_in_order(db: Database) -> None:
     with db.read() as session:
         for match in ("", " AND instr(search_key, :needle) > 0"):
             plan = session.connection().execute(
-                text("EXPLAIN QUERY PLAN " + _PAGE_SQL.format(match=match)),
+                text("EXPLAIN QUERY PLAN " + ARCHIVE_PAGE_SQL.format(match=match)),
                 {"needle": "a", "limit": 100, "offset": 0},
             )
             details = " ".join(str(row[-1]) for row in plan)

@@ -10,9 +10,9 @@ from followthrough.domain.leads import NewLead
 from followthrough.domain.states import BOARD_STATES, State
 from followthrough.services.alerts import list_alerts, tick, today_alerts
 from followthrough.services.board import load_board, load_column_page
-from followthrough.services.board_rows import _ORDER
 from followthrough.services.lead_queries import list_leads
 from followthrough.services.leads import add_lead
+from followthrough.store.board_reads import ORDER
 from followthrough.store.db import Database
 from tests.conftest import NOW
 
@@ -79,7 +79,7 @@ def test_a_column_page_is_read_from_the_board_index(db: Database) -> None:
         plan = session.connection().execute(
             text(
                 f"EXPLAIN QUERY PLAN SELECT id FROM lead WHERE state = 'warm' "
-                f"AND instr(search_key, 'a') > 0 ORDER BY {_ORDER} LIMIT 100"
+                f"AND instr(search_key, 'a') > 0 ORDER BY {ORDER} LIMIT 100"
             )
         )
         details = " ".join(str(row[-1]) for row in plan)

@@ -7,16 +7,18 @@ import sqlite3
 import subprocess
 import sys
 from contextlib import closing
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
 from followthrough.services import alerts
-from followthrough.services.board_rows import ALERT_FIELDS, ALERT_TIMES, LEAD_FIELDS, LEAD_TIMES
 from followthrough.services.board_snapshot import read_board
 from followthrough.services.first_look import first_look
+from followthrough.services.readmodels import AlertView, LeadView
+from followthrough.store.board_reads import ALERT_COLUMNS, ALERT_TIMES, LEAD_COLUMNS, LEAD_TIMES
 from followthrough.store.db import Database
-from followthrough.store.models import Alert, Lead
+from followthrough.store.tables import ALERT, LEAD
 from followthrough.store.types import UTCDateTime
 from tests.bench.pipelines import generate_pipeline
 from tests.conftest import NOW
@@ -44,13 +46,24 @@ def test_it_shows_what_the_full_read_shows(db: Database) -> None:
 
 def test_the_columns_it_reads_are_the_tables_own(db: Database) -> None:
     for table, names, times in (
-        (Lead, LEAD_FIELDS, LEAD_TIMES),
-        (Alert, ALERT_FIELDS, ALERT_TIMES),
+        (LEAD, LEAD_COLUMNS, LEAD_TIMES),
+        (ALERT, ALERT_COLUMNS, ALERT_TIMES),
     ):
-        columns = {c.name: c for c in table.__table__.columns}  # type: ignore[attr-defined]
+        columns = {c.name: c for c in table.columns}
         assert set(names) <= set(columns), table
         stored_times = {n for n in names if isinstance(columns[n].type, UTCDateTime)}
         assert stored_times == set(times), table
+
+
+def test_the_columns_it_reads_are_what_the_views_show() -> None:
+    # In the views' own order: a row is read into a view by name, and the SELECT keeps the
+    # order the board's queries were measured with.
+    for view, names, computed in (
+        (LeadView, LEAD_COLUMNS, {"momentum", "open_alerts"}),
+        (AlertView, ALERT_COLUMNS, {"lead_name"}),
+    ):
+        shown = tuple(f.name for f in fields(view) if f.name not in computed)
+        assert names == shown, view
 
 
 def test_a_missing_file_stays_missing(tmp_path: Path) -> None:

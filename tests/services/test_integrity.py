@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -133,3 +135,16 @@ def test_the_daily_backup_prunes_to_the_chosen_counts(db: Database, data_paths: 
     listed = backups.list_backups(data_paths)
     assert [b.kind for b in listed] == ["daily", "daily"]
     assert listed[0].made_at == NOW + timedelta(days=20)
+
+
+def test_the_check_loads_no_database_layer() -> None:
+    # The app starts the check before it imports SQLAlchemy (ui/app.py): importing the
+    # services' check must not bring the database layer in with it.
+    probe = (
+        "import sys, followthrough.services.integrity\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('sqlalchemy', 'sqlmodel', 'alembic') or m == 'followthrough.services.backups'))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -11,7 +11,6 @@ import pytest
 
 from followthrough.domain.templates import RULES, TemplateSpec, format_template, parse_template
 from followthrough.errors import InvalidData, NotFound
-from followthrough.resources import resource_path
 from followthrough.services.rendering import TemplateProblem, render_and_lint, render_template
 from followthrough.services.templates import (
     builtin_templates,
@@ -24,6 +23,7 @@ from followthrough.services.templates import (
     sample_context,
     save_template,
 )
+from followthrough.shipped import resource_path
 from followthrough.store.db import Database
 from tests.conftest import NOW
 

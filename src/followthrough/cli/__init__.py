@@ -6,8 +6,8 @@ Every failure is one line on stderr and an exit code: 2 usage, 3 not found or am
 
 The package: parser.py reads the command line, one module per command group (leads.py,
 alerts.py, backups.py, drafting.py, transfer.py, mail.py, settings.py) declares each
-command next to the code that runs it, run.py opens the data folder for it, output.py and
-termsafe.py print what it says.
+command next to the code that runs it (with command.py), run.py opens the data folder for
+it, usage.py tells a usage error in one line, output.py and termsafe.py print what it says.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from followthrough.cli.parser import EXIT_USAGE, attach_when_values, build_parser, names_a_command
+from followthrough.cli.parser import attach_when_values, build_parser, names_a_command
+from followthrough.cli.usage import EXIT_USAGE
 from followthrough.errors import FollowthroughError
 
 __all__ = ["main"]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from followthrough.errors import InvalidData
 
 if TYPE_CHECKING:
-    from followthrough.cli.parser import OneLineParser
+    from followthrough.cli.usage import OneLineParser
     from followthrough.paths import DataPaths
     from followthrough.store.db import Database
 

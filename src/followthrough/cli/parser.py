@@ -8,22 +8,9 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from typing import NoReturn
 
 from followthrough import __version__
-
-EXIT_USAGE = 2
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """Tells a usage error in one line on stderr, with exit code 2."""
-
-    def error(self, message: str) -> NoReturn:
-        # One line, not argparse's usage block: scripts read stderr too. It may quote what
-        # was typed, perhaps pasted from a hostile source: escaped like any output.
-        from followthrough.cli.termsafe import one_line
-
-        self.exit(EXIT_USAGE, f"{self.prog}: {one_line(message)} (see {self.prog} --help)\n")
+from followthrough.cli.usage import OneLineParser
 
 
 def build_parser(commands: bool = True) -> argparse.ArgumentParser:

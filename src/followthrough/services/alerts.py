@@ -11,20 +11,25 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from followthrough.domain.rules import AlertKind
+from followthrough.domain.urgency import LEAST_URGENT, URGENCY
 from followthrough.errors import InvalidData, NotFound
-from followthrough.services.board_rows import TODAY_SHOWN, URGENCY, TodayAlerts, today_top
+from followthrough.services.board_rows import TODAY_SHOWN, TodayAlerts, today_top
 from followthrough.services.clock import utcnow
 from followthrough.services.planning import LIVE, replan, replan_leads
 from followthrough.services.policy import load_policy
 from followthrough.services.readmodels import AlertView
-from followthrough.store.db import Database, driver_connection
+from followthrough.store.db import Database, board_reader
 from followthrough.store.models import Alert, Lead
 
 TICK_BATCH = 500
 
 
 def urgency_key(alert: AlertView) -> tuple[int, datetime, int]:
-    return (URGENCY.get(AlertKind(alert.kind), 9), alert.due_at or alert.raised_at, alert.id)
+    return (
+        URGENCY.get(AlertKind(alert.kind), LEAST_URGENT),
+        alert.due_at or alert.raised_at,
+        alert.id,
+    )
 
 
 def tick(db: Database, now: datetime | None = None) -> list[AlertView]:
@@ -101,7 +106,7 @@ def today_alerts(db: Database, limit: int = TODAY_SHOWN) -> TodayAlerts:
     It is read when the window opens, so it is kept cheap: see board_rows.today_top.
     """
     with db.read() as session:
-        return today_top(driver_connection(session), limit)
+        return today_top(board_reader(session), limit)
 
 
 def get_alert(db: Database, alert_id: int) -> AlertView:

@@ -20,7 +20,7 @@ from followthrough.services.board_rows import (
     search_needle,
 )
 from followthrough.services.clock import utcnow
-from followthrough.store.db import Database, driver_connection
+from followthrough.store.db import Database, board_reader
 
 __all__ = ["PAGE", "ColumnPage", "load_board", "load_column_page"]
 
@@ -37,12 +37,12 @@ def load_board(
     needle = search_needle(search)
     wanted = list(states)
     with db.read() as session:
-        conn = driver_connection(session)
-        policy = read_policy(conn)
-        totals = count_by_state(conn, wanted, needle)
+        reader = board_reader(session)
+        policy = read_policy(reader)
+        totals = count_by_state(reader, wanted, needle)
         return {
             state: column_page(
-                conn, state, needle, 0, per_column, totals.get(state, 0), now, policy
+                reader, state, needle, 0, per_column, totals.get(state, 0), now, policy
             )
             for state in wanted
         }
@@ -60,6 +60,6 @@ def load_column_page(
     now = now or utcnow()
     needle = search_needle(search)
     with db.read() as session:
-        conn = driver_connection(session)
-        total = count_by_state(conn, [state], needle).get(state, 0)
-        return column_page(conn, state, needle, offset, limit, total, now, read_policy(conn))
+        reader = board_reader(session)
+        total = count_by_state(reader, [state], needle).get(state, 0)
+        return column_page(reader, state, needle, offset, limit, total, now, read_policy(reader))

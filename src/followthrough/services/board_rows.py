@@ -1,68 +1,31 @@
-"""The board's and Today's reads, as plain SQL on SQLite's own connection.
+"""The board's and Today's views, from the plain-SQL reads in store/board_reads.py.
 
-One implementation serves two callers: the running app, which passes the connection of its
-SQLAlchemy session (so these reads join the session's transaction), and the first look at
-start-up (services/first_look.py), which opens the file with the standard library while
-SQLAlchemy is still being imported. That is why this module imports nothing but the
-standard library, the domain and the plain views: importing SQLAlchemy and SQLModel costs
-more than half a second on a slow machine, longer than the whole read.
-
-Every query here is answered from the board indexes (see store/models.py), so the cost
-follows the page size, not the pipeline's.
+One implementation serves two callers: the running app, which reads in its SQLAlchemy
+session's transaction (services/board.py), and the first look at start-up
+(services/first_look.py), which reads the file with the standard library while SQLAlchemy is
+still being imported. That is why this module imports nothing but the standard library, the
+domain, the plain views and the store's plain-SQL reads: importing SQLAlchemy and SQLModel
+costs more than half a second on a slow machine, longer than the whole read.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from followthrough.domain.leadfields import fold
 from followthrough.domain.momentum import momentum
 from followthrough.domain.policy import Policy
-from followthrough.domain.rules import AlertKind
 from followthrough.domain.states import BOARD_STATES, State
 from followthrough.services.readmodels import AlertView, LeadView
-from followthrough.store.board_sql import BOARD_DATE_SQL
+from followthrough.store.board_reads import BoardReader
 from followthrough.store.setting_keys import POLICY_KEY, SAMPLE_KEY
-from followthrough.store.utc import utc_from_stored
 
 PAGE = 100  # a tall window shows about a dozen cards: a page covers several screens
 TODAY_SHOWN = 200  # Today lists the most urgent; the rest are counted
-
-# Most urgent first: the buyer is acting now, then promises we made, then silences.
-URGENCY = {
-    AlertKind.TRIGGER: 0,
-    AlertKind.DUE: 1,
-    AlertKind.SILENCE: 2,
-    AlertKind.GUARD: 3,
-    AlertKind.STALL: 4,
-    AlertKind.REACTIVATE: 5,
-}
-
-# Repeats the index's expressions exactly, or SQLite sorts instead of walking the index.
-_ORDER = f"({BOARD_DATE_SQL}) IS NULL, {BOARD_DATE_SQL}, name, id"
-
-
-def _stored_fields(view: type[Any], computed: set[str]) -> tuple[tuple[str, ...], frozenset[str]]:
-    """A view's stored columns, in its own order, and which of them hold times."""
-    names = tuple(f.name for f in fields(view) if f.name not in computed)
-    times = frozenset(f.name for f in fields(view) if str(f.type).startswith("datetime"))
-    return names, times
-
-
-LEAD_FIELDS, LEAD_TIMES = _stored_fields(LeadView, {"momentum", "open_alerts"})
-ALERT_FIELDS, ALERT_TIMES = _stored_fields(AlertView, {"lead_name"})
-SELECT_LEAD = "SELECT " + ", ".join(LEAD_FIELDS) + " FROM lead"  # noqa: S608
-_SELECT_ALERT = ", ".join(f"alert.{name}" for name in ALERT_FIELDS)
-_URGENCY_SQL = (
-    "CASE alert.kind "
-    + " ".join(f"WHEN '{kind.value}' THEN {rank}" for kind, rank in URGENCY.items())
-    + " ELSE 9 END, coalesce(alert.due_at, alert.raised_at), alert.id"
-)
 
 
 @dataclass(frozen=True)
@@ -131,28 +94,14 @@ def search_needle(search: str | None) -> str | None:
     return needle or None
 
 
-def search_clause(needle: str | None) -> str:
-    """The WHERE term that keeps leads matching `:needle` (nothing without a search)."""
-    # instr() rather than LIKE: no escaping of % and _, and a plain substring test.
-    return " AND instr(search_key, :needle) > 0" if needle else ""
-
-
-def _typed(names: Sequence[str], times: frozenset[str], row: Sequence[Any]) -> dict[str, Any]:
-    values = dict(zip(names, row, strict=True))
-    for name in times:
-        if values.get(name) is not None:
-            values[name] = utc_from_stored(values[name])
-    return values
-
-
 def lead_view(
-    row: Sequence[Any],
+    values: dict[str, Any],
     open_alerts: int = 0,
     now: datetime | None = None,
     policy: Policy | None = None,
 ) -> LeadView:
-    """A row of SELECT_LEAD as a card shows it; with `now` and `policy`, its momentum."""
-    values = _typed(LEAD_FIELDS, LEAD_TIMES, row)
+    """A stored lead (store/board_reads.py) as a card shows it; with `now` and `policy`,
+    its momentum."""
     state = State(values.pop("state"))
     tags = values.pop("tags")
     moving = None
@@ -167,35 +116,25 @@ def lead_view(
     )
 
 
-def read_policy(conn: sqlite3.Connection) -> Policy:
-    row = conn.execute("SELECT value FROM setting WHERE key = ?", (POLICY_KEY,)).fetchone()
-    return Policy.from_stored(json.loads(row[0]) if row and row[0] is not None else None)
+def read_policy(reader: BoardReader) -> Policy:
+    return Policy.from_stored(reader.setting(POLICY_KEY))
 
 
-def sample_loaded(conn: sqlite3.Connection) -> bool:
+def sample_loaded(reader: BoardReader) -> bool:
     """Is the sample pipeline there?"""
-    found = conn.execute("SELECT 1 FROM setting WHERE key = ?", (SAMPLE_KEY,)).fetchone()
-    return found is not None
+    return reader.has_setting(SAMPLE_KEY)
 
 
 def count_by_state(
-    conn: sqlite3.Connection, states: Sequence[State], needle: str | None
+    reader: BoardReader, states: Sequence[State], needle: str | None
 ) -> dict[State, int]:
     """How many leads each state holds (matching the search); a state with none is left out."""
-    marks = ", ".join(f":s{i}" for i in range(len(states)))
-    params: dict[str, Any] = {f"s{i}": s.value for i, s in enumerate(states)}
-    params["needle"] = needle
-    rows = conn.execute(
-        # Only placeholders and constants are spliced in; values are bound.
-        f"SELECT state, count(*) FROM lead WHERE state IN ({marks}){search_clause(needle)} "  # noqa: S608
-        "GROUP BY state",
-        params,
-    )
-    return {State(state): count for state, count in rows}
+    counts = reader.count_by_state([state.value for state in states], needle)
+    return {State(state): count for state, count in counts.items()}
 
 
 def column_page(
-    conn: sqlite3.Connection,
+    reader: BoardReader,
     state: State,
     needle: str | None,
     offset: int,
@@ -206,52 +145,26 @@ def column_page(
 ) -> ColumnPage:
     if limit <= 0 or offset >= total:
         return ColumnPage(state, total, offset, ())
-    rows = conn.execute(
-        f"{SELECT_LEAD} WHERE state = :state{search_clause(needle)} "
-        f"ORDER BY {_ORDER} LIMIT :limit OFFSET :offset",
-        {"state": state.value, "needle": needle, "limit": limit, "offset": offset},
-    ).fetchall()
-    counts = open_alert_counts(conn, [row[0] for row in rows])
-    leads = tuple(lead_view(row, counts.get(row[0], 0), now, policy) for row in rows)
+    rows = reader.column_rows(state.value, needle, offset, limit)
+    counts = reader.open_alert_counts([row["id"] for row in rows])
+    leads = tuple(lead_view(row, counts.get(row["id"], 0), now, policy) for row in rows)
     return ColumnPage(state, total, offset, leads)
 
 
 def lead_by_id(
-    conn: sqlite3.Connection, lead_id: int, needle: str | None, now: datetime, policy: Policy
+    reader: BoardReader, lead_id: int, needle: str | None, now: datetime, policy: Policy
 ) -> tuple[LeadView | None, bool]:
     """One lead as a card shows it (None: no such lead), and whether it matches `needle`."""
-    row = conn.execute(f"{SELECT_LEAD} WHERE id = ?", (lead_id,)).fetchone()
+    row = reader.lead(lead_id)
     if row is None:
         return None, False
-    matches = True
-    if needle is not None:
-        found = conn.execute(
-            # A constant clause is spliced in; the values are bound.
-            f"SELECT 1 FROM lead WHERE id = :id{search_clause(needle)}",  # noqa: S608
-            {"id": lead_id, "needle": needle},
-        ).fetchone()
-        matches = found is not None
-    alerts = open_alert_counts(conn, [lead_id]).get(lead_id, 0)
+    matches = needle is None or reader.lead_matches(lead_id, needle)
+    alerts = reader.open_alert_counts([lead_id]).get(lead_id, 0)
     return lead_view(row, alerts, now, policy), matches
 
 
-def open_alert_counts(conn: sqlite3.Connection, lead_ids: Sequence[int]) -> dict[int, int]:
-    if not lead_ids:
-        return {}
-    # A page is at most a few hundred ids: well within SQLite's cap on bound variables.
-    # `+status` keeps SQLite off the status index (thousands of open alerts in a backlog)
-    # and on the lead_id one (a handful per lead).
-    marks = ", ".join("?" * len(lead_ids))
-    rows = conn.execute(
-        f"SELECT lead_id, count(*) FROM alert WHERE +status = 'open' AND lead_id IN ({marks}) "  # noqa: S608
-        "GROUP BY lead_id",
-        tuple(lead_ids),
-    )
-    return {int(lead_id): int(count) for lead_id, count in rows}
-
-
 def board_snapshot(
-    conn: sqlite3.Connection,
+    reader: BoardReader,
     search: str | None,
     per_column: int,
     focus: int | None,
@@ -263,35 +176,28 @@ def board_snapshot(
     panel never disagree about what is stored.
     """
     needle = search_needle(search)
-    policy = read_policy(conn)
-    totals = count_by_state(conn, list(BOARD_STATES), needle)
+    policy = read_policy(reader)
+    totals = count_by_state(reader, list(BOARD_STATES), needle)
     pages = {
-        state: column_page(conn, state, needle, 0, per_column, totals.get(state, 0), now, policy)
+        state: column_page(reader, state, needle, 0, per_column, totals.get(state, 0), now, policy)
         for state in BOARD_STATES
     }
-    stored = count_by_state(conn, list(State), None)
+    stored = count_by_state(reader, list(State), None)
     found: FocusedLead | None = None
     if focus is not None:
-        lead, matches = lead_by_id(conn, focus, needle, now, policy)
+        lead, matches = lead_by_id(reader, focus, needle, now, policy)
         found = FocusedLead(focus, lead, matches)
-    return BoardSnapshot(pages, stored, sample_loaded(conn), found)
+    return BoardSnapshot(pages, stored, sample_loaded(reader), found)
 
 
-def today_top(conn: sqlite3.Connection, limit: int = TODAY_SHOWN) -> TodayAlerts:
+def today_top(reader: BoardReader, limit: int = TODAY_SHOWN) -> TodayAlerts:
     """The most urgent open alerts and how many are open.
 
     A backlog after a long absence can hold thousands, and this is read when the window
-    opens: the top is chosen from the alerts' ids alone, and only those rows are read whole
-    and joined to their leads.
+    opens: see BoardReader.most_urgent_alerts.
     """
-    (total,) = conn.execute("SELECT count(*) FROM alert WHERE status = 'open'").fetchone()
-    rows = conn.execute(
-        f"SELECT {_SELECT_ALERT}, lead.name FROM alert JOIN lead ON lead.id = alert.lead_id "  # noqa: S608
-        "WHERE alert.id IN (SELECT alert.id FROM alert WHERE status = 'open' "
-        f"ORDER BY {_URGENCY_SQL} LIMIT ?) ORDER BY {_URGENCY_SQL}",
-        (limit,),
-    )
+    total = reader.open_alert_total()
     views = tuple(
-        AlertView(**_typed(ALERT_FIELDS, ALERT_TIMES, row[:-1]), lead_name=row[-1]) for row in rows
+        AlertView(**row, lead_name=name) for row, name in reader.most_urgent_alerts(limit)
     )
-    return TodayAlerts(int(total), views)
+    return TodayAlerts(total, views)

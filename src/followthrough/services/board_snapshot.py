@@ -10,7 +10,7 @@ from datetime import datetime
 
 from followthrough.services.board_rows import PAGE, BoardSnapshot, FocusedLead, board_snapshot
 from followthrough.services.clock import utcnow
-from followthrough.store.db import Database, driver_connection
+from followthrough.store.db import Database, board_reader
 
 __all__ = ["BoardSnapshot", "FocusedLead", "read_board"]
 
@@ -24,6 +24,4 @@ def read_board(
 ) -> BoardSnapshot:
     """The board's columns, every state's count, the sample flag and the focused lead."""
     with db.read() as session:
-        return board_snapshot(
-            driver_connection(session), search, per_column, focus, now or utcnow()
-        )
+        return board_snapshot(board_reader(session), search, per_column, focus, now or utcnow())

@@ -40,19 +40,14 @@ from followthrough.domain.states import State
 from followthrough.errors import InvalidData, StorageError
 from followthrough.services.clock import utcnow
 from followthrough.store.db import Database
-from followthrough.store.models import Alert, Event, Lead, Setting, Template
+from followthrough.store.migrate import schema_revision
 from followthrough.store.safefiles import publish, temp_beside
-from followthrough.store.types import UTCDateTime
+from followthrough.store.tables import ALERT, EVENT, LEAD, SETTING, TEMPLATE
+from followthrough.store.types import UTCDateTime, iso_from_stored_sql
 
 EXPORT_FORMAT = "followthrough-export"
 EXPORT_VERSION = 1
 BATCH = 5000
-
-LEAD: Table = Lead.__table__  # type: ignore[attr-defined]
-EVENT: Table = Event.__table__  # type: ignore[attr-defined]
-ALERT: Table = Alert.__table__  # type: ignore[attr-defined]
-TEMPLATE: Table = Template.__table__  # type: ignore[attr-defined]
-SETTING: Table = Setting.__table__  # type: ignore[attr-defined]
 
 # Section name in the JSON file → table, in the order an import must insert them.
 SECTIONS: dict[str, Table] = {
@@ -157,7 +152,7 @@ def write_json(db: Database, stream: BinaryIO, now: datetime | None = None) -> d
 
 def _json_text(connection: Connection, now: datetime, counts: dict[str, int]) -> Iterator[bytes]:
     """The export's text in pieces; fills `counts` as it goes."""
-    schema = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    schema = schema_revision(connection)
     header = {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
@@ -214,7 +209,7 @@ def record_sql(table: Table) -> ColumnElement[Any]:
 
 def _json_value(column: Any) -> Any:
     if isinstance(column.type, UTCDateTime):
-        return _json_time(column)
+        return iso_from_stored_sql(column)
     if isinstance(column.type, JSON):
         return func.json(column)  # stored JSON text, embedded as JSON rather than as a string
     if isinstance(column.type, Boolean):
@@ -222,17 +217,8 @@ def _json_value(column: Any) -> Any:
     return column
 
 
-def _json_time(column: Any) -> ColumnElement[Any]:
-    """ISO 8601 UTC with microseconds, e.g. 2026-11-23T10:00:00.000000Z.
-
-    Every stored time is SQLAlchemy's "YYYY-MM-DD HH:MM:SS.ffffff" (migrations only copy
-    such values), so one replace makes it ISO 8601; parsing each time would double the cost.
-    """
-    return func.replace(column, " ", "T").concat("Z")
-
-
 def iso_utc(moment: datetime) -> str:
-    """The same text `_json_time` gives, for a moment in Python."""
+    """The same text `iso_from_stored_sql` gives, for a moment in Python."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 

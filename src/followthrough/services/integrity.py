@@ -2,22 +2,37 @@
 
 Everything here only reads: a damaged file is described and left exactly as it was, so the
 person decides what replaces it.
+
+The check itself needs nothing heavier than sqlite3 (store/integrity.py): the app starts it
+before it imports its database layer, so the backups' module is imported only when a
+damaged file sends the person looking for one.
 """
 
 from __future__ import annotations
 
 import shlex
+from typing import TYPE_CHECKING
 
 from followthrough.errors import FollowthroughError
 from followthrough.paths import DataPaths
-from followthrough.services.backups import BackupInfo, check_backup, list_backups
-from followthrough.store.integrity import quick_check
+from followthrough.store.integrity import quick_check, quick_check_soon
 
-__all__ = ["damaged_message", "newest_good_backup", "quick_check", "restore_hint"]
+if TYPE_CHECKING:
+    from followthrough.services.backups import BackupInfo
+
+__all__ = [
+    "damaged_message",
+    "newest_good_backup",
+    "quick_check",
+    "quick_check_soon",
+    "restore_hint",
+]
 
 
 def newest_good_backup(paths: DataPaths) -> BackupInfo | None:
     """The newest backup that passes a full check; broken ones are passed over."""
+    from followthrough.services.backups import check_backup, list_backups
+
     for info in list_backups(paths):
         try:
             check_backup(info.path)

@@ -18,10 +18,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import JSON
 
 from followthrough.errors import InvalidData, NotFound
-from followthrough.services.export import EXPORT_FORMAT, EXPORT_VERSION, SECTIONS, TEMPLATE
+from followthrough.services.export import EXPORT_FORMAT, EXPORT_VERSION, SECTIONS
 from followthrough.services.jsonimport_checks import RECORD_CHECKS
 from followthrough.store.db import Database
 from followthrough.store.migrate import known_revisions
+from followthrough.store.tables import TEMPLATE
 from followthrough.store.types import UTCDateTime
 
 NOT_AN_EXPORT = "that JSON file is not a Followthrough export"

@@ -39,7 +39,8 @@ from followthrough.services.planning import load_history, replan, replan_leads
 from followthrough.services.policy import load_policy
 from followthrough.services.readmodels import EventView, LeadView
 from followthrough.store.db import Database
-from followthrough.store.models import Alert, Event, Lead
+from followthrough.store.models import Event, Lead
+from followthrough.store.tables import ALERT, EVENT, LEAD
 
 
 def _load(session: Session, lead_id: int) -> Lead:
@@ -320,7 +321,7 @@ def log_signals(session: Session, entries: Sequence[SignalEntry], now: datetime)
     for entry in entries:
         check_event_time(entry.at, now)
     conn = session.connection()
-    event_table = Event.__table__  # type: ignore[attr-defined]
+    event_table = EVENT
     conn.execute(
         insert(event_table),
         [
@@ -343,7 +344,7 @@ def log_signals(session: Session, entries: Sequence[SignalEntry], now: datetime)
 
 def _recount_many(conn: Connection, lead_ids: list[int], now: datetime) -> None:
     timelines, _ = load_history(conn, lead_ids)
-    lead_table = Lead.__table__  # type: ignore[attr-defined]
+    lead_table = LEAD
     rows = []
     for lead_id in lead_ids:
         summary = summarize_touches(timelines[lead_id].timeline)
@@ -368,7 +369,7 @@ def _credit_engagements(conn: Connection, engaged: list[SignalEntry], outcome_da
     """`record_engagement` for many engagements: the first one in order credits an alert."""
     if not engaged:
         return
-    alert_table = Alert.__table__  # type: ignore[attr-defined]
+    alert_table = ALERT
     candidates = conn.execute(
         core_select(alert_table.c.id, alert_table.c.lead_id, alert_table.c.resolved_at).where(
             alert_table.c.lead_id.in_({e.lead_id for e in engaged}),

@@ -38,7 +38,8 @@ from followthrough.errors import FollowthroughError
 from followthrough.services.clock import utcnow
 from followthrough.services.leads import SignalEntry, log_signals
 from followthrough.store.db import Database
-from followthrough.store.models import Lead, MailSeen, Setting
+from followthrough.store.models import Setting
+from followthrough.store.tables import LEAD, MAIL_SEEN, SETTING
 
 FETCH_BATCH = 500  # messages per FETCH: big enough to amortise a round trip, small to commit
 STATE_KEY = "mail.watch"  # folder -> {"uidvalidity", "last_uid"}
@@ -47,8 +48,6 @@ _UID = re.compile(rb"UID (\d+)")
 _INTERNALDATE = re.compile(rb'INTERNALDATE "([^"]+)"')
 _LIST_LINE = re.compile(rb'\((?P<flags>[^)]*)\) (?:"(?:[^"\\]|\\.)*"|NIL) (?P<name>.+)$')
 
-SEEN = MailSeen.__table__  # type: ignore[attr-defined]
-LEAD = Lead.__table__  # type: ignore[attr-defined]
 
 T = TypeVar("T")
 
@@ -351,9 +350,7 @@ def _load_state(db: Database) -> dict[str, dict[str, int]]:
     with db.read() as session:
         value = (
             session.connection()
-            .execute(
-                select(Setting.__table__.c.value).where(Setting.__table__.c.key == STATE_KEY)  # type: ignore[attr-defined]
-            )
+            .execute(select(SETTING.c.value).where(SETTING.c.key == STATE_KEY))
             .scalar()
         )
     return dict(value or {})
@@ -407,7 +404,7 @@ def _log_chunk(
         log_signals(session, entries, now)
         if new_seen:
             conn.execute(
-                insert(SEEN), [{"key": k, "folder": folder, "seen_at": now} for k in new_seen]
+                insert(MAIL_SEEN), [{"key": k, "folder": folder, "seen_at": now} for k in new_seen]
             )
         _save_position(session, folder, position, now)
     return logged
@@ -444,4 +441,4 @@ def _leads_by_address(conn: Any, addresses: set[str]) -> dict[str, tuple[int, st
 def _already_seen(conn: Any, keys: list[str]) -> set[str]:
     if not keys:
         return set()
-    return set(conn.execute(select(SEEN.c.key).where(SEEN.c.key.in_(keys))).scalars())
+    return set(conn.execute(select(MAIL_SEEN.c.key).where(MAIL_SEEN.c.key.in_(keys))).scalars())

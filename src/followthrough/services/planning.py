@@ -24,8 +24,9 @@ from followthrough.domain.rules import Finding, HandledAlert, LeadFacts, evaluat
 from followthrough.domain.signals import TimelineEntry
 from followthrough.domain.states import State
 from followthrough.services.readmodels import AlertView
-from followthrough.store.models import Alert, Lead
-from followthrough.store.utc import utc_from_stored
+from followthrough.store.models import Lead
+from followthrough.store.plan_rows import rows_where_in, timeline_rows
+from followthrough.store.tables import ALERT, LEAD
 
 LIVE = ("open", "snoozed")
 HANDLED = ("done", "dismissed")
@@ -38,10 +39,6 @@ class History:
 
     timeline: list[TimelineEntry] = field(default_factory=list)
     moves: list[Move] = field(default_factory=list)
-
-
-LEAD = Lead.__table__  # type: ignore[attr-defined]
-ALERT = Alert.__table__  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -102,60 +99,25 @@ class LeadRow(NamedTuple):
 
 
 _ALERT_FIELDS = tuple(AlertState.__dataclass_fields__)
-_TIME_FIELDS = frozenset({"state_since", "next_step_due", "recycle_until", "raised_at", "due_at",
-                          "snoozed_until", "resolved_at"})  # fmt: skip
-
-
-def _fetch(
-    conn: Connection, table: Any, fields: Sequence[str], key: str, ids: Sequence[int]
-) -> list[list[Any]]:
-    """Rows of `fields` where `key` is one of `ids`, straight from the driver's cursor.
-
-    The planner is the tick's hot path: SQLAlchemy's result rows and type processing cost
-    about a microsecond a value, so stored times are parsed here with the same rule as
-    UTCDateTime. Column names come from the table, so a renamed column fails loudly.
-    """
-    names = ", ".join(table.c[field].name for field in fields)
-    marks = ",".join("?" * len(ids))  # placeholders only: the ids are bound
-    sql = f"SELECT {names} FROM {table.name} WHERE {table.c[key].name} IN ({marks})"  # noqa: S608
-    driver = conn.connection.driver_connection
-    assert driver is not None
-    timed = [i for i, field in enumerate(fields) if field in _TIME_FIELDS]
-    rows = []
-    for raw in driver.execute(sql, tuple(ids)).fetchall():
-        row = list(raw)
-        for i in timed:
-            if row[i] is not None:
-                row[i] = utc_from_stored(row[i])
-        rows.append(row)
-    return rows
 
 
 def load_history(
     conn: Connection, lead_ids: Sequence[int]
 ) -> tuple[dict[int, History], dict[int, list[AlertState]]]:
-    """Timelines (time order) and alerts of many leads, in two queries."""
+    """Timelines (time order) and alerts of many leads, in two queries.
+
+    The hot path of every tick: plain rows from the driver (store/plan_rows.py), and only
+    the moves' payloads (from → to) decoded.
+    """
     events: dict[int, History] = defaultdict(History)
-    # The hot path of every tick: raw rows, skipping SQLAlchemy's per-value processing, and
-    # only the moves' payloads (from → to) decoded.
-    marks = ",".join("?" * len(lead_ids))  # placeholders only: the ids are bound
-    query = (
-        "SELECT lead_id, at, kind, direction, CASE WHEN kind = 'state_change' THEN payload END "  # noqa: S608
-        f"FROM event WHERE lead_id IN ({marks}) ORDER BY lead_id, at, id"
-    )
-    # Straight from the driver's cursor: SQLAlchemy's result rows cost a microsecond each.
-    driver = conn.connection.driver_connection
-    assert driver is not None
-    rows = driver.execute(query, tuple(lead_ids)).fetchall()
-    for lead_id, stored_at, kind, direction, payload in rows:
-        at = utc_from_stored(stored_at)
+    for lead_id, at, kind, direction, payload in timeline_rows(conn, lead_ids):
         history = events[lead_id]
         history.timeline.append(TimelineEntry(at, kind, direction))
         if payload:
             moved = json.loads(payload)
             history.moves.append((at, moved.get("from"), str(moved.get("to"))))
     alerts: dict[int, list[AlertState]] = defaultdict(list)
-    for row in _fetch(conn, ALERT, _ALERT_FIELDS, "lead_id", lead_ids):
+    for row in rows_where_in(conn, ALERT, _ALERT_FIELDS, "lead_id", lead_ids):
         alert = AlertState(*row)
         alerts[alert.lead_id].append(alert)
     return events, alerts
@@ -186,7 +148,7 @@ def replan_leads(
     """
     if not lead_ids:
         return []
-    leads = [LeadRow(*row) for row in _fetch(conn, LEAD, LeadRow._fields, "id", lead_ids)]
+    leads = [LeadRow(*row) for row in rows_where_in(conn, LEAD, LeadRow._fields, "id", lead_ids)]
     events, alerts = load_history(conn, lead_ids)
     raised: list[AlertView] = []
     cleared: list[AlertState] = []

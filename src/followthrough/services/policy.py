@@ -15,10 +15,9 @@ from followthrough.services.clock import utcnow
 from followthrough.store.db import Database
 from followthrough.store.models import Lead, Setting
 from followthrough.store.setting_keys import POLICY_KEY
+from followthrough.store.tables import SETTING
 
 __all__ = ["POLICY_KEY", "get_policy", "load_policy", "update_policy", "write_policy"]
-
-SETTING = Setting.__table__  # type: ignore[attr-defined]
 
 
 def load_policy(session: Session) -> Policy:

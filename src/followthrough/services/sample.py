@@ -21,10 +21,10 @@ from followthrough.domain.signals import SignalKind
 from followthrough.domain.states import State
 from followthrough.domain.when import DAY_START, localize
 from followthrough.errors import InvalidData, StorageError
-from followthrough.resources import resource_path
 from followthrough.services import leads
 from followthrough.services.clock import utcnow
 from followthrough.services.one_transaction import OneTransaction
+from followthrough.shipped import resource_path
 from followthrough.store.db import Database
 from followthrough.store.models import Lead, Setting
 from followthrough.store.setting_keys import SAMPLE_KEY

@@ -28,10 +28,10 @@ from followthrough.domain.templates import (
     parse_template,
 )
 from followthrough.errors import InvalidData, NotFound
-from followthrough.resources import resource_path
 from followthrough.services.clock import utcnow
 from followthrough.services.readmodels import AlertView, LeadView
 from followthrough.services.rendering import draft_context, render_template
+from followthrough.shipped import resource_path
 from followthrough.store.db import Database
 from followthrough.store.models import Template
 

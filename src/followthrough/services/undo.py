@@ -25,11 +25,7 @@ from followthrough.services.one_transaction import OneTransaction
 from followthrough.services.planning import replan_leads
 from followthrough.services.policy import load_policy
 from followthrough.store.db import Database
-from followthrough.store.models import Alert, Event, Lead
-
-LEAD = Lead.__table__  # type: ignore[attr-defined]
-EVENT = Event.__table__  # type: ignore[attr-defined]
-ALERT = Alert.__table__  # type: ignore[attr-defined]
+from followthrough.store.tables import ALERT, EVENT, LEAD
 
 # Columns the engine rewrites by itself; a difference there is not somebody else's change.
 _ENGINE_COLUMNS = frozenset({"next_check_at"})

@@ -10,12 +10,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from followthrough.errors import DatabaseBusy, StorageError
 from followthrough.paths import DataPaths
+from followthrough.store.board_reads import BoardReader
 from followthrough.store.migrate import (
     SCHEMA_HEAD,
     check_openable,
@@ -204,11 +205,22 @@ class Database:
         self.engine.dispose()
 
 
+def board_reader(session: Session) -> BoardReader:
+    """The board's plain-SQL reads (store/board_reads.py), in the session's transaction."""
+    return BoardReader(driver_connection(session))
+
+
 def driver_connection(session: Session) -> sqlite3.Connection:
     """SQLite's own connection under a session, inside the session's transaction.
 
-    For the reads that must also run before SQLAlchemy is imported (services/board_rows.py).
+    For the reads that must also run before SQLAlchemy is imported (store/board_reads.py).
+    Only store/ reaches the driver: services call the typed functions built on it.
     """
-    raw = session.connection().connection.driver_connection
+    return driver_of(session.connection())
+
+
+def driver_of(conn: Connection) -> sqlite3.Connection:
+    """SQLite's own connection under a SQLAlchemy connection, in the same transaction."""
+    raw = conn.connection.driver_connection
     assert isinstance(raw, sqlite3.Connection)
     return raw

@@ -21,7 +21,7 @@ from followthrough.store.backup import backup_database
 
 if TYPE_CHECKING:
     from alembic.config import Config
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # The newest revision in migrations/versions. Knowing it without loading Alembic keeps the
@@ -89,13 +89,18 @@ def check_openable(path: Path) -> None:
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        has_table = conn.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
-        ).first()
-        if not has_table:
-            return None
-        row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
-        return str(row[0]) if row else None
+        return schema_revision(conn)
+
+
+def schema_revision(conn: Connection) -> str | None:
+    """The schema revision stored in the database, read in `conn`'s transaction."""
+    has_table = conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+    ).first()
+    if not has_table:
+        return None
+    row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+    return str(row[0]) if row else None
 
 
 def upgrade_to_head(engine: Engine, paths: DataPaths, now: datetime) -> Path | None:

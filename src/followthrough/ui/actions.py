@@ -22,7 +22,7 @@ from followthrough.ui.ops import Operations
 from followthrough.ui.undo import LeadChange, Wording
 
 if TYPE_CHECKING:
-    from followthrough.store.db import Database
+    from followthrough.services.database import Database
 
 OnError = Callable[[str], None]
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from followthrough import APP_ID, APP_NAME, __version__
 from followthrough.errors import DisplayUnavailable
 from followthrough.paths import DataPaths
-from followthrough.resources import resource_path
+from followthrough.shipped import resource_path
 from followthrough.ui.gc_guard import GuiThreadCollector
 from followthrough.ui.main_window import MainWindow
 from followthrough.ui.single_instance import SingleInstance
@@ -173,7 +173,7 @@ def run_gui(
     restore_signals = _quit_on_termination(app)
     # Before any worker thread starts: cycles holding Qt objects are freed on this thread only.
     collector = GuiThreadCollector(app)
-    from followthrough.store.integrity import quick_check_soon
+    from followthrough.services.integrity import quick_check_soon
     from followthrough.ui.startup import StartupLoader
 
     # The integrity check reads the whole file in C, without the GIL, on a thread of its own:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
 
+from followthrough.services.database import Database
 from followthrough.services.export import default_file_name, export_csv, export_json
-from followthrough.store.db import Database
 from followthrough.ui.ops import Operations
 
 CSV_FILTER = "CSV spreadsheet (*.csv)"

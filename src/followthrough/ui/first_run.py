@@ -22,7 +22,7 @@ from followthrough.domain.states import State
 from followthrough.ui.ops import Operations
 
 if TYPE_CHECKING:
-    from followthrough.store.db import Database
+    from followthrough.services.database import Database
 
 # Long lines are tiring to read; on a wide window the text keeps this width, centred.
 TEXT_WIDTH = 680

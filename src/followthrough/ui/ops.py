@@ -44,7 +44,7 @@ from followthrough.errors import FollowthroughError
 from followthrough.ui.changes import EVERYTHING, Changes
 
 if TYPE_CHECKING:
-    from followthrough.store.db import Database
+    from followthrough.services.database import Database
 
 T = TypeVar("T")
 Mark = tuple[tuple[int, str], int]  # ((owner's id, name), the name's epoch when asked)

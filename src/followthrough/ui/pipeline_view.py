@@ -23,8 +23,8 @@ from followthrough.ui.workspace import Workspace
 
 if TYPE_CHECKING:
     from followthrough.services.board_rows import BoardSnapshot, ColumnPage, FocusedLead
+    from followthrough.services.database import Database
     from followthrough.services.readmodels import LeadView
-    from followthrough.store.db import Database
 
 BOARD = "board"  # the name of the board's read: only the newest answer is shown
 SEARCH_PAUSE_MS = 120  # one query per burst of keystrokes, not one per key

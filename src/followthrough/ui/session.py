@@ -18,8 +18,8 @@ from followthrough.domain.preferences import Preferences
 from followthrough.errors import NewerSchemaError, StorageError
 from followthrough.paths import DataPaths
 from followthrough.services.backups import daily_backup, get_retention
+from followthrough.services.database import Database
 from followthrough.services.preferences import get_preferences, update_preferences
-from followthrough.store.db import Database
 from followthrough.ui.changes import SETTINGS
 from followthrough.ui.main_window import MainWindow
 from followthrough.ui.ops import Operations

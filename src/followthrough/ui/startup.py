@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 # What the first reads and the session need beside Qt, in the order they are needed.
 DATA_LAYER = (
-    "followthrough.store.db",
+    "followthrough.services.database",
     "followthrough.services.board_snapshot",
     "followthrough.services.alerts",
     "followthrough.services.backups",

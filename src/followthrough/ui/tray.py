@@ -11,7 +11,7 @@ from PySide6.QtGui import QFont, QGuiApplication, QIcon, QPainter, QPalette, QPi
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from followthrough.resources import resource_path
+from followthrough.shipped import resource_path
 
 SIZES = (16, 22, 24, 32, 48, 64)  # what panels ask for; each drawn sharp, not scaled
 MOST_SHOWN = 99  # a badge has room for two digits

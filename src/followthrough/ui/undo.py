@@ -16,8 +16,8 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from followthrough.ui.changes import LEADS
 
 if TYPE_CHECKING:
+    from followthrough.services.database import Database
     from followthrough.services.undo import LeadSnapshot
-    from followthrough.store.db import Database
     from followthrough.ui.ops import Operations
 
 

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QDialog, QMainWindow
 from shiboken6 import Shiboken
 
 if TYPE_CHECKING:
-    from followthrough.services.readmodels import AlertView
     from followthrough.services.csvimport import ImportReport
+    from followthrough.services.readmodels import AlertView
     from followthrough.ui.about import AboutDialog
     from followthrough.ui.actions import LeadActions
     from followthrough.ui.archive.dialog import ArchiveDialog

@@ -26,9 +26,10 @@ from followthrough.services.clock import utcnow
 from followthrough.services.csvimport.preview import check_mapping, format_of, open_csv
 from followthrough.services.csvimport.report import ImportReport, ImportTally
 from followthrough.services.csvimport.writer import BatchWriter, Duplicates
-from followthrough.services.planning import LEAD, replan_leads
+from followthrough.services.planning import replan_leads
 from followthrough.services.policy import load_policy
 from followthrough.store.db import Database
+from followthrough.store.tables import LEAD
 
 BATCH = 2000
 # Bytes per row in a typical contacts file: enough to guess a file's size in rows.

@@ -39,7 +39,7 @@ from followthrough.ui.changes import ALERTS, LEADS, Changes
 from followthrough.ui.ops import Operations
 
 if TYPE_CHECKING:
-    from followthrough.store.db import Database
+    from followthrough.services.database import Database
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -28,12 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from followthrough.domain.drafting import MAX_WORDS, LintFinding, lint_draft, word_count
+from followthrough.services.database import Database
 from followthrough.services.drafting import Draft, draft_for, mark_sent
 from followthrough.services.lead_queries import get_lead
 from followthrough.services.preferences import get_preferences, update_preferences
 from followthrough.services.readmodels import LeadView
 from followthrough.services.templates import list_templates
-from followthrough.store.db import Database
 from followthrough.ui.actions import LeadActions, SentMessage
 from followthrough.ui.changes import LEADS, SETTINGS, Changes
 from followthrough.ui.drafting.handoff import MessageHandoff

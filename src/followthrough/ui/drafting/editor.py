@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
 from followthrough.domain.templates import TemplateSpec, format_template, parse_template
 from followthrough.errors import InvalidData
 from followthrough.services import templates
+from followthrough.services.database import Database
 from followthrough.services.lead_queries import list_leads
 from followthrough.services.readmodels import LeadView
-from followthrough.store.db import Database
 from followthrough.ui.changes import TEMPLATES, Changes
 from followthrough.ui.drafting.ask import ask
 from followthrough.ui.drafting.highlight import attention_style, finding_selections, line_selection

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from followthrough.domain.drafting import LintFinding
 from followthrough.domain.templates import TemplateSpec, format_template, parse_template
 from followthrough.errors import InvalidData
+from followthrough.services.database import Database
 from followthrough.services.drafting import preview_context
 from followthrough.services.rendering import TemplateProblem, render_and_lint
-from followthrough.store.db import Database
 
 _LINE = re.compile(r"^line (\d+): ")
 _SUBJECT_LINE = re.compile(r"^\s*subject\s*:", re.IGNORECASE | re.MULTILINE)

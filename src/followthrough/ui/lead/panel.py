@@ -44,8 +44,8 @@ from followthrough.ui.timefmt import local_day
 from followthrough.ui.undo import Wording
 
 if TYPE_CHECKING:
+    from followthrough.services.database import Database
     from followthrough.services.timeline import LeadTimeline
-    from followthrough.store.db import Database
 
 EMPTY_TEXT = "Select a lead to see its details"
 READ = "lead"  # the name of the panel's read, of which only the newest answer is shown

@@ -15,12 +15,12 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from followthrough.domain.announce import Announcement, plan_announcements
 from followthrough.domain.preferences import Preferences
-from followthrough.resources import resource_path
 from followthrough.services import alerts
 from followthrough.services.clock import utcnow
+from followthrough.services.database import Database
 from followthrough.services.preferences import get_preferences
 from followthrough.services.readmodels import AlertView
-from followthrough.store.db import Database
+from followthrough.shipped import resource_path
 from followthrough.ui.notify.bridge import CLICKED, NotificationBridge
 from followthrough.ui.ops import Operations
 from followthrough.ui.scheduler import Scheduler

@@ -40,7 +40,7 @@ from followthrough.services.backups import (
     get_retention,
     set_retention,
 )
-from followthrough.store.db import Database
+from followthrough.services.database import Database
 from followthrough.ui.ops import Operations
 from followthrough.ui.settings.fields import SettingsPage, hint_label, sentence
 from followthrough.ui.settings.layout import same_width, tidy_form

@@ -34,7 +34,7 @@ from followthrough.services.csvimport import (
     import_csv,
     preview_csv,
 )
-from followthrough.store.db import Database
+from followthrough.services.database import Database
 from followthrough.ui.lead.inline import problem_colour, sentence
 from followthrough.ui.ops import Operations
 from followthrough.ui.transfer.mapping_table import MappingTable
