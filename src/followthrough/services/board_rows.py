@@ -20,10 +20,10 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
+from followthrough.domain.alerts import AlertKind, AlertStatus
 from followthrough.domain.leadfields import fold
 from followthrough.domain.momentum import momentum
 from followthrough.domain.policy import Policy
-from followthrough.domain.rules import AlertKind
 from followthrough.domain.states import BOARD_STATES, State
 from followthrough.services.readmodels import AlertView, LeadView
 from followthrough.store.board_sql import BOARD_DATE_SQL
@@ -42,6 +42,9 @@ URGENCY = {
     AlertKind.STALL: 4,
     AlertKind.REACTIVATE: 5,
 }
+
+# A literal, not a bound value: the planner then knows which status the index is asked for.
+_OPEN = f"'{AlertStatus.OPEN}'"
 
 # Repeats the index's expressions exactly, or SQLite sorts instead of walking the index.
 _ORDER = f"({BOARD_DATE_SQL}) IS NULL, {BOARD_DATE_SQL}, name, id"
@@ -243,7 +246,7 @@ def open_alert_counts(conn: sqlite3.Connection, lead_ids: Sequence[int]) -> dict
     # and on the lead_id one (a handful per lead).
     marks = ", ".join("?" * len(lead_ids))
     rows = conn.execute(
-        f"SELECT lead_id, count(*) FROM alert WHERE +status = 'open' AND lead_id IN ({marks}) "  # noqa: S608
+        f"SELECT lead_id, count(*) FROM alert WHERE +status = {_OPEN} AND lead_id IN ({marks}) "  # noqa: S608
         "GROUP BY lead_id",
         tuple(lead_ids),
     )
@@ -284,14 +287,15 @@ def today_top(conn: sqlite3.Connection, limit: int = TODAY_SHOWN) -> TodayAlerts
     opens: the top is chosen from the alerts' ids alone, and only those rows are read whole
     and joined to their leads.
     """
-    (total,) = conn.execute("SELECT count(*) FROM alert WHERE status = 'open'").fetchone()
+    (total,) = conn.execute(f"SELECT count(*) FROM alert WHERE status = {_OPEN}").fetchone()  # noqa: S608
     rows = conn.execute(
         f"SELECT {_SELECT_ALERT}, lead.name FROM alert JOIN lead ON lead.id = alert.lead_id "  # noqa: S608
-        "WHERE alert.id IN (SELECT alert.id FROM alert WHERE status = 'open' "
+        f"WHERE alert.id IN (SELECT alert.id FROM alert WHERE status = {_OPEN} "
         f"ORDER BY {_URGENCY_SQL} LIMIT ?) ORDER BY {_URGENCY_SQL}",
         (limit,),
     )
     views = tuple(
-        AlertView(**_typed(ALERT_FIELDS, ALERT_TIMES, row[:-1]), lead_name=row[-1]) for row in rows
+        AlertView.stored(**_typed(ALERT_FIELDS, ALERT_TIMES, row[:-1]), lead_name=row[-1])
+        for row in rows
     )
     return TodayAlerts(int(total), views)

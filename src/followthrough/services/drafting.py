@@ -17,6 +17,8 @@ from typing import Any
 from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 from sqlmodel import col, select
 
+from followthrough.domain.alerts import LIVE, AlertStatus
+from followthrough.domain.dates import WEEKDAY_NAMES, clock_time, local_date, month_name
 from followthrough.domain.drafting import LintFinding, lint_draft
 from followthrough.domain.preferences import WEEKDAYS, Preferences
 from followthrough.domain.signals import Direction, SignalKind
@@ -24,9 +26,8 @@ from followthrough.domain.templates import TemplateSpec, choose_templates, forma
 from followthrough.errors import InvalidData, NotFound
 from followthrough.services import leads, templates
 from followthrough.services.alerts import get_alert, urgency_key
-from followthrough.services.clock import utcnow
+from followthrough.services.clock import local_zone, utcnow
 from followthrough.services.lead_queries import get_lead
-from followthrough.services.planning import LIVE
 from followthrough.services.preferences import get_preferences
 from followthrough.services.readmodels import AlertView, EventView, LeadView
 from followthrough.services.sandbox import (
@@ -45,9 +46,6 @@ from followthrough.services.sandbox import (
 )
 from followthrough.store.db import Database
 from followthrough.store.models import Alert, Lead
-
-_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 class TemplateProblem(InvalidData):
@@ -84,8 +82,8 @@ class Draft:
 
 def day_words(moment: datetime | date) -> str:
     """'Thursday 4 Dec', read on the local clock: how a message names a day."""
-    day = moment.astimezone().date() if isinstance(moment, datetime) else moment
-    return f"{_DAY_NAMES[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+    day = local_date(moment, local_zone()) if isinstance(moment, datetime) else moment
+    return f"{WEEKDAY_NAMES[day.weekday()]} {day.day} {month_name(day)}"
 
 
 def draft_context(
@@ -106,7 +104,7 @@ def draft_context(
             "title": lead.title or "",
             "next_step": lead.next_step or "",
             "next_step_due": day_words(due) if due else "",
-            "next_step_due_time": due.astimezone().strftime("%H:%M") if due else "",
+            "next_step_due_time": clock_time(due, local_zone()) if due else "",
             "next_step_due_at": due.isoformat() if due else "",
             "days_silent": _days_silent(lead, now),
             "unanswered": lead.unanswered,
@@ -119,7 +117,7 @@ def draft_context(
         },
         "alert": None
         if alert is None
-        else {"rule": alert.rule, "reason": alert.reason, "kind": alert.kind},
+        else {"rule": alert.rule, "reason": alert.reason, "kind": alert.kind.value},
         "sender": {"name": prefs.sender_name, "signature": prefs.signature},
         "dates": _dates(now, prefs),
     }
@@ -134,7 +132,7 @@ def _days_silent(lead: LeadView, now: datetime) -> int:
 
 
 def _dates(now: datetime, prefs: Preferences) -> dict[str, str]:
-    today = now.astimezone().date()
+    today = local_date(now, local_zone())
     ahead = [today + timedelta(days=n) for n in range(1, 15)]
     working = [d for d in ahead if WEEKDAYS[d.weekday()] in prefs.work_days]
     dates = {
@@ -147,7 +145,7 @@ def _dates(now: datetime, prefs: Preferences) -> dict[str, str]:
         "in_a_month": day_words(today + timedelta(days=30)),
     }
     # dates.friday: the coming Friday, never today.
-    for name, weekday in zip(_DAY_NAMES, range(7), strict=True):
+    for name, weekday in zip(WEEKDAY_NAMES, range(7), strict=True):
         dates[name.lower()] = day_words(next(d for d in ahead if d.weekday() == weekday))
     dates["next_monday"] = dates["monday"]
     return dates
@@ -368,7 +366,7 @@ def _alert_for(db: Database, lead_id: int, alert_id: int | None) -> AlertView | 
         rows = session.exec(
             select(Alert, Lead.name)
             .join(Lead, col(Lead.id) == Alert.lead_id)
-            .where(Alert.lead_id == lead_id, Alert.status == "open")
+            .where(Alert.lead_id == lead_id, Alert.status == AlertStatus.OPEN)
         ).all()
         views = [AlertView.of(row, name) for row, name in rows]
     return min(views, key=urgency_key) if views else None
@@ -403,7 +401,7 @@ def mark_sent(
             if alert is None or alert.lead_id != lead_id:
                 raise NotFound(f"no alert {alert_id} for this lead")
             if alert.status in LIVE:
-                alert.status, alert.resolved_at, alert.snoozed_until = "done", now, None
+                alert.status, alert.resolved_at, alert.snoozed_until = AlertStatus.DONE, now, None
         leads._record(
             session,
             lead,

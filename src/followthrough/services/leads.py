@@ -12,6 +12,7 @@ from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from followthrough.domain.alerts import AlertOutcome, AlertStatus
 from followthrough.domain.leadfields import email_key, search_key
 from followthrough.domain.leads import (
     LeadEdit,
@@ -371,7 +372,7 @@ def _credit_engagements(conn: Connection, engaged: list[SignalEntry], outcome_da
     candidates = conn.execute(
         core_select(alert_table.c.id, alert_table.c.lead_id, alert_table.c.resolved_at).where(
             alert_table.c.lead_id.in_({e.lead_id for e in engaged}),
-            alert_table.c.status == "done",
+            alert_table.c.status == AlertStatus.DONE,
             alert_table.c.outcome.is_(None),
             alert_table.c.resolved_at.is_not(None),
         )
@@ -393,6 +394,6 @@ def _credit_engagements(conn: Connection, engaged: list[SignalEntry], outcome_da
         conn.execute(
             update(alert_table)
             .where(alert_table.c.id == bindparam("b_id"))
-            .values(outcome="engaged", outcome_at=bindparam("b_at")),
+            .values(outcome=AlertOutcome.ENGAGED, outcome_at=bindparam("b_at")),
             credited,
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from followthrough.domain.alerts import AlertStatus
 from followthrough.domain.drafting import LintFinding, lint_draft
 from followthrough.domain.templates import TemplateSpec, format_template, parse_template
 from followthrough.errors import InvalidData, NotFound
@@ -60,7 +61,9 @@ def _context(db: Database, spec: TemplateSpec, lead_id: int | None) -> dict[str,
         detail = get_lead(db, lead_id, now)
     except NotFound:  # deleted meanwhile: a sample reads better than an error
         return sample_context(spec)
-    waiting = [a for a in alerts.list_alerts(db) if a.lead_id == lead_id and a.status == "open"]
+    waiting = [
+        a for a in alerts.list_alerts(db) if a.lead_id == lead_id and a.status is AlertStatus.OPEN
+    ]
     alert = min(waiting, key=alerts.urgency_key) if waiting else None
     return draft_context(detail.lead, alert, get_preferences(db), now, detail.timeline)
 
