@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from followthrough.cli.termsafe import one_line, print_json, print_text, terminal_safe
 from followthrough.cli.termwidth import Cell, display_width
 from followthrough.domain.alerts import AlertStatus
-from followthrough.domain.dates import clock_time, day_words, local_date, same_year
+from followthrough.domain.dates import calendar_day, clock_time, day_words, same_year
 from followthrough.services.clock import local_zone
 
 if TYPE_CHECKING:
@@ -118,9 +118,8 @@ def when_text(moment: datetime | None, now: datetime | None = None) -> str:
         return "—"
     zone = local_zone()
     year = not same_year(moment, now or datetime.now(zone), zone)
-    return (
-        f"{day_words(local_date(moment, zone), year=year, padded=True)} {clock_time(moment, zone)}"
-    )
+    day = day_words(calendar_day(moment, zone), year=year, padded=True)
+    return f"{day} {clock_time(moment, zone)}"
 
 
 def _table(header: list[str], rows: list[list[str]], limits: list[int]) -> str:

@@ -55,6 +55,6 @@ def same_year(moment: datetime, now: datetime, zone: tzinfo) -> bool:
     return moment.astimezone(zone).year == now.astimezone(zone).year
 
 
-def local_date(moment: datetime, zone: tzinfo) -> date:
+def calendar_day(moment: datetime, zone: tzinfo) -> date:
     """The calendar day the moment falls on in the zone."""
     return moment.astimezone(zone).date()

@@ -18,7 +18,7 @@ from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 from sqlmodel import col, select
 
 from followthrough.domain.alerts import LIVE, AlertStatus
-from followthrough.domain.dates import WEEKDAY_NAMES, clock_time, local_date, month_name
+from followthrough.domain.dates import WEEKDAY_NAMES, calendar_day, clock_time, month_name
 from followthrough.domain.drafting import LintFinding, lint_draft
 from followthrough.domain.preferences import WEEKDAYS, Preferences
 from followthrough.domain.signals import Direction, SignalKind
@@ -82,7 +82,7 @@ class Draft:
 
 def day_words(moment: datetime | date) -> str:
     """'Thursday 4 Dec', read on the local clock: how a message names a day."""
-    day = local_date(moment, local_zone()) if isinstance(moment, datetime) else moment
+    day = calendar_day(moment, local_zone()) if isinstance(moment, datetime) else moment
     return f"{WEEKDAY_NAMES[day.weekday()]} {day.day} {month_name(day)}"
 
 
@@ -132,7 +132,7 @@ def _days_silent(lead: LeadView, now: datetime) -> int:
 
 
 def _dates(now: datetime, prefs: Preferences) -> dict[str, str]:
-    today = local_date(now, local_zone())
+    today = calendar_day(now, local_zone())
     ahead = [today + timedelta(days=n) for n in range(1, 15)]
     working = [d for d in ahead if WEEKDAYS[d.weekday()] in prefs.work_days]
     dates = {

@@ -69,7 +69,7 @@ class AlertState:
     outcome: str | None
 
     def view(self, lead_name: str) -> AlertView:
-        columns = {name: getattr(self, name) for name in _ALERT_FIELDS}
+        columns = {name: getattr(self, name) for name in _VIEW_FIELDS}
         return AlertView.stored(**columns, lead_name=lead_name)
 
 
@@ -117,6 +117,7 @@ class LeadRow(NamedTuple):
 
 
 _ALERT_FIELDS = tuple(AlertState.__dataclass_fields__)
+_VIEW_FIELDS = tuple(name for name in AlertView.__dataclass_fields__ if name != "lead_name")
 _TIME_FIELDS = frozenset({"state_since", "next_step_due", "recycle_until", "raised_at", "due_at",
                           "snoozed_until", "resolved_at"})  # fmt: skip
 
