@@ -68,7 +68,9 @@ def test_silence_after_the_states_window(state: State, days: int, intent: str) -
     f = facts(state, ev(T0, SignalKind.PROPOSAL_SENT))
     finding = assert_edge(f, "silence", T0 + timedelta(days=days)).firing["silence"]
     assert finding.intent == intent
-    assert finding.reason(PARIS) == f"No reply for {days} days since you sent the proposal on 2 Nov."
+    assert (
+        finding.reason(PARIS) == f"No reply for {days} days since you sent the proposal on 2 Nov."
+    )
     # A reply ends it.
     answered = facts(
         state, ev(T0, SignalKind.PROPOSAL_SENT), ev(T0 + timedelta(hours=5), SignalKind.REPLIED)
@@ -103,10 +105,9 @@ def test_cool_one_hot_window_after_a_handled_silence_alert() -> None:
 def test_fade_fourteen_days_after_reactivation_without_engagement() -> None:
     back = T0 + timedelta(days=1)
     f = facts(State.WARM, reactivated_at=back)
-    assert (
-        "Brought back from Recycle"
-        in assert_edge(f, "fade", back + timedelta(days=14)).firing["fade"].reason(PARIS)
-    )
+    assert "Brought back from Recycle" in assert_edge(f, "fade", back + timedelta(days=14)).firing[
+        "fade"
+    ].reason(PARIS)
     clicked = facts(
         State.WARM, ev(back + timedelta(days=3), SignalKind.LINK_CLICKED), reactivated_at=back
     )

@@ -33,7 +33,7 @@ from followthrough.domain.signals import (
     summarize_touches,
 )
 from followthrough.domain.states import State
-from followthrough.errors import InvalidData, NotFound
+from followthrough.errors import FieldError, InvalidData, NotFound
 from followthrough.services.alerts import record_engagement
 from followthrough.services.clock import utcnow
 from followthrough.services.planning import load_history, load_policy, replan, replan_leads
@@ -211,7 +211,11 @@ def move_lead(
     if state is State.RECYCLE:
         check_recycle(until, at)
     elif until is not None:
-        raise InvalidData("--until only applies to a move to Recycle", "until")
+        raise FieldError(
+            "{until} only applies to a move to Recycle",
+            "until",
+            names={"until": "a date to come back"},
+        )
     with db.write() as session:
         lead = _load(session, lead_id)
         previous = State(lead.state)
