@@ -5,6 +5,8 @@ Pure Python on purpose: domain code raises these too, and it imports nothing hea
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 
 class FollowthroughError(Exception):
     """An error the user can act on; its message is one sentence meant for them."""
@@ -27,6 +29,34 @@ class InvalidData(FollowthroughError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class FieldError(InvalidData):
+    """A rule about fields broken, told without naming any face's controls for them.
+
+    `field` is the field the problem is about (a form shows the message beside its box).
+    The message may name fields as `{name}` placeholders: `str()` reads them in the plain
+    words given in `names`, a face in its own (the CLI its options) through `worded`.
+    `needs` is the field whose value would mend it, when the message asks for one: the CLI
+    points at its option after the message; a form already shows it beside the right box.
+    """
+
+    def __init__(
+        self,
+        template: str,
+        field: str,
+        *,
+        names: Mapping[str, str] | None = None,
+        needs: str | None = None,
+    ) -> None:
+        self.template = template
+        self.names = dict(names or {})
+        self.needs = needs
+        super().__init__(template.format_map(self.names), field)
+
+    def worded(self, name_of: Callable[[str], str]) -> str:
+        """The message with each field it names called as `name_of` calls it."""
+        return self.template.format_map({name: name_of(name) for name in self.names})
 
 
 class NotFound(FollowthroughError):

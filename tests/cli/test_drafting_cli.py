@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from followthrough.domain.rules import AlertKind
+from followthrough.domain.alerts import AlertKind
 from followthrough.paths import prepare_data_dir
 from followthrough.services.sample import load_sample
 from followthrough.store.db import Database

@@ -9,7 +9,7 @@ import pytest
 from followthrough.domain.leadfields import clean_email, clean_name, clean_phone, clean_tags
 from followthrough.domain.leads import LeadEdit, NewLead
 from followthrough.domain.states import State, parse_state
-from followthrough.errors import InvalidData
+from followthrough.errors import FieldError, InvalidData
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -52,14 +52,20 @@ def test_phone_and_tags() -> None:
 
 
 def test_recycle_needs_a_future_date_and_other_states_refuse_one() -> None:
-    with pytest.raises(InvalidData, match="--until"):
+    # The domain names the field to fill in; the CLI says it as --until (tests/cli).
+    with pytest.raises(FieldError, match="needs a date to come back") as missing:
         NewLead.create(name="Ana", now=NOW, state=State.RECYCLE)
+    assert (missing.value.field, missing.value.needs) == ("until", "until")
+    assert "--" not in str(missing.value)
     with pytest.raises(InvalidData, match="future"):
         NewLead.create(
             name="Ana", now=NOW, state=State.RECYCLE, recycle_until=NOW - timedelta(days=1)
         )
-    with pytest.raises(InvalidData, match="only apply"):
+    with pytest.raises(FieldError, match="only apply") as misplaced:
         NewLead.create(name="Ana", now=NOW, recycle_until=NOW + timedelta(days=9))
+    assert (
+        str(misplaced.value) == "a date to come back and a reason only apply to a lead in Recycle"
+    )
     parked = NewLead.create(
         name="Ana", now=NOW, state=State.RECYCLE, recycle_until=NOW + timedelta(days=30)
     )

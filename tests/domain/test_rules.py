@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -15,6 +16,7 @@ from followthrough.domain.states import State
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday
 MINUTE = timedelta(minutes=1)
 POLICY = Policy()
+PARIS = ZoneInfo("Europe/Paris")  # the reader's zone: reasons name days on their calendar
 
 
 def ev(at: datetime, kind: SignalKind, direction: Direction | None = None) -> TimelineEntry:
@@ -50,7 +52,7 @@ def test_due_fires_when_the_next_step_is_due() -> None:
     result = assert_edge(facts(State.WARM, next_step_due=due), "due", due)
     finding = result.firing["due"]
     assert finding.intent == "advance"
-    assert finding.reason == "The next step “Call” was due on 5 Nov."
+    assert finding.reason(PARIS) == "The next step “Call” was due on 5 Nov."
 
 
 def test_stall_fires_a_day_after_the_last_event_without_a_next_step() -> None:
@@ -66,7 +68,9 @@ def test_silence_after_the_states_window(state: State, days: int, intent: str) -
     f = facts(state, ev(T0, SignalKind.PROPOSAL_SENT))
     finding = assert_edge(f, "silence", T0 + timedelta(days=days)).firing["silence"]
     assert finding.intent == intent
-    assert finding.reason == f"No reply for {days} days since you sent the proposal on 2 Nov."
+    assert (
+        finding.reason(PARIS) == f"No reply for {days} days since you sent the proposal on 2 Nov."
+    )
     # A reply ends it.
     answered = facts(
         state, ev(T0, SignalKind.PROPOSAL_SENT), ev(T0 + timedelta(hours=5), SignalKind.REPLIED)
@@ -89,7 +93,7 @@ def test_cool_one_hot_window_after_a_handled_silence_alert() -> None:
     handled_at = T0 + timedelta(days=2, hours=3)
     f = facts(State.HOT, sent, handled=(HandledAlert("silence", "x", handled_at),))
     finding = assert_edge(f, "cool", handled_at + timedelta(days=2)).firing["cool"]
-    assert "move it to Warm" in finding.reason
+    assert "move it to Warm" in finding.reason(PARIS)
     # Not for warm leads, and not once the buyer engaged.
     assert not fires(replace(f, state=State.WARM), "cool", handled_at + timedelta(days=9))
     engaged = facts(
@@ -101,10 +105,9 @@ def test_cool_one_hot_window_after_a_handled_silence_alert() -> None:
 def test_fade_fourteen_days_after_reactivation_without_engagement() -> None:
     back = T0 + timedelta(days=1)
     f = facts(State.WARM, reactivated_at=back)
-    assert (
-        "Brought back from Recycle"
-        in assert_edge(f, "fade", back + timedelta(days=14)).firing["fade"].reason
-    )
+    assert "Brought back from Recycle" in assert_edge(f, "fade", back + timedelta(days=14)).firing[
+        "fade"
+    ].reason(PARIS)
     clicked = facts(
         State.WARM, ev(back + timedelta(days=3), SignalKind.LINK_CLICKED), reactivated_at=back
     )
@@ -118,7 +121,7 @@ def test_park_and_reactivate() -> None:
     dated = facts(State.RECYCLE, recycle_until=until, recycle_reason="budget")
     finding = assert_edge(dated, "reactivate", until).firing["reactivate"]
     assert (
-        finding.reason
+        finding.reason(PARIS)
         == "Parked on 2 Nov (budget) until 31 Jan: time to come back with something new."
     )
     assert not fires(dated, "park", until)
@@ -168,7 +171,7 @@ def test_engagement_drop_after_a_busy_fortnight_then_a_quiet_week() -> None:
     finding = assert_edge(f, "engagement_drop", busy[-1].at + timedelta(days=7)).firing[
         "engagement_drop"
     ]
-    assert finding.reason.startswith("3 exchanges in the two weeks to 12 Nov")
+    assert finding.reason(PARIS).startswith("3 exchanges in the two weeks to 12 Nov")
     sparse = facts(State.WARM, *busy[1:])
     assert not fires(sparse, "engagement_drop", T0 + timedelta(days=40))
 

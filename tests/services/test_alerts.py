@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from followthrough.domain.alerts import AlertRule, AlertStatus
 from followthrough.domain.leads import NewLead
 from followthrough.domain.signals import SignalKind
 from followthrough.domain.states import State
@@ -197,3 +199,16 @@ def test_listing_more_leads_than_sqlite_binds_variables(db: Database) -> None:
     assert len(listed) == 1200
     assert {lead.id: lead.open_alerts for lead in listed}[first.id] == 1
     assert sum(lead.open_alerts for lead in listed) == 1
+
+
+def test_reasons_name_days_as_they_fall_in_the_zone_given(db: Database) -> None:
+    # The touch at 23:30 in Paris on Monday 2 Nov is already Tuesday 3 Nov in Tokyo.
+    late = datetime(2026, 11, 2, 22, 30, tzinfo=UTC)
+    lead = leads.add_lead(db, NewLead.create(name="Ana", now=late, next_step="Pilot"), late)
+    leads.log_event(db, lead.id, SignalKind.SENT, at=late, now=late)
+    (raised,) = alerts.tick(db, late + 3 * DAY, zone=ZoneInfo("Asia/Tokyo"))
+    assert raised.reason.endswith("since you wrote on 3 Nov.")
+    assert (raised.rule, raised.status) == (AlertRule.SILENCE, AlertStatus.OPEN)
+    leads.log_event(db, lead.id, SignalKind.SENT, at=late + 4 * DAY, now=late + 4 * DAY)
+    (again,) = alerts.tick(db, late + 7 * DAY, zone=ZoneInfo("Europe/Paris"))
+    assert again.reason.endswith("since you wrote on 6 Nov.")

@@ -11,7 +11,7 @@ import pytest
 from followthrough.domain.leads import LeadEdit, NewLead
 from followthrough.domain.signals import Direction, SignalKind
 from followthrough.domain.states import ALL_STATES, State
-from followthrough.errors import Ambiguous, InvalidData, NotFound
+from followthrough.errors import Ambiguous, FieldError, InvalidData, NotFound
 from followthrough.services import lead_queries, leads
 from followthrough.store.db import Database
 from tests.conftest import NOW
@@ -70,8 +70,9 @@ def test_events_in_the_future_are_refused(db: Database) -> None:
 
 def test_moving_to_recycle_parks_with_a_date_and_leaving_clears_it(db: Database) -> None:
     lead_id = add(db, "Ana")
-    with pytest.raises(InvalidData, match="--until"):
+    with pytest.raises(FieldError, match="needs a date to come back") as missing:
         leads.move_lead(db, lead_id, State.RECYCLE, now=NOW)
+    assert (missing.value.field, missing.value.needs) == ("until", "until")
     back = NOW + timedelta(days=60)
     parked = leads.move_lead(db, lead_id, State.RECYCLE, until=back, reason="budget", now=NOW)
     assert (parked.state, parked.recycle_until, parked.recycle_reason) == (

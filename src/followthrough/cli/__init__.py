@@ -35,7 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run(args)
     except FollowthroughError as exc:
-        _fail(str(exc))
+        from followthrough.cli.fields import error_line
+
+        _fail(error_line(exc))
         return exc.exit_code
     except KeyboardInterrupt:
         return 130

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from followthrough.cli import output
 from followthrough.cli.command import UsesDatabase, add_command, nothing_to_prepare, when_arg
+from followthrough.domain.alerts import AlertStatus
 from followthrough.domain.bounds import record_id
 from followthrough.errors import InvalidData
 
@@ -64,7 +65,7 @@ def prepare_resolve(args: argparse.Namespace, now: datetime) -> tuple[int, datet
 
 
 def _resolver(
-    status: str,
+    status: AlertStatus,
 ) -> Callable[[Database, argparse.Namespace, tuple[int, datetime], datetime], int]:
     def run(
         db: Database, args: argparse.Namespace, req: tuple[int, datetime], now: datetime
@@ -100,8 +101,8 @@ def declare(sub: Subcommands) -> None:
     p.add_argument("--until", metavar="WHEN", required=True)
     p.add_argument("--at", metavar="WHEN", help="when you snoozed it (default: now)")
     for name, what, status in (
-        ("done", "you acted on an alert", "done"),
-        ("dismiss", "an alert is not worth acting on", "dismissed"),
+        ("done", "you acted on an alert", AlertStatus.DONE),
+        ("dismiss", "an alert is not worth acting on", AlertStatus.DISMISSED),
     ):
         resolver = UsesDatabase(_resolver(status), prepare_resolve)
         p = add_command(sub, name, f"say {what}", resolver)

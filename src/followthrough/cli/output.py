@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from followthrough.cli.termsafe import one_line, print_json, print_text, terminal_safe
 from followthrough.cli.termwidth import Cell, display_width
+from followthrough.domain.alerts import AlertStatus
+from followthrough.domain.dates import calendar_day, clock_time, day_words, same_year
+from followthrough.services.clock import local_zone
 
 if TYPE_CHECKING:
     # Imported with the services when a command runs, not when `--help` is asked for.
@@ -65,10 +68,10 @@ def alert_json(alert: AlertView) -> dict[str, Any]:
         "lead_id": alert.lead_id,
         "lead_name": alert.lead_name,
         "rule": alert.rule,
-        "kind": alert.kind,
+        "kind": alert.kind.value,
         "reason": alert.reason,
-        "intent": alert.intent,
-        "status": alert.status,
+        "intent": None if alert.intent is None else alert.intent.value,
+        "status": alert.status.value,
         "raised_at": iso_local(alert.raised_at),
         "due_at": iso_local(alert.due_at),
         "snoozed_until": iso_local(alert.snoozed_until),
@@ -82,7 +85,7 @@ def alert_lines(alerts: list[AlertView], now: datetime) -> str:
         return "Nothing needs you right now."
     lines = []
     for alert in alerts:
-        status = "" if alert.status == "open" else f" [{alert.status}]"
+        status = "" if alert.status is AlertStatus.OPEN else f" [{alert.status}]"
         if alert.snoozed_until:
             status = f" [snoozed until {when_text(alert.snoozed_until, now)}]"
         intent = f" → {alert.intent.replace('_', ' ')}" if alert.intent else ""
@@ -113,10 +116,10 @@ def when_text(moment: datetime | None, now: datetime | None = None) -> str:
     """'Tue 25 Nov 09:00', with the year when it is not this year's."""
     if moment is None:
         return "—"
-    local = moment.astimezone()
-    this_year = (now or datetime.now().astimezone()).astimezone().year
-    fmt = "%a %d %b %H:%M" if local.year == this_year else "%a %d %b %Y %H:%M"
-    return local.strftime(fmt)
+    zone = local_zone()
+    year = not same_year(moment, now or datetime.now(zone), zone)
+    day = day_words(calendar_day(moment, zone), year=year, padded=True)
+    return f"{day} {clock_time(moment, zone)}"
 
 
 def _table(header: list[str], rows: list[list[str]], limits: list[int]) -> str:

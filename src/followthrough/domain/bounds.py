@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from followthrough.domain.dates import day_words
 from followthrough.errors import InvalidData, NotFound
 
 FIRST_YEAR = 1970
@@ -51,7 +52,7 @@ def wall_clock(day: date, at: time, zone: tzinfo | None, field: str = "time") ->
     naive = datetime.combine(day, at)
     first = _aware(naive.replace(fold=0), zone)
     second = _aware(naive.replace(fold=1), zone)
-    shown = f"{at:%H:%M} on {day:%a} {day.day} {day:%b %Y}"
+    shown = f"{at:%H:%M} on {day_words(day)}"
     if _local(first, zone) != naive and _local(second, zone) != naive:
         raise InvalidData(
             f"{shown} does not exist: the clocks go forward that night; choose another time",

@@ -19,7 +19,7 @@ from followthrough.domain.leadfields import (
     clean_tags,
 )
 from followthrough.domain.states import BOARD_STATES, State
-from followthrough.errors import InvalidData
+from followthrough.errors import FieldError, InvalidData
 
 # Clocks drift between machines and people type "now" a little late: allow a small lead.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -30,8 +30,8 @@ STEP_MAX = 500
 def check_recycle(until: datetime | None, at: datetime) -> None:
     """A lead is parked with a way back: a reactivation date after the move."""
     if until is None:
-        raise InvalidData(
-            "moving a lead to Recycle needs a date to come back to it (--until)", "until"
+        raise FieldError(
+            "moving a lead to Recycle needs a date to come back to it", "until", needs="until"
         )
     check_moment(until, "until")
     if until <= at:
@@ -46,7 +46,7 @@ def check_event_time(at: datetime, now: datetime) -> None:
 
 def check_next_step(step: str | None, due: datetime | None) -> None:
     if due is not None and not step:
-        raise InvalidData("a due time needs a next step (--next-step)", "due")
+        raise FieldError("a due time needs a next step", "due", needs="next_step")
     if due is not None:
         check_moment(due, "due")
 
@@ -87,7 +87,11 @@ class NewLead:
         if state is State.RECYCLE:
             check_recycle(recycle_until, now)
         elif recycle_until is not None or recycle_reason:
-            raise InvalidData("--until and --reason only apply to a lead in Recycle", "until")
+            raise FieldError(
+                "{until} and {reason} only apply to a lead in Recycle",
+                "until",
+                names={"until": "a date to come back", "reason": "a reason"},
+            )
         return cls(
             name=clean_name(name),
             company=clean_optional(company, "company", 300),

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from enum import StrEnum
+from datetime import datetime, timedelta, tzinfo
 
+from followthrough.domain.alerts import AlertKind, AlertRule, Intent
+from followthrough.domain.dates import day_month as day
 from followthrough.domain.policy import Policy
 from followthrough.domain.signals import (
     SignalKind,
@@ -24,26 +25,11 @@ from followthrough.domain.signals import (
 from followthrough.domain.states import State
 
 
-class AlertKind(StrEnum):
-    SILENCE = "silence"
-    TRIGGER = "trigger"
-    STALL = "stall"
-    REACTIVATE = "reactivate"
-    GUARD = "guard"
-    DUE = "due"
-
-
-class Intent(StrEnum):
-    ADVANCE = "advance"
-    CLARIFY = "clarify"
-    CLOSE_LOOP = "close_loop"
-
-
 @dataclass(frozen=True)
 class HandledAlert:
     """A past alert the user resolved: some rules escalate from it."""
 
-    rule: str
+    rule: str  # as stored: an alert of an earlier version may name a rule no longer here
     episode: str
     resolved_at: datetime
 
@@ -63,23 +49,17 @@ class LeadFacts:
 
 @dataclass(frozen=True)
 class Finding:
-    rule: str
+    rule: AlertRule
     kind: AlertKind
     intent: Intent | None
     episode: str
     fires_at: datetime
-    # Worded only when asked: most findings are plans for later, never shown.
-    describe: Callable[[], str] = field(compare=False, repr=False)
+    # Worded only when asked (most findings are plans for later, never shown), in the zone
+    # of whoever reads it: the dates it names are days on their calendar.
+    describe: Callable[[tzinfo], str] = field(compare=False, repr=False)
 
-    @property
-    def reason(self) -> str:
-        return self.describe()
-
-
-def day(moment: datetime) -> str:
-    """'3 Nov', in local time: how a person names a recent day."""
-    local = moment.astimezone()
-    return f"{local.day} {local.strftime('%b')}"
+    def reason(self, zone: tzinfo) -> str:
+        return self.describe(zone)
 
 
 def _days(delta: timedelta) -> str:
@@ -147,12 +127,12 @@ def _due(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
     step, due = facts.next_step, facts.next_step_due
     if facts.state in ACTIVE and step and due:
         yield Finding(
-            "due",
+            AlertRule.DUE,
             AlertKind.DUE,
             Intent.ADVANCE,
             due.isoformat(),
             due,
-            lambda: f"The next step “{step}” was due on {day(due)}.",
+            lambda zone: f"The next step “{step}” was due on {day(due, zone)}.",
         )
 
 
@@ -161,14 +141,14 @@ def _stall(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
     if facts.state in ACTIVE and not facts.next_step and last:
         after = timedelta(hours=p.stall_hours)
         yield Finding(
-            "stall",
+            AlertRule.STALL,
             AlertKind.STALL,
             Intent.ADVANCE,
             last.isoformat(),
             last + after,
-            lambda: (
+            lambda zone: (
                 f"No next step agreed {_hours(after)} after the last exchange on "
-                f"{day(last)}: propose one."
+                f"{day(last, zone)}: propose one."
             ),
         )
 
@@ -183,12 +163,12 @@ def _silence(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
     intent = Intent.ADVANCE if facts.state is State.HOT else Intent.CLARIFY
     what = _TOUCH_WORDS.get(SignalKind(touch.kind), "your last message")
     yield Finding(
-        "silence",
+        AlertRule.SILENCE,
         AlertKind.SILENCE,
         intent,
         f"{facts.state}:{touch.at.isoformat()}",
         touch.at + window,
-        lambda: f"No reply for {_days(window)} since {what} on {day(touch.at)}.",
+        lambda zone: f"No reply for {_days(window)} since {what} on {day(touch.at, zone)}.",
     )
 
 
@@ -199,13 +179,13 @@ def _guard(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
     reached = run[p.guard_touches - 1].at
     start = h.last_answer_at.isoformat() if h.last_answer_at else "start"
     yield Finding(
-        "guard",
+        AlertRule.GUARD,
         AlertKind.GUARD,
         Intent.CLOSE_LOOP,
         start,
         reached,
-        lambda: (
-            f"{len(run)} touches since {day(run[0].at)} without an answer: close the loop "
+        lambda zone: (
+            f"{len(run)} touches since {day(run[0].at, zone)} without an answer: close the loop "
             "and park the lead with a date to come back."
         ),
     )
@@ -218,7 +198,7 @@ def _cool(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
     handled = [
         a
         for a in facts.handled
-        if a.rule == "silence"
+        if a.rule == AlertRule.SILENCE
         and not h.engaged_after(a.resolved_at)
         and (h.last_engaged_at is None or a.resolved_at > h.last_engaged_at)
     ]
@@ -226,13 +206,13 @@ def _cool(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
         return
     first = min(handled, key=lambda a: a.resolved_at)
     yield Finding(
-        "cool",
+        AlertRule.COOL,
         AlertKind.SILENCE,
         Intent.CLOSE_LOOP,
         first.episode,
         first.resolved_at + window,
-        lambda: (
-            f"Still silent {_days(window)} after the follow-up of {day(first.resolved_at)}: "
+        lambda zone: (
+            f"Still silent {_days(window)} after the follow-up of {day(first.resolved_at, zone)}: "
             "move it to Warm and slow down."
         ),
     )
@@ -244,13 +224,13 @@ def _fade(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
         return
     after = timedelta(days=p.fade_days)
     yield Finding(
-        "fade",
+        AlertRule.FADE,
         AlertKind.SILENCE,
         Intent.CLOSE_LOOP,
         back.isoformat(),
         back + after,
-        lambda: (
-            f"Brought back from Recycle on {day(back)} and silent for {_days(after)} since: "
+        lambda zone: (
+            f"Brought back from Recycle on {day(back, zone)} and silent for {_days(after)} since: "
             "consider marking it lost."
         ),
     )
@@ -259,12 +239,12 @@ def _fade(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
 def _park(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
     if facts.state is State.RECYCLE and facts.recycle_until is None:
         yield Finding(
-            "park",
+            AlertRule.PARK,
             AlertKind.STALL,
             None,
             facts.state_since.isoformat(),
             facts.state_since,
-            lambda: "Parked without a date to come back: choose one so it is not forgotten.",
+            lambda zone: "Parked without a date to come back: choose one so it is not forgotten.",
         )
 
 
@@ -273,14 +253,14 @@ def _reactivate(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
     if facts.state is State.RECYCLE and until is not None:
         why = f" ({facts.recycle_reason})" if facts.recycle_reason else ""
         yield Finding(
-            "reactivate",
+            AlertRule.REACTIVATE,
             AlertKind.REACTIVATE,
             Intent.ADVANCE,
             until.isoformat(),
             until,
-            lambda: (
-                f"Parked on {day(facts.state_since)}{why} until {day(until)}: time to come "
-                "back with something new."
+            lambda zone: (
+                f"Parked on {day(facts.state_since, zone)}{why} until {day(until, zone)}: "
+                "time to come back with something new."
             ),
         )
 
@@ -306,13 +286,13 @@ def _proposal_views(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Findin
         first, completing = found
         views = len(h.of_kind(SignalKind.PROPOSAL_VIEWED, first - timedelta(seconds=1)))
         yield Finding(
-            "proposal_views",
+            AlertRule.PROPOSAL_VIEWS,
             AlertKind.TRIGGER,
             Intent.CLARIFY,
             first.isoformat(),
             completing,
-            lambda: (
-                f"The proposal was opened {views} times since {day(first)} with no reply: "
+            lambda zone: (
+                f"The proposal was opened {views} times since {day(first, zone)} with no reply: "
                 "something in it needs an answer."
             ),
         )
@@ -326,13 +306,13 @@ def _link_clicks(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
     if found:
         first, completing = found
         yield Finding(
-            "link_clicks",
+            AlertRule.LINK_CLICKS,
             AlertKind.TRIGGER,
             Intent.ADVANCE,
             first.isoformat(),
             completing,
-            lambda: (
-                f"Your link was clicked again on {day(completing)} after {day(first)}: "
+            lambda zone: (
+                f"Your link was clicked again on {day(completing, zone)} after {day(first, zone)}: "
                 "interest is live, propose the next step."
             ),
         )
@@ -343,12 +323,12 @@ def _meeting_missed(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Findin
     if facts.state not in ACTIVE or not missed or h.engaged_after(missed[-1]):
         return
     yield Finding(
-        "meeting_missed",
+        AlertRule.MEETING_MISSED,
         AlertKind.TRIGGER,
         Intent.ADVANCE,
         missed[-1].isoformat(),
         missed[-1],
-        lambda: f"The meeting on {day(missed[-1])} was missed: offer two new times.",
+        lambda zone: f"The meeting on {day(missed[-1], zone)} was missed: offer two new times.",
     )
 
 
@@ -358,13 +338,13 @@ def _pricing_silence(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Findi
         return
     wait = timedelta(hours=p.pricing_silence_hours)
     yield Finding(
-        "pricing_silence",
+        AlertRule.PRICING_SILENCE,
         AlertKind.TRIGGER,
         Intent.CLARIFY,
         priced[-1].isoformat(),
         priced[-1] + wait,
-        lambda: (
-            f"Pricing came up on {day(priced[-1])}, then {_hours(wait)} of silence: "
+        lambda zone: (
+            f"Pricing came up on {day(priced[-1], zone)}, then {_hours(wait)} of silence: "
             "price is likely the hesitation."
         ),
     )
@@ -380,13 +360,13 @@ def _engagement_drop(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Findi
         return
     quiet = timedelta(days=p.drop_quiet_days)
     yield Finding(
-        "engagement_drop",
+        AlertRule.ENGAGEMENT_DROP,
         AlertKind.TRIGGER,
         Intent.CLARIFY,
         last.isoformat(),
         last + quiet,
-        lambda: (
-            f"{len(recent)} exchanges in the two weeks to {day(last)}, none in the "
+        lambda zone: (
+            f"{len(recent)} exchanges in the two weeks to {day(last, zone)}, none in the "
             f"{_days(quiet)} since: ask what changed."
         ),
     )
@@ -415,7 +395,7 @@ def evaluate(facts: LeadFacts, policy: Policy) -> list[Finding]:
 
 @dataclass(frozen=True)
 class Plan:
-    firing: dict[str, Finding]
+    firing: dict[AlertRule, Finding]
     next_check_at: datetime | None
 
 

@@ -30,16 +30,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from followthrough.domain.alerts import AlertRule, Intent
 from followthrough.errors import InvalidData
 
-INTENTS = ("advance", "clarify", "close_loop")
+INTENTS = tuple(intent.value for intent in Intent)
 DECISIONS = ("relevance", "risk", "next_step", "inaction")
 CHANNELS = ("email", "linkedin")
 # The alert rules a template may answer: the names domain/rules.py gives its findings.
-RULES = (
-    "due", "stall", "silence", "guard", "cool", "fade", "park", "reactivate",
-    "proposal_views", "link_clicks", "meeting_missed", "pricing_silence", "engagement_drop",
-)  # fmt: skip
+RULES = tuple(rule.value for rule in AlertRule)
 STATES = ("hot", "warm", "recycle")
 
 MAX_SLUG = 60

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from followthrough.domain.rules import AlertKind
+from followthrough.domain.alerts import AlertKind
 
 # Most urgent first: the buyer is acting now, then promises we made, then silences.
 URGENCY = {

@@ -6,16 +6,16 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from sqlmodel import Session, col, select
 
-from followthrough.domain.rules import AlertKind
+from followthrough.domain.alerts import LIVE, AlertKind, AlertOutcome, AlertStatus
 from followthrough.domain.urgency import LEAST_URGENT, URGENCY
 from followthrough.errors import InvalidData, NotFound
 from followthrough.services.board_rows import TODAY_SHOWN, TodayAlerts, today_top
 from followthrough.services.clock import utcnow
-from followthrough.services.planning import LIVE, replan, replan_leads
+from followthrough.services.planning import replan, replan_leads
 from followthrough.services.policy import load_policy
 from followthrough.services.readmodels import AlertView
 from followthrough.store.db import Database, board_reader
@@ -32,13 +32,14 @@ def urgency_key(alert: AlertView) -> tuple[int, datetime, int]:
     )
 
 
-def tick(db: Database, now: datetime | None = None) -> list[AlertView]:
+def tick(db: Database, now: datetime | None = None, zone: tzinfo | None = None) -> list[AlertView]:
     """Raise what has come due on leads whose next_check_at has passed; return the new alerts.
 
     Reads only the leads the index says are due, so its cost follows the work to do, not
     the size of the pipeline. Works in batches, each its own transaction: the first tick
     after a large import may find every lead due, and the CLI must not wait that long for
-    the write lock.
+    the write lock. The new alerts' reasons name days as they fall in `zone` (default:
+    the machine's).
     """
     now = now or utcnow()
     raised: list[AlertView] = []
@@ -54,7 +55,9 @@ def tick(db: Database, now: datetime | None = None) -> list[AlertView]:
                 .limit(TICK_BATCH)
             )
             batch = [lead_id for (lead_id,) in due if lead_id not in seen]
-            raised += replan_leads(session.connection(), batch, now, policy, raise_due=True)
+            raised += replan_leads(
+                session.connection(), batch, now, policy, raise_due=True, zone=zone
+            )
         seen.update(batch)
         # A re-planned lead is never due again at the same `now`; fewer than a full batch
         # (or only leads already seen) means the work is done.
@@ -77,7 +80,7 @@ def list_alerts(db: Database, include_resolved: bool = False) -> list[AlertView]
     """Open alerts, most urgent first; with `include_resolved`, every alert ever raised."""
     query = select(Alert, Lead.name).join(Lead, col(Lead.id) == Alert.lead_id)
     if not include_resolved:
-        query = query.where(Alert.status == "open")
+        query = query.where(Alert.status == AlertStatus.OPEN)
     with db.read() as session:
         views = [AlertView.of(alert, name) for alert, name in session.exec(query)]
     return sorted(views, key=urgency_key)
@@ -94,7 +97,7 @@ def still_open(db: Database, alert_ids: Collection[int]) -> list[AlertView]:
                 select(Alert, Lead.name)
                 .join(Lead, col(Lead.id) == Alert.lead_id)
                 .where(col(Alert.id).in_(wanted[start : start + TICK_BATCH]))
-                .where(Alert.status == "open")
+                .where(Alert.status == AlertStatus.OPEN)
             )
             views += [AlertView.of(alert, name) for alert, name in session.exec(query)]
     return sorted(views, key=urgency_key)
@@ -138,14 +141,16 @@ def snooze(db: Database, alert_id: int, until: datetime, now: datetime | None = 
         raise InvalidData("snooze until a time in the future", "until")
     with db.write() as session:
         alert, lead = _live_alert(session, alert_id)
-        alert.status, alert.snoozed_until = "snoozed", until
+        alert.status, alert.snoozed_until = AlertStatus.SNOOZED, until
         replan(session, lead, now, load_policy(session))
         return AlertView.of(alert, lead.name)
 
 
-def resolve(db: Database, alert_id: int, status: str, now: datetime | None = None) -> AlertView:
+def resolve(
+    db: Database, alert_id: int, status: AlertStatus, now: datetime | None = None
+) -> AlertView:
     """Mark an alert done (the user acted) or dismissed (not worth acting on)."""
-    if status not in ("done", "dismissed"):
+    if status not in (AlertStatus.DONE, AlertStatus.DISMISSED):
         raise InvalidData(f"an alert is resolved as done or dismissed, not {status}", "status")
     now = now or utcnow()
     with db.write() as session:
@@ -162,11 +167,11 @@ def record_engagement(session: Session, lead_id: int, at: datetime) -> None:
     credited = session.exec(
         select(Alert).where(
             Alert.lead_id == lead_id,
-            Alert.status == "done",
+            Alert.status == AlertStatus.DONE,
             col(Alert.outcome).is_(None),
             col(Alert.resolved_at) >= since,
             col(Alert.resolved_at) <= at,
         )
     ).all()
     for alert in credited:
-        alert.outcome, alert.outcome_at = "engaged", at
+        alert.outcome, alert.outcome_at = AlertOutcome.ENGAGED, at

@@ -198,6 +198,6 @@ def today_top(reader: BoardReader, limit: int = TODAY_SHOWN) -> TodayAlerts:
     """
     total = reader.open_alert_total()
     views = tuple(
-        AlertView(**row, lead_name=name) for row, name in reader.most_urgent_alerts(limit)
+        AlertView.stored(**row, lead_name=name) for row, name in reader.most_urgent_alerts(limit)
     )
     return TodayAlerts(total, views)

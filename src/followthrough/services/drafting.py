@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from followthrough.domain.alerts import LIVE, AlertStatus
 from followthrough.domain.drafting import LintFinding
 from followthrough.domain.signals import Direction, SignalKind
 from followthrough.domain.templates import TemplateSpec, choose_templates
@@ -21,7 +22,6 @@ from followthrough.services import leads, templates
 from followthrough.services.alerts import get_alert, urgency_key
 from followthrough.services.clock import utcnow
 from followthrough.services.lead_queries import get_lead
-from followthrough.services.planning import LIVE
 from followthrough.services.preferences import get_preferences
 from followthrough.services.readmodels import AlertView
 from followthrough.services.rendering import (
@@ -134,7 +134,7 @@ def _alert_for(db: Database, lead_id: int, alert_id: int | None) -> AlertView | 
         rows = session.exec(
             select(Alert, Lead.name)
             .join(Lead, col(Lead.id) == Alert.lead_id)
-            .where(Alert.lead_id == lead_id, Alert.status == "open")
+            .where(Alert.lead_id == lead_id, Alert.status == AlertStatus.OPEN)
         ).all()
         views = [AlertView.of(row, name) for row, name in rows]
     return min(views, key=urgency_key) if views else None
@@ -169,7 +169,7 @@ def mark_sent(
             if alert is None or alert.lead_id != lead_id:
                 raise NotFound(f"no alert {alert_id} for this lead")
             if alert.status in LIVE:
-                alert.status, alert.resolved_at, alert.snoozed_until = "done", now, None
+                alert.status, alert.resolved_at, alert.snoozed_until = AlertStatus.DONE, now, None
         leads._record(
             session,
             lead,

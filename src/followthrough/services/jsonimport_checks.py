@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from followthrough.domain.alerts import AlertKind, AlertStatus, Intent
 from followthrough.domain.bounds import MAX_ID, check_moment
 from followthrough.domain.leadfields import (
     TEXT_MAX,
@@ -31,7 +32,6 @@ from followthrough.domain.leads import REASON_MAX, STEP_MAX
 from followthrough.domain.mailaccount import MailAccount
 from followthrough.domain.policy import Policy
 from followthrough.domain.preferences import Preferences
-from followthrough.domain.rules import AlertKind, Intent
 from followthrough.domain.signals import Channel, Direction, EventKind, SignalKind
 from followthrough.domain.states import State
 from followthrough.errors import InvalidData
@@ -41,7 +41,6 @@ Row = dict[str, Any]
 MAX_DEPTH = 20  # nesting of a JSON value (an event's payload, a setting): exports use 2 or 3
 MAX_VALUE_TEXT = 20_000  # characters of one JSON value serialised
 
-ALERT_STATUSES = frozenset({"open", "snoozed", "done", "dismissed", "cleared"})
 EVENT_KINDS = frozenset(k.value for k in SignalKind) | frozenset(k.value for k in EventKind)
 
 
@@ -135,7 +134,7 @@ def check_event(row: Row) -> Row:
 def check_alert(row: Row) -> Row:
     _ids(row, "id", "lead_id")
     _times(row)
-    _one_of(row["status"], ALERT_STATUSES, "status", "alert status")
+    _one_of(row["status"], _values(AlertStatus), "status", "alert status")
     _one_of(row["kind"], _values(AlertKind), "kind", "kind of alert")
     if row.get("intent") is not None:
         _one_of(row["intent"], _values(Intent), "intent", "intent")

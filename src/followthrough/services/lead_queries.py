@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
+from followthrough.domain.alerts import AlertStatus
 from followthrough.domain.bounds import record_id
 from followthrough.domain.leadfields import fold
 from followthrough.domain.momentum import momentum
@@ -36,7 +37,7 @@ def lead_views(session: Session, rows: Sequence[Lead], now: datetime) -> list[Le
         # Counted over all open alerts (few, and indexed by status) rather than binding every
         # listed id: SQLite caps bound variables (32,766 in standard builds), and a board
         # of 80k leads would pass it.
-        query = select(Alert.lead_id, func.count()).where(Alert.status == "open")
+        query = select(Alert.lead_id, func.count()).where(Alert.status == AlertStatus.OPEN)
         if len(rows) == 1:
             query = query.where(Alert.lead_id == rows[0].id)
         counts = dict(session.exec(query.group_by(col(Alert.lead_id))).all())

@@ -12,6 +12,7 @@ from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from followthrough.domain.alerts import AlertOutcome, AlertStatus
 from followthrough.domain.leadfields import email_key, search_key
 from followthrough.domain.leads import (
     LeadEdit,
@@ -32,7 +33,7 @@ from followthrough.domain.signals import (
     summarize_touches,
 )
 from followthrough.domain.states import State
-from followthrough.errors import InvalidData, NotFound
+from followthrough.errors import FieldError, InvalidData, NotFound
 from followthrough.services.alerts import record_engagement
 from followthrough.services.clock import utcnow
 from followthrough.services.planning import load_history, replan, replan_leads
@@ -212,7 +213,11 @@ def move_lead(
     if state is State.RECYCLE:
         check_recycle(until, at)
     elif until is not None:
-        raise InvalidData("--until only applies to a move to Recycle", "until")
+        raise FieldError(
+            "{until} only applies to a move to Recycle",
+            "until",
+            names={"until": "a date to come back"},
+        )
     with db.write() as session:
         lead = _load(session, lead_id)
         previous = State(lead.state)
@@ -373,7 +378,7 @@ def _credit_engagements(conn: Connection, engaged: list[SignalEntry], outcome_da
     candidates = conn.execute(
         core_select(alert_table.c.id, alert_table.c.lead_id, alert_table.c.resolved_at).where(
             alert_table.c.lead_id.in_({e.lead_id for e in engaged}),
-            alert_table.c.status == "done",
+            alert_table.c.status == AlertStatus.DONE,
             alert_table.c.outcome.is_(None),
             alert_table.c.resolved_at.is_not(None),
         )
@@ -395,6 +400,6 @@ def _credit_engagements(conn: Connection, engaged: list[SignalEntry], outcome_da
         conn.execute(
             update(alert_table)
             .where(alert_table.c.id == bindparam("b_id"))
-            .values(outcome="engaged", outcome_at=bindparam("b_at")),
+            .values(outcome=AlertOutcome.ENGAGED, outcome_at=bindparam("b_at")),
             credited,
         )

@@ -13,23 +13,23 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, insert, update
 from sqlmodel import Session
 
+from followthrough.domain.alerts import HANDLED, LIVE, AlertStatus
 from followthrough.domain.policy import Policy
 from followthrough.domain.rules import Finding, HandledAlert, LeadFacts, evaluate, reactivation_time
 from followthrough.domain.signals import TimelineEntry
 from followthrough.domain.states import State
+from followthrough.services.clock import local_zone
 from followthrough.services.readmodels import AlertView
 from followthrough.store.models import Lead
 from followthrough.store.plan_rows import rows_where_in, timeline_rows
 from followthrough.store.tables import ALERT, LEAD
 
-LIVE = ("open", "snoozed")
-HANDLED = ("done", "dismissed")
 Move = tuple[datetime, str | None, str]  # (at, from, to)
 
 
@@ -41,9 +41,16 @@ class History:
     moves: list[Move] = field(default_factory=list)
 
 
+_VIEW_FIELDS = tuple(name for name in AlertView.__dataclass_fields__ if name != "lead_name")
+
+
 @dataclass
 class AlertState:
-    """An alert as the planner sees it: a plain row it can change and write back."""
+    """An alert as the planner sees it: a plain row it can change and write back.
+
+    Its words stay the stored text (the tick builds thousands of these); a StrEnum member
+    compares equal to its text, so the statuses below are written as members all the same.
+    """
 
     id: int
     lead_id: int
@@ -60,9 +67,8 @@ class AlertState:
     outcome: str | None
 
     def view(self, lead_name: str) -> AlertView:
-        return AlertView(self.id, self.lead_id, lead_name, self.rule, self.kind, self.reason,
-                         self.intent, self.status, self.raised_at, self.due_at,
-                         self.snoozed_until, self.resolved_at, self.outcome)  # fmt: skip
+        columns = {name: getattr(self, name) for name in _VIEW_FIELDS}
+        return AlertView.stored(**columns, lead_name=lead_name)
 
 
 def lead_facts(lead: Any, history: History, alerts: Sequence[AlertState]) -> LeadFacts:
@@ -139,15 +145,18 @@ def replan_leads(
     policy: Policy,
     *,
     raise_due: bool = False,
+    zone: tzinfo | None = None,
 ) -> list[AlertView]:
     """Clear alerts whose condition is gone, optionally raise those due, set next_check_at.
 
     Returns the alerts raised or reopened. `next_check_at` becomes the earliest moment that
     needs the engine: a finding not raised yet (possibly already past, for the next tick to
-    raise) or the end of a snooze.
+    raise) or the end of a snooze. Reasons are worded in `zone` (default: the machine's),
+    the days they name being days on the reader's calendar.
     """
     if not lead_ids:
         return []
+    zone = zone or local_zone()
     leads = [LeadRow(*row) for row in rows_where_in(conn, LEAD, LeadRow._fields, "id", lead_ids)]
     events, alerts = load_history(conn, lead_ids)
     raised: list[AlertView] = []
@@ -157,21 +166,27 @@ def replan_leads(
     next_checks: list[dict[str, Any]] = []
     for lead in leads:
         mine = alerts[lead.id]
-        findings = {f.rule: f for f in evaluate(lead_facts(lead, events[lead.id], mine), policy)}
+        findings: dict[str, Finding] = {
+            f.rule: f for f in evaluate(lead_facts(lead, events[lead.id], mine), policy)
+        }
         woken: list[AlertState] = []
         for alert in mine:
             current = findings.get(alert.rule)
             if alert.status in LIVE and (current is None or current.episode != alert.episode):
-                alert.status, alert.resolved_at, alert.snoozed_until = "cleared", now, None
+                alert.status, alert.resolved_at, alert.snoozed_until = (
+                    AlertStatus.CLEARED,
+                    now,
+                    None,
+                )
                 cleared.append(alert)
-            elif raise_due and alert.status == "snoozed" and _snooze_over(alert, now):
-                alert.status, alert.snoozed_until = "open", None
+            elif raise_due and alert.status == AlertStatus.SNOOZED and _snooze_over(alert, now):
+                alert.status, alert.snoozed_until = AlertStatus.OPEN, None
                 woken.append(alert)
-        due, reopened, pending = _sort_findings(mine, findings, now, raise_due)
+        due, reopened, pending = _sort_findings(mine, findings, now, raise_due, zone)
         woken += reopened
         revived += woken
         raised += [alert.view(lead.name) for alert in woken]
-        new_rows += [_row(lead.id, finding, now) for finding in due]
+        new_rows += [_row(lead.id, finding, now, zone) for finding in due]
         next_checks.append({"b_id": lead.id, "b_next": min(pending) if pending else None})
 
     # Cleared first: one live alert per rule is a unique index.
@@ -217,23 +232,30 @@ def _write_alerts(conn: Connection, alerts: list[AlertState]) -> None:
 
 
 def _sort_findings(
-    alerts: list[AlertState], findings: dict[str, Finding], now: datetime, raise_due: bool
+    alerts: list[AlertState],
+    findings: dict[str, Finding],
+    now: datetime,
+    raise_due: bool,
+    zone: tzinfo,
 ) -> tuple[list[Finding], list[AlertState], list[datetime]]:
     """(findings to raise now, cleared alerts to reopen, moments to look again)."""
     by_key = {(a.rule, a.episode): a for a in alerts}
     due: list[Finding] = []
     reopened: list[AlertState] = []
-    pending = [a.snoozed_until for a in alerts if a.status == "snoozed" and a.snoozed_until]
+    pending = [
+        a.snoozed_until for a in alerts if a.status == AlertStatus.SNOOZED and a.snoozed_until
+    ]
     for finding in findings.values():
         existing = by_key.get((finding.rule, finding.episode))
-        if existing is not None and existing.status != "cleared":
+        if existing is not None and existing.status != AlertStatus.CLEARED:
             continue  # raised already: open, snoozed, or handled by the user
         if not (raise_due and finding.fires_at <= now):
             pending.append(finding.fires_at)
         elif existing is None:
             due.append(finding)
         else:  # the same occurrence came back (an undone reply, say): reopen it
-            existing.status, existing.resolved_at, existing.reason = "open", None, finding.reason
+            existing.status, existing.resolved_at = AlertStatus.OPEN, None
+            existing.reason = finding.reason(zone)
             reopened.append(existing)
     return due, reopened, pending
 
@@ -242,15 +264,15 @@ def _snooze_over(alert: AlertState, now: datetime) -> bool:
     return alert.snoozed_until is None or alert.snoozed_until <= now
 
 
-def _row(lead_id: int, finding: Finding, now: datetime) -> dict[str, Any]:
+def _row(lead_id: int, finding: Finding, now: datetime, zone: tzinfo) -> dict[str, Any]:
     return {
         "lead_id": lead_id,
-        "rule": finding.rule,
+        "rule": finding.rule.value,
         "kind": finding.kind.value,
-        "reason": finding.reason,
+        "reason": finding.reason(zone),
         "episode": finding.episode,
         "intent": finding.intent.value if finding.intent else None,
-        "status": "open",
+        "status": AlertStatus.OPEN.value,
         "raised_at": now,
         "due_at": finding.fires_at,
     }

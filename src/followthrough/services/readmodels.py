@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from followthrough.domain.alerts import AlertKind, AlertStatus, Intent
 from followthrough.domain.states import State
 
 if TYPE_CHECKING:  # the views are read without the ORM too (services/board_rows.py)
@@ -109,16 +110,26 @@ class AlertView:
     id: int
     lead_id: int
     lead_name: str
-    rule: str
-    kind: str
+    rule: str  # an AlertRule's text, or the name an earlier version gave its rule
+    kind: AlertKind
     reason: str
-    intent: str | None
-    status: str
+    intent: Intent | None
+    status: AlertStatus
     raised_at: datetime
     due_at: datetime | None
     snoozed_until: datetime | None
     resolved_at: datetime | None
     outcome: str | None
+
+    @classmethod
+    def stored(cls, **columns: Any) -> AlertView:
+        """The view of an alert's stored columns (plain text), its words read as members."""
+        intent = columns.pop("intent")
+        return cls(
+            **columns
+            | {"kind": AlertKind(columns["kind"]), "status": AlertStatus(columns["status"])},
+            intent=None if intent is None else Intent(intent),
+        )
 
     @classmethod
     def of(cls, alert: Alert, lead_name: str) -> AlertView:
@@ -128,10 +139,10 @@ class AlertView:
             lead_id=alert.lead_id,
             lead_name=lead_name,
             rule=alert.rule,
-            kind=alert.kind,
+            kind=AlertKind(alert.kind),
             reason=alert.reason,
-            intent=alert.intent,
-            status=alert.status,
+            intent=None if alert.intent is None else Intent(alert.intent),
+            status=AlertStatus(alert.status),
             raised_at=alert.raised_at,
             due_at=alert.due_at,
             snoozed_until=alert.snoozed_until,

@@ -18,11 +18,13 @@ from typing import Any
 
 from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 
+from followthrough.domain.dates import WEEKDAY_NAMES, calendar_day, clock_time, month_name
 from followthrough.domain.drafting import LintFinding, lint_draft
 from followthrough.domain.preferences import WEEKDAYS, Preferences
 from followthrough.domain.signals import SignalKind
 from followthrough.domain.templates import TemplateSpec, format_template
 from followthrough.errors import InvalidData
+from followthrough.services.clock import local_zone
 from followthrough.services.readmodels import AlertView, EventView, LeadView
 from followthrough.services.sandbox import (
     MAX_OUTPUT,
@@ -38,9 +40,6 @@ from followthrough.services.sandbox import (
     compile_source,
     current_budget,
 )
-
-_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 class TemplateProblem(InvalidData):
@@ -63,8 +62,8 @@ class RenderedDraft:
 
 def day_words(moment: datetime | date) -> str:
     """'Thursday 4 Dec', read on the local clock: how a message names a day."""
-    day = moment.astimezone().date() if isinstance(moment, datetime) else moment
-    return f"{_DAY_NAMES[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+    day = calendar_day(moment, local_zone()) if isinstance(moment, datetime) else moment
+    return f"{WEEKDAY_NAMES[day.weekday()]} {day.day} {month_name(day)}"
 
 
 def draft_context(
@@ -85,7 +84,7 @@ def draft_context(
             "title": lead.title or "",
             "next_step": lead.next_step or "",
             "next_step_due": day_words(due) if due else "",
-            "next_step_due_time": due.astimezone().strftime("%H:%M") if due else "",
+            "next_step_due_time": clock_time(due, local_zone()) if due else "",
             "next_step_due_at": due.isoformat() if due else "",
             "days_silent": _days_silent(lead, now),
             "unanswered": lead.unanswered,
@@ -98,7 +97,7 @@ def draft_context(
         },
         "alert": None
         if alert is None
-        else {"rule": alert.rule, "reason": alert.reason, "kind": alert.kind},
+        else {"rule": alert.rule, "reason": alert.reason, "kind": alert.kind.value},
         "sender": {"name": prefs.sender_name, "signature": prefs.signature},
         "dates": _dates(now, prefs),
     }
@@ -113,7 +112,7 @@ def _days_silent(lead: LeadView, now: datetime) -> int:
 
 
 def _dates(now: datetime, prefs: Preferences) -> dict[str, str]:
-    today = now.astimezone().date()
+    today = calendar_day(now, local_zone())
     ahead = [today + timedelta(days=n) for n in range(1, 15)]
     working = [d for d in ahead if WEEKDAYS[d.weekday()] in prefs.work_days]
     dates = {
@@ -126,7 +125,7 @@ def _dates(now: datetime, prefs: Preferences) -> dict[str, str]:
         "in_a_month": day_words(today + timedelta(days=30)),
     }
     # dates.friday: the coming Friday, never today.
-    for name, weekday in zip(_DAY_NAMES, range(7), strict=True):
+    for name, weekday in zip(WEEKDAY_NAMES, range(7), strict=True):
         dates[name.lower()] = day_words(next(d for d in ahead if d.weekday() == weekday))
     dates["next_monday"] = dates["monday"]
     return dates

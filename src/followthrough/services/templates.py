@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from followthrough.domain.alerts import RULE_KINDS, AlertRule, AlertStatus, Intent
 from followthrough.domain.preferences import Preferences
 from followthrough.domain.states import State
 from followthrough.domain.templates import (
@@ -236,16 +237,16 @@ def sample_context(spec: TemplateSpec, now: datetime | None = None) -> dict[str,
         created_at=now,
         updated_at=now,
     )
-    rule = spec.rules[0] if spec.rules else "silence"
+    rule = AlertRule(spec.rules[0]) if spec.rules else AlertRule.SILENCE
     alert = AlertView(
         id=0,
         lead_id=0,
         lead_name=lead.name,
         rule=rule,
-        kind=rule,
+        kind=RULE_KINDS[rule],
         reason="A sample reason for this alert.",
-        intent=spec.intent,
-        status="open",
+        intent=Intent(spec.intent),
+        status=AlertStatus.OPEN,
         raised_at=now,
         due_at=now,
         snoozed_until=None,

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from followthrough.domain.alerts import AlertOutcome, AlertStatus
 from followthrough.domain.signals import Direction, EventKind, SignalKind
 from followthrough.domain.states import State
 from followthrough.errors import NotFound
@@ -18,8 +19,12 @@ from followthrough.store.db import Database
 from followthrough.store.models import Alert, Event, Lead
 
 ALERT_RAISED = "alert_raised"
-_RESOLVED_WORDS = {"done": "done", "dismissed": "dismissed", "cleared": "cleared"}
-_OUTCOME_WORDS = {"engaged": "the buyer engaged afterwards"}
+_RESOLVED_WORDS: dict[str, str] = {
+    AlertStatus.DONE: "done",
+    AlertStatus.DISMISSED: "dismissed",
+    AlertStatus.CLEARED: "cleared",
+}
+_OUTCOME_WORDS: dict[str, str] = {AlertOutcome.ENGAGED: "the buyer engaged afterwards"}
 
 # At one moment, an alert raised by an event reads after it, and its resolution after that.
 _EVENT, _RAISED, _RESOLVED = 0, 1, 2

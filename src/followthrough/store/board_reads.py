@@ -22,11 +22,15 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any, TypeVar
 
+from followthrough.domain.alerts import AlertStatus
 from followthrough.domain.signals import EventKind
 from followthrough.domain.urgency import LEAST_URGENT, URGENCY
 from followthrough.store.board_sql import ARCHIVE_SQL, BOARD_DATE_SQL
 from followthrough.store.migrate import SCHEMA_HEAD
 from followthrough.store.utc import utc_from_stored
+
+# A literal, not a bound value: the planner then knows which status the index is asked for.
+_OPEN = f"'{AlertStatus.OPEN}'"
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -146,14 +150,15 @@ class BoardReader:
         # and on the lead_id one (a handful per lead).
         marks = ", ".join("?" * len(lead_ids))
         rows = self._conn.execute(
-            f"SELECT lead_id, count(*) FROM alert WHERE +status = 'open' AND lead_id IN ({marks}) "  # noqa: S608
+            f"SELECT lead_id, count(*) FROM alert WHERE +status = {_OPEN} AND lead_id IN ({marks}) "  # noqa: S608
             "GROUP BY lead_id",
             tuple(lead_ids),
         )
         return {int(lead_id): int(count) for lead_id, count in rows}
 
     def open_alert_total(self) -> int:
-        (total,) = self._conn.execute("SELECT count(*) FROM alert WHERE status = 'open'").fetchone()
+        sql = f"SELECT count(*) FROM alert WHERE status = {_OPEN}"  # noqa: S608
+        (total,) = self._conn.execute(sql).fetchone()
         return int(total)
 
     def most_urgent_alerts(self, limit: int) -> list[tuple[Row, str]]:
@@ -164,7 +169,7 @@ class BoardReader:
         """
         rows = self._conn.execute(
             f"SELECT {_SELECT_ALERT}, lead.name FROM alert JOIN lead ON lead.id = alert.lead_id "  # noqa: S608
-            "WHERE alert.id IN (SELECT alert.id FROM alert WHERE status = 'open' "
+            f"WHERE alert.id IN (SELECT alert.id FROM alert WHERE status = {_OPEN} "
             f"ORDER BY {_URGENCY_SQL} LIMIT ?) ORDER BY {_URGENCY_SQL}",
             (limit,),
         )

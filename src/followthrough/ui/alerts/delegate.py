@@ -10,6 +10,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette, QTextLayout, QTextOption
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
+from followthrough.domain.alerts import AlertRule
 from followthrough.services.readmodels import AlertView
 from followthrough.ui.board.style import CARD_GAP, alert_colour, paint_card, secondary_text
 
@@ -17,25 +18,26 @@ PAD = 9
 REASON_LINES = 3
 ALERT_ROLE = Qt.ItemDataRole.UserRole + 1
 # What each rule is called on its label: the words a person uses, not the code's.
-RULE_WORDS = {
-    "due": "Due",
-    "stall": "No next step",
-    "silence": "Silence",
-    "guard": "Close the loop",
-    "cool": "Cooling",
-    "fade": "Fading",
-    "park": "Needs a date",
-    "reactivate": "Back today",
-    "proposal_views": "Proposal viewed",
-    "meeting_missed": "Meeting missed",
-    "pricing_silence": "Pricing, then silence",
-    "link_clicks": "Link clicked",
-    "engagement_drop": "Engagement dropped",
+RULE_WORDS: dict[str, str] = {
+    AlertRule.DUE: "Due",
+    AlertRule.STALL: "No next step",
+    AlertRule.SILENCE: "Silence",
+    AlertRule.GUARD: "Close the loop",
+    AlertRule.COOL: "Cooling",
+    AlertRule.FADE: "Fading",
+    AlertRule.PARK: "Needs a date",
+    AlertRule.REACTIVATE: "Back today",
+    AlertRule.PROPOSAL_VIEWS: "Proposal viewed",
+    AlertRule.MEETING_MISSED: "Meeting missed",
+    AlertRule.PRICING_SILENCE: "Pricing, then silence",
+    AlertRule.LINK_CLICKS: "Link clicked",
+    AlertRule.ENGAGEMENT_DROP: "Engagement dropped",
 }
-URGENT = frozenset({"due", "meeting_missed", "guard"})
+URGENT: frozenset[str] = frozenset({AlertRule.DUE, AlertRule.MEETING_MISSED, AlertRule.GUARD})
 
 
 def rule_words(rule: str) -> str:
+    """The label of a stored rule name; one of an earlier version is shown as written."""
     return RULE_WORDS.get(rule, rule.replace("_", " ").capitalize())
 
 

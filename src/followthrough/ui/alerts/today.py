@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from followthrough.domain.alerts import AlertStatus
 from followthrough.domain.when import parse_when
 from followthrough.services.board_rows import TodayAlerts
 from followthrough.services.clock import utcnow
@@ -113,9 +114,9 @@ class TodayPanel(QWidget):
         self.draft.clicked.connect(lambda _checked=False: self._draft())
         self.draft.setToolTip("Write a short follow-up that asks for one decision")
         self.done = QPushButton("D&one", self)
-        self.done.clicked.connect(lambda _checked=False: self._resolve("done"))
+        self.done.clicked.connect(lambda _checked=False: self._resolve(AlertStatus.DONE))
         self.dismiss = QPushButton("Dis&miss", self)
-        self.dismiss.clicked.connect(lambda _checked=False: self._resolve("dismissed"))
+        self.dismiss.clicked.connect(lambda _checked=False: self._resolve(AlertStatus.DISMISSED))
         self.snooze = QToolButton(self)
         self.snooze.setText("&Snooze")
         self.snooze.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -198,7 +199,7 @@ class TodayPanel(QWidget):
         if alert is not None:
             self.draft_requested.emit(alert.lead_id, alert.id)
 
-    def _resolve(self, status: str) -> None:
+    def _resolve(self, status: AlertStatus) -> None:
         alert = self.current()
         if alert is not None:
             self.ops.run(lambda db: _resolve(db, alert.id, status), writes=ALERTS)
@@ -232,7 +233,7 @@ def _read_today(db: Database) -> TodayAlerts:
     return today_alerts(db)
 
 
-def _resolve(db: Database, alert_id: int, status: str) -> AlertView:
+def _resolve(db: Database, alert_id: int, status: AlertStatus) -> AlertView:
     from followthrough.services.alerts import resolve
 
     return resolve(db, alert_id, status)

@@ -20,7 +20,7 @@ from followthrough.domain.when import parse_when
 from followthrough.errors import InvalidData
 from followthrough.services.clock import utcnow
 from followthrough.ui.drafting.highlight import attention_style
-from followthrough.ui.timefmt import local_day
+from followthrough.ui.timefmt import editable_moment, local_day
 
 
 class SentForm(QGroupBox):
@@ -68,7 +68,7 @@ class SentForm(QGroupBox):
 
     def fill(self, step: str, due: datetime | None) -> None:
         self.next_step.setText(step)
-        self.due.setText(f"{due.astimezone():%Y-%m-%d %H:%M}" if due else "")
+        self.due.setText(editable_moment(due) if due else "")
         self.check()
 
     def chosen(self) -> tuple[str, datetime | None]:

@@ -3,8 +3,6 @@ problem is worded and coloured next to the field it is about."""
 
 from __future__ import annotations
 
-import re
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QKeyEvent, QPalette
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
@@ -17,7 +15,6 @@ def problem_colour(palette: QPalette) -> QColor:
 
 
 def sentence(message: str) -> str:
-    message = re.sub(r" \(--[a-z-]+\)", "", message)  # the CLI's option names mean nothing here
     return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
 
 

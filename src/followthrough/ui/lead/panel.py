@@ -38,9 +38,9 @@ from followthrough.ui.actions import LeadActions
 from followthrough.ui.board.style import paint_panel
 from followthrough.ui.changes import LEADS, Changes
 from followthrough.ui.lead.inline import InlineField, problem_colour, sentence
-from followthrough.ui.lead.timeline import TimelineModel, moment_words
+from followthrough.ui.lead.timeline import TimelineModel
 from followthrough.ui.ops import Operations
-from followthrough.ui.timefmt import local_day
+from followthrough.ui.timefmt import editable_moment, local_day, moment_words
 from followthrough.ui.undo import Wording
 
 if TYPE_CHECKING:
@@ -70,7 +70,6 @@ LOG_KEYS = (
     (SignalKind.PROPOSAL_VIEWED, "Proposal viewed", "Ctrl+Shift+V"),
     (SignalKind.NOTE, "Note…", "Ctrl+Shift+N"),
 )
-DUE_SHOWN = "%Y-%m-%d %H:%M"  # a form parse_when reads back: saving it unchanged is a no-op
 
 
 class LeadPanel(QWidget):
@@ -414,7 +413,7 @@ def _shown(lead: LeadView, key: str) -> str:
     if key == "tags":
         return ", ".join(lead.tags)
     if key == "due":
-        return lead.next_step_due.astimezone().strftime(DUE_SHOWN) if lead.next_step_due else ""
+        return editable_moment(lead.next_step_due) if lead.next_step_due else ""
     value = getattr(lead, key)
     return value if isinstance(value, str) else ""
 
@@ -423,9 +422,9 @@ def _state_words(lead: LeadView) -> str:
     """'Hot since Mon 23 Nov 10:00 · 1 open alert', or when a parked lead comes back."""
     if lead.state is State.RECYCLE and lead.recycle_until is not None:
         reason = f": {lead.recycle_reason}" if lead.recycle_reason else ""
-        words = f"Recycle until {moment_words(lead.recycle_until)}{reason}"
+        words = f"Recycle until {moment_words(lead.recycle_until, utcnow())}{reason}"
     else:
-        words = f"{lead.state.label} since {moment_words(lead.state_since)}"
+        words = f"{lead.state.label} since {moment_words(lead.state_since, utcnow())}"
     if lead.open_alerts:
         words += f" · {lead.open_alerts} open alert{'s' if lead.open_alerts > 1 else ''}"
     return words

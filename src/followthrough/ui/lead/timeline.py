@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from followthrough.services.clock import utcnow
+from followthrough.ui.timefmt import moment_words
 
 if TYPE_CHECKING:
     from followthrough.services.timeline import TimelineItem
@@ -15,17 +17,10 @@ ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 _FROM = {"in": "from the buyer", "out": "from you"}
 
 
-def moment_words(moment: datetime) -> str:
-    """'Mon 23 Nov 10:00' in local time, with the year when it is not this year's."""
-    local = moment.astimezone()
-    year = "" if local.year == datetime.now().astimezone().year else f" {local.year}"
-    return f"{local:%a} {local.day} {local:%b}{year} {local:%H:%M}"
-
-
 def entry_line(item: TimelineItem) -> str:
     """'Mon 23 Nov 10:00 · Replied (email) · asked for the pricing'."""
     what = f"{item.label} ({item.channel})" if item.channel else item.label
-    parts = [moment_words(item.at), what, *([item.text] if item.text else [])]
+    parts = [moment_words(item.at, utcnow()), what, *([item.text] if item.text else [])]
     return " · ".join(parts)
 
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
+from followthrough.domain.alerts import AlertStatus
 from followthrough.domain.announce import Announcement, plan_announcements
 from followthrough.domain.preferences import Preferences
 from followthrough.services import alerts
@@ -124,7 +125,9 @@ class AlertNotifier(QObject):
             self.ops.run(lambda db: alerts.snooze(db, alert_id, now + SNOOZE_FOR, now), writes=True)
         elif key == DONE:
             now = self.clock()
-            self.ops.run(lambda db: alerts.resolve(db, alert_id, "done", now), writes=True)
+            self.ops.run(
+                lambda db: alerts.resolve(db, alert_id, AlertStatus.DONE, now), writes=True
+            )
 
     @Slot(bool, str)
     def _availability(self, available: bool, reason: str) -> None:
