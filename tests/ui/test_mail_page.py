@@ -21,21 +21,8 @@ from followthrough.store.db import Database
 from followthrough.ui.ops import Operations
 from followthrough.ui.settings.fields import sentence
 from followthrough.ui.settings.mail_page import MailPage
-from tests.support.mailserver import MailServer, mail_server
-from tests.support.secretservice import no_keyring, secret_service
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[MailServer]:
-    with mail_server() as running:
-        yield running
-
-
-@pytest.fixture
-def keyring_home(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    with secret_service(monkeypatch) as home:
-        yield home
-
+from tests.support.mailserver import MailServer
+from tests.support.secretservice import no_keyring
 
 OpenPage = Callable[[], MailPage]
 
@@ -68,13 +55,7 @@ def fill(page: MailPage, server: MailServer, password: str | None = None) -> Non
 
 
 def account_for(server: MailServer) -> MailAccount:
-    return MailAccount.create(
-        host=server.host,
-        user=server.user,
-        security="starttls",
-        port=server.plain_port,
-        ca_file=str(server.cafile),
-    )
+    return server.account(Security.STARTTLS)
 
 
 def test_saving_puts_the_password_in_the_keyring_and_never_in_the_database(

@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from followthrough import logfile
 from followthrough.domain.leads import NewLead
-from followthrough.domain.mailaccount import MailAccount
+from followthrough.domain.mailaccount import Security
 from followthrough.domain.signals import SignalKind
 from followthrough.services import leads
 from followthrough.services.mailaccount import get_account, set_account
@@ -30,36 +30,16 @@ from followthrough.ui import mailwatcher
 from followthrough.ui.mailwatcher import MailWatcher
 from followthrough.ui.ops import Operations
 from tests.conftest import NOW
-from tests.support.mailserver import MailServer, mail_server, message
-from tests.support.secretservice import secret_service
+from tests.support.mailserver import MailServer, message
 
 PASS_TIMEOUT = 30000  # ms; a pass against a local server takes well under a second
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[MailServer]:
-    with mail_server() as running:
-        yield running
-
-
-@pytest.fixture
-def keyring_home(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    with secret_service(monkeypatch) as home:
-        yield home
 
 
 @pytest.fixture
 def watcher(
     server: MailServer, keyring_home: Path, db: Database, ops: Operations
 ) -> Iterator[MailWatcher]:
-    account = MailAccount.create(
-        host=server.host,
-        user=server.user,
-        security="tls",
-        port=server.tls_port,
-        ca_file=str(server.cafile),
-        interval_minutes=5,
-    )
+    account = server.account(Security.TLS, interval_minutes=5)
     set_account(db, account, server.password)
     watching = MailWatcher(ops)
     yield watching
