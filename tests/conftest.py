@@ -17,8 +17,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from followthrough.paths import DataPaths, prepare_data_dir
 from followthrough.store.db import Database
 
-# The real IMAP server and Secret Service, as fixtures for every test directory.
-pytest_plugins = ("tests.support.mailfixtures",)
+# Real system components (IMAP server, Secret Service, X server) as fixtures for every test.
+pytest_plugins = ("tests.support.fixtures",)
 
 # A zone with a DST change and a non-zero offset, so UTC/local mix-ups show.
 TEST_TZ = "Europe/Paris"

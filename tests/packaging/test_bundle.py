@@ -23,10 +23,6 @@ from tests.support.components import require_program
 from tests.support.exports import hubspot_contacts_utf16, outlook_contacts
 from tests.support.mailserver import mail_server, message
 from tests.support.secretservice import secret_service
-from tests.ui import test_real_x_server
-
-# The house's private Xvfb, shared with the tests that run the source tree, not copied.
-x_display = test_real_x_server.x_display
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_UNPACKED_BYTES = 130 * 10**6

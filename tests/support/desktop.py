@@ -62,7 +62,8 @@ def x_server(screen: str = SCREEN) -> Iterator[str]:
     server = subprocess.Popen(
         [find_program("Xvfb"), "-displayfd", str(write_fd), "-screen", "0", screen,
          # -noreset: a server that starts over when its last client leaves refuses the
-         # clients that connect meanwhile (see tests/ui/test_real_x_server.py's x_display).
+         # clients that connect meanwhile; a probe that connects and disconnects (the tray
+         # check) could then make a tray host started alongside fail with "cannot open display".
          "-nolisten", "tcp", "-noreset"],
         pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,43 +13,6 @@ from tests.cli.conftest import installed_command
 from tests.support.components import require_program
 
 pytestmark = pytest.mark.xvfb
-
-
-@pytest.fixture
-def x_display(tmp_path: Path) -> Iterator[str]:
-    """A private Xvfb; -displayfd lets the server pick a free display number and tell us.
-
-    -noreset: by default an X server starts over when its last client leaves, and a client
-    connecting meanwhile is refused; a probe that connects and disconnects (the tray check)
-    could then make a tray host started alongside it fail with "cannot open display".
-    """
-    xvfb = require_program("Xvfb")
-    read_fd, write_fd = os.pipe()
-    server = subprocess.Popen(
-        [
-            xvfb,
-            "-displayfd",
-            str(write_fd),
-            "-screen",
-            "0",
-            "1280x800x24",
-            "-nolisten",
-            "tcp",
-            "-noreset",
-        ],
-        pass_fds=(write_fd,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    with os.fdopen(read_fd) as pipe:
-        number = pipe.readline().strip()  # blocks until the server is ready
-    assert number, "Xvfb did not start"
-    try:
-        yield f":{number}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_app_shows_its_main_window_under_xvfb(x_display: str, tmp_path: Path) -> None:
