@@ -17,6 +17,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from followthrough.paths import DataPaths, prepare_data_dir
 from followthrough.store.db import Database
 
+# Real system components (IMAP server, Secret Service, X server) as fixtures for every test.
+pytest_plugins = ("tests.support.fixtures",)
+
 # A zone with a DST change and a non-zero offset, so UTC/local mix-ups show.
 TEST_TZ = "Europe/Paris"
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday

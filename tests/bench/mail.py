@@ -25,7 +25,6 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
-from followthrough.domain.mailaccount import MailAccount
 from followthrough.domain.mailheaders import HEADER_FIELDS
 from followthrough.paths import prepare_data_dir
 from followthrough.services.mailwatch import FETCH_BATCH, PassReport, check_mail
@@ -96,8 +95,7 @@ def bench(
     logged = 0
     now = datetime.now(UTC)
     with mail_server() as server, tempfile.TemporaryDirectory(prefix="ft-mail-") as tmp:
-        account = MailAccount.create(host=server.host, user=server.user, port=server.tls_port,
-                                     ca_file=str(server.cafile))  # fmt: skip
+        account = server.account()
         for round_no in range(repeat):
             db = Database.open(prepare_data_dir(Path(tmp) / f"round-{round_no}"), now)
             generate_pipeline(db, n_leads, seed=seed, now=now - timedelta(days=30))

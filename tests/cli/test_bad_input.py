@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.cli.conftest import CliRunner
-from tests.support.components import require_program
+from tests.support.readonly import read_only_folder
 from tests.support.snapshot import database_rows, folder_listing
 
 USAGE, NOT_FOUND, INVALID, STORAGE = 2, 3, 4, 5
@@ -115,19 +114,8 @@ def test_data_folder_under_a_file_cannot_be_created(cli: CliRunner, tmp_path: Pa
 def read_only_dir(data_dir: Path) -> Iterator[Path]:
     """A folder nobody may write to, root included (root ignores mode bits: use chattr +i)."""
     data_dir.mkdir()
-    if os.geteuid() == 0:
-        chattr = require_program("chattr")
-        subprocess.run([chattr, "+i", str(data_dir)], check=True)
-        try:
-            yield data_dir
-        finally:
-            subprocess.run([chattr, "-i", str(data_dir)], check=True)
-    else:
-        data_dir.chmod(0o500)
-        try:
-            yield data_dir
-        finally:
-            data_dir.chmod(0o700)
+    with read_only_folder(data_dir) as folder:
+        yield folder
 
 
 def test_data_folder_that_is_not_writable(cli: CliRunner, read_only_dir: Path) -> None:

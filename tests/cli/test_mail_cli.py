@@ -9,9 +9,7 @@ import logging
 import os
 import pty
 import select
-import shutil
 import subprocess
-import tempfile
 import termios
 import time
 from collections.abc import Iterator
@@ -23,19 +21,7 @@ import pytest
 
 from tests.cli.conftest import CliRunner, Result, installed_command
 from tests.support.mailserver import MailServer, mail_server, message
-from tests.support.secretservice import no_keyring, secret_service
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[MailServer]:
-    with mail_server() as running:
-        yield running
-
-
-@pytest.fixture
-def keyring_home(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    with secret_service(monkeypatch) as home:
-        yield home
+from tests.support.secretservice import no_keyring
 
 
 @pytest.fixture
@@ -235,15 +221,8 @@ DISTINCT_PASSWORD = "Zx9-distinct!Pw_4471"
 def distinct_server() -> Iterator[MailServer]:
     """A server whose password is set before it starts: Dovecot rereads its password file
     at most once a second, so a change made while it runs is not always seen at once."""
-    root = Path(tempfile.mkdtemp(prefix="ft-imap-"))
-    server = MailServer(root)
-    server.set_password(DISTINCT_PASSWORD)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-        shutil.rmtree(root, ignore_errors=True)
+    with mail_server(DISTINCT_PASSWORD) as running:
+        yield running
 
 
 def test_the_password_is_in_no_file_no_output_and_no_log_record(

@@ -6,9 +6,7 @@ another command does mid-transaction) while the command runs, with the busy time
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ import pytest
 from followthrough.cli import main
 from followthrough.paths import DATABASE_NAME
 from followthrough.store import db as store_db
+from tests.support.database import write_lock_held
 from tests.support.snapshot import database_rows
 
 Run = Callable[..., tuple[int, str, str]]
@@ -23,16 +22,6 @@ BUSY_LINE = (
     "followthrough: the database is busy: another Followthrough (or a command) is writing; "
     "try again in a moment"
 )
-
-
-@contextmanager
-def write_lock_held(path: Path) -> Iterator[None]:
-    with closing(sqlite3.connect(path, isolation_level=None)) as other:
-        other.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        finally:
-            other.execute("ROLLBACK")
 
 
 @pytest.fixture

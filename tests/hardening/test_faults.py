@@ -17,8 +17,8 @@ from followthrough.domain.csvread import SNIFF_BYTES
 from followthrough.paths import DATABASE_NAME
 from tests.cli.conftest import CliRunner
 from tests.cli.test_bad_input import INVALID, STORAGE, assert_refused
-from tests.services.test_import_robustness import read_only_folder
 from tests.support.fulldisk import run_on_full_disk
+from tests.support.readonly import read_only_folder
 from tests.support.snapshot import database_rows
 
 WRITES = [["add", "Bob"], ["log", "ana", "sent"], ["move", "ana", "warm"],

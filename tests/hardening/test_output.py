@@ -18,9 +18,8 @@ from typing import Any
 
 import pytest
 
-from followthrough.cli import main
 from followthrough.cli.termsafe import one_line
-from tests.cli.conftest import CliRunner, Result
+from tests.cli.conftest import CliRunner
 
 # Never raw on a terminal: controls, format characters (bidi, invisible), surrogates,
 # line and paragraph separators.
@@ -40,19 +39,6 @@ HOSTILE = [
     ("DEL and line separator", "Eve\x7f\u2028", "Eve\\x7f\\u2028"),
 ]
 HOSTILE_CASES = [pytest.param((text, shown), id=case) for case, text, shown in HOSTILE]
-
-
-@pytest.fixture
-def cli(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> CliRunner:
-    """`followthrough --data-dir <tmp> ARGS...` in this process, like tests/cli's fixture."""
-
-    def run(*args: str) -> Result:
-        capsys.readouterr()
-        code = main(["--data-dir", str(data_dir), *args])
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return run
 
 
 def store(data_dir: Path, table: str, row_id: int, **fields: str) -> None:

@@ -20,13 +20,10 @@ import pytest
 from followthrough import __version__
 from followthrough.store.migrate import SCHEMA_HEAD
 from tests.support.components import require_program
+from tests.support.desktop import assert_painted_board, visible_main_window
 from tests.support.exports import hubspot_contacts_utf16, outlook_contacts
 from tests.support.mailserver import mail_server, message
 from tests.support.secretservice import secret_service
-from tests.ui import test_real_x_server
-
-# The house's private Xvfb, shared with the tests that run the source tree, not copied.
-x_display = test_real_x_server.x_display
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_UNPACKED_BYTES = 130 * 10**6
@@ -197,8 +194,6 @@ def _fill_board(bundle: Path, data: Path) -> None:
 def test_the_bundle_shows_its_main_window_on_a_real_x_server(
     bundle: Path, x_display: str, tmp_path: Path, test_output: Path
 ) -> None:
-    from PySide6.QtGui import QImage
-
     data = tmp_path / "data"
     _fill_board(bundle, data)
     shot = test_output / "bundle-main-window.png"
@@ -206,14 +201,7 @@ def test_the_bundle_shows_its_main_window_on_a_real_x_server(
     env = {**os.environ, "DISPLAY": x_display, "QT_QPA_PLATFORM": "xcb"}
     done = run(bundle, "--smoke", "--screenshot", str(shot), data=data, env=env)
     assert done.returncode == 0, done.stderr
-    image = QImage(str(shot))
-    assert image.width() >= 1000
-    assert image.height() >= 600
-    # A painted board, not a blank frame: cards, text and badges make many distinct colours.
-    colours = {
-        image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
-    }
-    assert len(colours) > 50
+    assert_painted_board(shot)
 
 
 @pytest.mark.xvfb
@@ -229,12 +217,7 @@ def test_the_bundle_opens_a_window_and_quits_cleanly_on_sigterm(
         text=True,
     )
     try:
-        # --sync blocks until a visible window with that exact title exists.
-        found = subprocess.run(
-            [xdotool, "search", "--sync", "--onlyvisible", "--name", "^Followthrough$"],
-            env=env, capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
-        assert found.returncode == 0, found.stderr
+        visible_main_window(xdotool, env)
         assert app.poll() is None, "the app exited while its window was up"
     finally:
         app.send_signal(signal.SIGTERM)

@@ -30,8 +30,10 @@ from followthrough.services.leads import add_lead
 from followthrough.services.sample import load_sample
 from followthrough.store.db import Database
 from tests.conftest import NOW
+from tests.support.snapshot import file_rows
 
-TABLES = ("lead", "event", "alert", "template", "setting")
+# The tables an export holds, in the order of its sections.
+EXPORTED = ("lead", "event", "alert", "template", "setting")
 
 
 def _add(db: Database, name: str, **fields: object) -> None:
@@ -44,9 +46,9 @@ def _csv_rows(path: Path) -> list[dict[str, str]]:
 
 
 def _dump(path: Path) -> dict[str, list[tuple[object, ...]]]:
-    """Every row of every table, read straight from the file."""
-    with closing(sqlite3.connect(path)) as conn:
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in TABLES}
+    """Every row of every table an export holds, read straight from the file."""
+    rows = file_rows(path)
+    return {t: rows[t] for t in EXPORTED}
 
 
 @pytest.fixture
@@ -175,7 +177,7 @@ def test_json_holds_every_table_with_every_column(rich: Database, tmp_path: Path
     )
     assert data["exported_at"] == "2026-11-23T10:00:00.000000Z"
     stored = _dump(rich.path)
-    sections = dict(zip(("leads", "events", "alerts", "templates", "settings"), TABLES,
+    sections = dict(zip(("leads", "events", "alerts", "templates", "settings"), EXPORTED,
                         strict=True))  # fmt: skip
     for section, table in sections.items():
         assert counts[section] == len(data[section]) == len(stored[table]) > 0, section
@@ -225,12 +227,12 @@ def test_import_into_a_folder_with_leads_is_refused_and_changes_nothing(
 ) -> None:
     out = tmp_path / "all.json"
     export_json(rich, out, NOW)
-    before = _dump(db.path)
+    before = file_rows(db.path)
     with pytest.raises(
         InvalidData, match="only into an empty data folder: this one already has 15 leads"
     ):
         import_json(db, out, NOW)
-    assert _dump(db.path) == before
+    assert file_rows(db.path) == before
 
 
 def _damage(text: str, how: str) -> str:
@@ -267,10 +269,10 @@ def test_a_damaged_export_changes_nothing(
     export_json(rich, good, NOW)
     bad = tmp_path / "bad.json"
     bad.write_text(_damage(good.read_text(encoding="utf-8"), how), encoding="utf-8")
-    before = _dump(other.path)
+    before = file_rows(other.path)
     with pytest.raises(InvalidData, match=message):
         import_json(other, bad, NOW)
-    assert _dump(other.path) == before
+    assert file_rows(other.path) == before
 
 
 def test_import_names_a_missing_file_and_recognises_exports(

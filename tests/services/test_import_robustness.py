@@ -15,8 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ import pytest
 from followthrough.cli import main
 from tests.support.bigcsv import write_leads_csv
 from tests.support.components import require_program
+from tests.support.readonly import read_only_folder
 
 BIG = 100_000
 INVALID = 4
@@ -241,24 +241,6 @@ def test_no_room_for_the_backup_stops_the_import_before_it_starts(
 
 
 # --- a read-only data folder ---------------------------------------------------------------
-
-
-@contextmanager
-def read_only_folder(folder: Path) -> Iterator[Path]:
-    """`folder` made unwritable for everyone (root ignores mode bits: chattr +i)."""
-    if os.geteuid() == 0:
-        chattr = require_program("chattr")
-        subprocess.run([chattr, "+i", str(folder)], check=True)
-        try:
-            yield folder
-        finally:
-            subprocess.run([chattr, "-i", str(folder)], check=True)
-    else:
-        folder.chmod(0o500)
-        try:
-            yield folder
-        finally:
-            folder.chmod(0o700)
 
 
 def test_a_read_only_data_folder_is_named_and_nothing_changes(seeded: Path, big_csv: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -15,29 +14,20 @@ from followthrough.services import mailaccount, secrets
 from followthrough.services.mailwatch import check_mail
 from followthrough.store.db import Database
 from tests.conftest import NOW
-from tests.support.mailserver import MailServer, mail_server, message
-from tests.support.secretservice import no_keyring, secret_service
+from tests.support.mailserver import MailServer, message
+from tests.support.secretservice import no_keyring
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[MailServer]:
-    with mail_server() as running:
-        running.append("INBOX", message("someone@example.org", running.user, "Hello",
-                                        date=NOW - timedelta(days=1)))  # fmt: skip
-        yield running
-
-
-@pytest.fixture
-def keyring_home(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    with secret_service(monkeypatch) as home:
-        yield home
+def server(server: MailServer) -> MailServer:
+    """The module's server (tests/support/mailfixtures.py) with a message in INBOX to read."""
+    server.append("INBOX", message("someone@example.org", server.user, "Hello",
+                                   date=NOW - timedelta(days=1)))  # fmt: skip
+    return server
 
 
 def _starttls(server: MailServer) -> MailAccount:
-    return MailAccount.create(
-        host=server.host, user=server.user, security=Security.STARTTLS,
-        port=server.plain_port, ca_file=str(server.cafile),
-    )  # fmt: skip
+    return server.account(Security.STARTTLS)
 
 
 def test_the_settings_round_trip_and_hold_no_password(
@@ -76,10 +66,7 @@ def test_another_mailbox_starts_afresh_and_its_old_password_goes(
     assert check_mail(db, slower, server.password, now=NOW).read == 0
 
     # Another entry point (implicit TLS): another account, read from its start.
-    other = MailAccount.create(
-        host=server.host, user=server.user, security=Security.TLS, port=server.tls_port,
-        ca_file=str(server.cafile),
-    )  # fmt: skip
+    other = server.account(Security.TLS)
     mailaccount.set_account(db, other, server.password, NOW)
     assert keyring.get_password(secrets.SERVICE, first.key) is None
     assert keyring.get_password(secrets.SERVICE, other.key) == server.password

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import os
 import signal
-from collections.abc import Iterator
 from contextlib import suppress
 from datetime import timedelta
 from pathlib import Path
@@ -23,16 +22,10 @@ from followthrough.services.mailwatch import MailError, check_mail
 from followthrough.store.db import Database
 from followthrough.store.models import Event, MailSeen, Setting
 from tests.conftest import NOW
-from tests.support.mailserver import MailServer, mail_server, message
+from tests.support.mailserver import MailServer, message
 
 ME = "founder@example.com"
 _folder_numbers = itertools.count(1)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[MailServer]:
-    with mail_server() as started:
-        yield started
 
 
 @pytest.fixture
@@ -42,14 +35,7 @@ def account(server: MailServer) -> MailAccount:
     inbox, sent = f"in{n}", f"out{n}"
     server.append(inbox)
     server.append(sent)
-    return MailAccount.create(
-        host=server.host,
-        user=server.user,
-        port=server.tls_port,
-        inbox=inbox,
-        sent=sent,
-        ca_file=str(server.cafile),
-    )
+    return server.account(inbox=inbox, sent=sent)
 
 
 def add(db: Database, name: str, email: str, state: State = State.HOT) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
@@ -14,16 +13,10 @@ from followthrough.errors import NotFound
 from followthrough.paths import DataPaths
 from followthrough.services import secrets
 from followthrough.services.doctor import run_checks
-from tests.support.secretservice import no_keyring, secret_service
+from tests.support.secretservice import no_keyring
 
 KEY = "founder@example.com@imap.example.com:993"
 PASSWORD = "s3cret-Ünïcode pass"
-
-
-@pytest.fixture
-def keyring_home(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    with secret_service(monkeypatch) as home:
-        yield home
 
 
 def _lock_default_collection() -> None:

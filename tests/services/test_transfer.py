@@ -27,6 +27,7 @@ from followthrough.services.timeline import lead_timeline
 from followthrough.store.db import Database
 from tests.conftest import NOW
 from tests.support import exports
+from tests.support.snapshot import Rows, file_rows
 
 
 def write(tmp_path: Path, data: bytes, name: str = "leads.csv") -> Path:
@@ -39,14 +40,9 @@ def by_name(db: Database) -> dict[str, object]:
     return {lead.name: lead for lead in list_leads(db, ALL_STATES, now=NOW)}
 
 
-def dump(db: Database) -> list[tuple[object, ...]]:
-    """Every row of every table the user's data lives in, to compare before and after."""
-    with sqlite3.connect(db.path) as conn:
-        return [
-            (table, *row)
-            for table in ("lead", "event", "alert", "template", "setting")
-            for row in conn.execute(f"SELECT * FROM {table} ORDER BY 1")
-        ]
+def dump(db: Database) -> Rows:
+    """Every row of every table, to compare before and after."""
+    return file_rows(db.path)
 
 
 def test_linkedin_connections_become_warm_leads(db: Database, tmp_path: Path) -> None:

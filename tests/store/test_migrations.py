@@ -18,7 +18,7 @@ from followthrough.services.lead_queries import get_lead, list_leads, resolve_le
 from followthrough.store.db import Database
 from followthrough.store.migrate import SCHEMA_HEAD, alembic_config, head_revision
 from tests.conftest import NOW
-from tests.support.snapshot import TABLES
+from tests.support.snapshot import file_rows
 
 FIXTURE_V0001 = Path(__file__).with_name("fixtures") / "v0001.sqlite3"
 
@@ -65,7 +65,7 @@ def test_fresh_database_is_at_head_with_wal_and_private_mode(db: Database) -> No
 def _upgrade_fixture(tmp_path: Path) -> tuple[DataPaths, dict[str, list[tuple[object, ...]]]]:
     paths = prepare_data_dir(tmp_path / "old")
     shutil.copyfile(FIXTURE_V0001, paths.database)
-    before = {table: _rows(paths.database, table) for table in TABLES}
+    before = file_rows(paths.database)  # every table the old file has
     assert _revision(paths.database) == "0001"
     return paths, before
 
@@ -77,7 +77,7 @@ def test_upgrade_from_first_migration_keeps_every_row_and_backs_up_first(tmp_pat
     Database.open(paths, NOW).close()
 
     assert _revision(paths.database) == head_revision()
-    for table in TABLES:
+    for table in before:
         after = _rows(paths.database, table)
         assert len(after) == len(before[table]), table
     # Children survived the rebuild of their parent table (the foreign-key trap).
@@ -87,7 +87,7 @@ def test_upgrade_from_first_migration_keeps_every_row_and_backs_up_first(tmp_pat
     assert len(backups) == 1
     assert backups[0].stat().st_mode & 0o777 == 0o600
     assert _revision(backups[0]) == "0001"
-    assert {t: _rows(backups[0], t) for t in TABLES} == before
+    assert file_rows(backups[0]) == before
     assert original != _digest(paths.database)
 
 

@@ -62,7 +62,8 @@ def x_server(screen: str = SCREEN) -> Iterator[str]:
     server = subprocess.Popen(
         [find_program("Xvfb"), "-displayfd", str(write_fd), "-screen", "0", screen,
          # -noreset: a server that starts over when its last client leaves refuses the
-         # clients that connect meanwhile (see tests/ui/test_real_x_server.py's x_display).
+         # clients that connect meanwhile; a probe that connects and disconnects (the tray
+         # check) could then make a tray host started alongside fail with "cannot open display".
          "-nolisten", "tcp", "-noreset"],
         pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
@@ -225,3 +226,28 @@ class Driver:
     def click(self, x: int, y: int) -> None:
         """A left click at (x, y) in the app's window."""
         self.xdo("mousemove", "--window", self.window, str(x), str(y), "click", "1")
+
+
+def visible_main_window(xdotool: str, env: dict[str, str]) -> str:
+    """The X id of the app's main window, once it shows on env's DISPLAY (a minute at most)."""
+    # --sync blocks until a visible window with that exact title exists.
+    found = subprocess.run(
+        [xdotool, "search", "--sync", "--onlyvisible", "--name", MAIN_TITLE],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert found.returncode == 0, found.stderr
+    return found.stdout.split()[0]
+
+
+def assert_painted_board(shot: Path) -> None:
+    """The screenshot at `shot` is of a window at least 1000x600 with a board painted in it."""
+    from PySide6.QtGui import QImage  # Qt only for the tests that take screenshots
+
+    image = QImage(str(shot))
+    assert image.width() >= 1000
+    assert image.height() >= 600
+    # A painted board, not a blank frame: cards, text and badges make many distinct colours.
+    colours = {
+        image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
+    }
+    assert len(colours) > 50

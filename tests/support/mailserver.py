@@ -25,7 +25,9 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
+from typing import Any
 
+from followthrough.domain.mailaccount import MailAccount, Security
 from tests.support.components import require_program, stop_process
 
 USER = "founder@example.com"
@@ -166,6 +168,15 @@ class MailServer:
             )
         )
 
+    def account(self, security: Security = Security.TLS, **fields: Any) -> MailAccount:
+        """The mail settings a person would save for this server: its host, user, the port
+        of `security` and its certificate; `fields` change any other setting."""
+        port = self.tls_port if security is Security.TLS else self.plain_port
+        return MailAccount.create(
+            host=self.host, user=self.user, security=security, port=port,
+            ca_file=str(self.cafile), **fields,
+        )  # fmt: skip
+
     def set_password(self, password: str) -> None:
         """Change the account's password.
 
@@ -284,11 +295,17 @@ class MailServer:
 
 
 @contextmanager
-def mail_server() -> Iterator[MailServer]:
-    """A started server in a folder of its own; stopped and removed afterwards."""
+def mail_server(password: str | None = None) -> Iterator[MailServer]:
+    """A started server in a folder of its own; stopped and removed afterwards.
+
+    `password`: the account's, set before the start (see `MailServer.set_password` for why
+    a change made later is not always seen at once).
+    """
     # /tmp, not pytest's tmp_path: Dovecot's unprivileged users must be able to reach it.
     root = Path(tempfile.mkdtemp(prefix="ft-imap-"))
     server = MailServer(root)
+    if password is not None:
+        server.set_password(password)
     server.start()
     try:
         yield server

@@ -10,8 +10,22 @@ from pytestqt.qtbot import QtBot
 
 from followthrough.domain.states import State
 from followthrough.ui.main_window import MainWindow
+from followthrough.ui.ops import Operations
 
 WAIT = 5000
+
+
+def shown_window(qtbot: QtBot, ops: Operations, size: tuple[int, int] | None = None) -> MainWindow:
+    """The main window on `ops`, shown, exposed and with its board loaded; resized first to
+    `size` when given (1400x900 leaves every column and side pane unfolded)."""
+    window = MainWindow(ops)
+    if size is not None:
+        window.resize(*size)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.board_loaded, timeout=WAIT):
+        window.show()
+    qtbot.waitExposed(window)
+    return window
 
 
 def names(window: MainWindow, state: State) -> list[str]:

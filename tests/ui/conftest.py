@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from followthrough import logfile
 from followthrough.store.db import Database
 from followthrough.ui.gc_guard import GuiThreadCollector
 from followthrough.ui.ops import Operations
@@ -30,6 +32,15 @@ def _collect_after_each_test() -> Iterator[None]:
     # What a test dropped is freed here, on this thread, not in the middle of the next test.
     yield
     gc.collect()
+
+
+@pytest.fixture
+def log_file() -> Iterator[Path]:
+    """The app's log, opened where the app opens it (the test's own XDG_STATE_HOME)."""
+    path = logfile.open_log()
+    assert path is not None
+    yield path
+    logfile.close_log()
 
 
 @pytest.fixture

@@ -114,7 +114,7 @@ def test_the_first_start_of_the_day_keeps_a_backup(
 def test_a_reply_in_the_mailbox_shows_on_the_lead_after_check_mail_now(
     qtbot: QtBot, data_paths: DataPaths, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from followthrough.domain.mailaccount import MailAccount, Security
+    from followthrough.domain.mailaccount import Security
     from followthrough.services.mailaccount import save_account
     from followthrough.services.secrets import store_password
     from followthrough.services.timeline import lead_timeline
@@ -127,10 +127,7 @@ def test_a_reply_in_the_mailbox_shows_on_the_lead_after_check_mail_now(
         ana = leads.add_lead(
             db, NewLead.create(name="Ana Silva", email="ana@acme.com", now=now), now
         )
-        account = MailAccount.create(
-            host=mailbox.host, user=mailbox.user, security=Security.TLS,
-            port=mailbox.tls_port, ca_file=str(mailbox.cafile),
-        )  # fmt: skip
+        account = mailbox.account(Security.TLS)
         store_password(account.key, mailbox.password)
         save_account(db, account)
         db.close()

@@ -19,7 +19,7 @@ from followthrough.ui.about import AboutDialog
 from followthrough.ui.archive.dialog import ArchiveDialog
 from followthrough.ui.main_window import MainWindow
 from followthrough.ui.ops import Operations
-from tests.ui.cards import WAIT, highlighted, names
+from tests.ui.cards import WAIT, highlighted, names, shown_window
 
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
@@ -33,13 +33,7 @@ def pipeline(db: Database) -> None:
 
 
 def shown(qtbot: QtBot, ops: Operations) -> MainWindow:
-    window = MainWindow(ops)
-    window.resize(1400, 900)
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.board_loaded, timeout=WAIT):
-        window.show()
-    qtbot.waitExposed(window)
-    return window
+    return shown_window(qtbot, ops, (1400, 900))
 
 
 def test_the_status_bar_counts_what_an_export_holds(

@@ -20,7 +20,7 @@ from followthrough.ui.app import starts_in_tray
 from followthrough.ui.ops import Operations
 from followthrough.ui.settings import SettingsDialog
 from tests.support.components import require_program
-from tests.ui.test_real_x_server import x_display  # noqa: F401  # the private Xvfb fixture
+from tests.support.desktop import visible_main_window
 
 
 @pytest.fixture
@@ -99,7 +99,7 @@ def test_a_smoke_run_or_a_normal_start_always_shows_the_window() -> None:
 
 @pytest.mark.xvfb
 def test_tray_start_without_a_tray_shows_the_window_the_desktop_entry_names(
-    x_display: str,  # noqa: F811
+    x_display: str,
     tmp_path: Path,
 ) -> None:
     xdotool = require_program("xdotool")
@@ -110,12 +110,7 @@ def test_tray_start_without_a_tray_shows_the_window_the_desktop_entry_names(
                            stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
         # A bare X server has no tray: hiding the window would leave no way back to it.
-        found = subprocess.run(
-            [xdotool, "search", "--sync", "--onlyvisible", "--name", "^Followthrough$"],
-            env=env, capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
-        assert found.returncode == 0, found.stderr
-        window_id = found.stdout.split()[0]
+        window_id = visible_main_window(xdotool, env)
         wm_class = subprocess.run([xprop, "-id", window_id, "WM_CLASS"], env=env,
                                   capture_output=True, text=True, timeout=10, check=True)  # fmt: skip
         # Launchers match the window to packaging/linux's StartupWMClass by this class.
@@ -149,7 +144,7 @@ def tray_selection_owned(display: str) -> bool:
 
 
 @pytest.fixture
-def tray_host(qtbot: QtBot, x_display: str) -> Iterator[str]:  # noqa: F811
+def tray_host(qtbot: QtBot, x_display: str) -> Iterator[str]:
     """A real tray (trayer, a small panel) on the private X server."""
     trayer = require_program("trayer")
     host = subprocess.Popen([trayer, "--edge", "top", "--widthtype", "pixel", "--width", "200",

@@ -23,18 +23,13 @@ from followthrough.ui.board.delegate import step_line
 from followthrough.ui.main_window import MainWindow
 from followthrough.ui.ops import Operations
 from followthrough.ui.workspace import FOLD_BELOW
-from tests.ui.cards import WAIT, click_card
+from tests.ui.cards import WAIT, click_card, shown_window
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def shown_at(qtbot: QtBot, ops: Operations, width: int, height: int) -> MainWindow:
-    window = MainWindow(ops)
-    window.resize(width, height)
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.board_loaded, timeout=WAIT):
-        window.show()
-    qtbot.waitExposed(window)
+    window = shown_window(qtbot, ops, (width, height))
     qtbot.waitUntil(lambda: window.width() == width, timeout=WAIT)
     return window
 

@@ -21,19 +21,22 @@ from followthrough.ui.main_window import MainWindow
 from followthrough.ui.ops import Operations
 from followthrough.ui.shortcuts import menu_shortcuts
 from tests.conftest import NOW
-from tests.ui.cards import click_button, click_card, highlighted, names, open_box, right_click_card
+from tests.ui.cards import (
+    click_button,
+    click_card,
+    highlighted,
+    names,
+    open_box,
+    right_click_card,
+    shown_window,
+)
 
 
 @pytest.fixture
 def board(qtbot: QtBot, db: Database, ops: Operations) -> MainWindow:
     add_lead(db, NewLead.create(name="Ana Silva", company="Acme", now=NOW), NOW)
     add_lead(db, NewLead.create(name="Bo Chen", state=State.WARM, now=NOW), NOW)
-    window = MainWindow(ops)
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.board_loaded, timeout=5000):
-        window.show()
-    qtbot.waitExposed(window)
-    return window
+    return shown_window(qtbot, ops)
 
 
 def state_of(db: Database, name: str) -> State:

@@ -21,20 +21,14 @@ from followthrough.store.db import Database
 from followthrough.ui.drafting.dialog import DraftDialog
 from followthrough.ui.main_window import MainWindow
 from followthrough.ui.ops import Operations
-from tests.ui.cards import WAIT, click_button, click_card, names, open_box
+from tests.ui.cards import WAIT, click_button, click_card, names, open_box, shown_window
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
 
 def shown(qtbot: QtBot, ops: Operations) -> MainWindow:
-    window = MainWindow(ops)
-    window.resize(1400, 900)
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.board_loaded, timeout=WAIT):
-        window.show()
-    qtbot.waitExposed(window)
-    return window
+    return shown_window(qtbot, ops, (1400, 900))
 
 
 @pytest.fixture

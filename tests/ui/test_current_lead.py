@@ -21,7 +21,15 @@ from followthrough.ui.board.recycle import RecycleDialog
 from followthrough.ui.drafting.dialog import DraftDialog
 from followthrough.ui.main_window import MainWindow
 from followthrough.ui.ops import Operations
-from tests.ui.cards import WAIT, click_button, click_card, highlighted, names, open_box
+from tests.ui.cards import (
+    WAIT,
+    click_button,
+    click_card,
+    highlighted,
+    names,
+    open_box,
+    shown_window,
+)
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -33,13 +41,7 @@ def board(qtbot: QtBot, db: Database, ops: Operations) -> MainWindow:
     for name, state in (("Ana Silva", State.HOT), ("Cleo Park", State.HOT),
                         ("Bo Chen", State.WARM), ("Dev Rao", State.WARM)):  # fmt: skip
         add_lead(db, NewLead.create(name=name, state=state, company=f"{name} Ltd", now=now), now)
-    window = MainWindow(ops)
-    window.resize(1400, 900)
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.board_loaded, timeout=WAIT):
-        window.show()
-    qtbot.waitExposed(window)
-    return window
+    return shown_window(qtbot, ops, (1400, 900))
 
 
 def state_of(db: Database, lead_id: int) -> State:

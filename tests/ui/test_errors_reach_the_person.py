@@ -7,11 +7,9 @@ tries to write, with the busy timeout shortened so the wait is short.
 
 from __future__ import annotations
 
-import sqlite3
 import stat
 import threading
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,19 +31,11 @@ from followthrough.ui.about import AboutDialog
 from followthrough.ui.main_window import MainWindow
 from followthrough.ui.ops import Operations
 from followthrough.ui.uncaught import SAID, UncaughtErrors
-from tests.ui.cards import WAIT, click_card, names
+from tests.support.database import write_lock_held
+from tests.ui.cards import WAIT, click_card, names, shown_window
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 BUSY_MS = 300
-
-
-@pytest.fixture
-def log_file() -> Iterator[Path]:
-    """The app's log, opened where the app opens it (the test's own XDG_STATE_HOME)."""
-    path = logfile.open_log()
-    assert path is not None
-    yield path
-    logfile.close_log()
 
 
 @pytest.fixture
@@ -56,25 +46,8 @@ def impatient(db: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
     return db
 
 
-@contextmanager
-def write_lock_held(path: Path) -> Iterator[None]:
-    """Another writer (a command, a second app) in the middle of its transaction."""
-    with closing(sqlite3.connect(path, isolation_level=None)) as other:
-        other.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        finally:
-            other.execute("ROLLBACK")
-
-
 def shown(qtbot: QtBot, ops: Operations) -> MainWindow:
-    window = MainWindow(ops)
-    window.resize(1400, 900)
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.board_loaded, timeout=WAIT):
-        window.show()
-    qtbot.waitExposed(window)
-    return window
+    return shown_window(qtbot, ops, (1400, 900))
 
 
 def boxes() -> list[QMessageBox]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,12 +19,14 @@ from tests.conftest import NOW
 
 
 @pytest.fixture
-def ops(db: Database) -> Iterator[Operations]:
+def two_leads(db: Database) -> None:
     add_lead(db, NewLead.create(name="Chloé Dubois", company="Éclair SAS", now=NOW), NOW)
     add_lead(db, NewLead.create(name="Sven Berg", now=NOW), NOW)
-    runner = Operations(db)
-    yield runner
-    runner.shutdown()
+
+
+# Every test exports a folder holding two leads, stored before the runner (tests/ui/conftest.py)
+# opens: fixtures named in usefixtures are set up before those a test asks for by argument.
+pytestmark = pytest.mark.usefixtures("two_leads")
 
 
 def test_export_to_reports_in_the_status_bar(qtbot: QtBot, ops: Operations, tmp_path: Path) -> None:

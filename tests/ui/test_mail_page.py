@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -21,21 +19,9 @@ from followthrough.store.db import Database
 from followthrough.ui.ops import Operations
 from followthrough.ui.settings.fields import sentence
 from followthrough.ui.settings.mail_page import MailPage
-from tests.support.mailserver import MailServer, mail_server
-from tests.support.secretservice import no_keyring, secret_service
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[MailServer]:
-    with mail_server() as running:
-        yield running
-
-
-@pytest.fixture
-def keyring_home(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    with secret_service(monkeypatch) as home:
-        yield home
-
+from tests.support.database import record_session_threads
+from tests.support.mailserver import MailServer
+from tests.support.secretservice import no_keyring
 
 OpenPage = Callable[[], MailPage]
 
@@ -68,13 +54,7 @@ def fill(page: MailPage, server: MailServer, password: str | None = None) -> Non
 
 
 def account_for(server: MailServer) -> MailAccount:
-    return MailAccount.create(
-        host=server.host,
-        user=server.user,
-        security="starttls",
-        port=server.plain_port,
-        ca_file=str(server.cafile),
-    )
+    return server.account(Security.STARTTLS)
 
 
 def test_saving_puts_the_password_in_the_keyring_and_never_in_the_database(
@@ -249,15 +229,7 @@ def test_saving_and_forgetting_write_to_the_database_only_on_its_own_thread(
     first = replace(account_for(server), user="someone.else@example.com")
     set_account(db, first, "the old mailbox's password")
     page = open_page()
-    used_on: list[str] = []
-    for name in ("read", "write"):
-        opened = getattr(Database, name)
-
-        def noted(self: Database, opened: Any = opened) -> Any:
-            used_on.append(threading.current_thread().name)
-            return opened(self)
-
-        monkeypatch.setattr(Database, name, noted)
+    used_on = record_session_threads(monkeypatch)
     fill(page, server)  # another mailbox: the old one's password goes too
     with qtbot.waitSignal(page.saved, timeout=10000):
         qtbot.mouseClick(page.save, Qt.MouseButton.LeftButton)

@@ -11,14 +11,12 @@ from collections.abc import Iterator
 from datetime import timedelta
 from email.utils import make_msgid
 from pathlib import Path
-from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from followthrough import logfile
 from followthrough.domain.leads import NewLead
-from followthrough.domain.mailaccount import MailAccount
+from followthrough.domain.mailaccount import Security
 from followthrough.domain.signals import SignalKind
 from followthrough.services import leads
 from followthrough.services.mailaccount import get_account, set_account
@@ -30,36 +28,17 @@ from followthrough.ui import mailwatcher
 from followthrough.ui.mailwatcher import MailWatcher
 from followthrough.ui.ops import Operations
 from tests.conftest import NOW
-from tests.support.mailserver import MailServer, mail_server, message
-from tests.support.secretservice import secret_service
+from tests.support.database import record_session_threads
+from tests.support.mailserver import MailServer, message
 
 PASS_TIMEOUT = 30000  # ms; a pass against a local server takes well under a second
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[MailServer]:
-    with mail_server() as running:
-        yield running
-
-
-@pytest.fixture
-def keyring_home(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    with secret_service(monkeypatch) as home:
-        yield home
 
 
 @pytest.fixture
 def watcher(
     server: MailServer, keyring_home: Path, db: Database, ops: Operations
 ) -> Iterator[MailWatcher]:
-    account = MailAccount.create(
-        host=server.host,
-        user=server.user,
-        security="tls",
-        port=server.tls_port,
-        ca_file=str(server.cafile),
-        interval_minutes=5,
-    )
+    account = server.account(Security.TLS, interval_minutes=5)
     set_account(db, account, server.password)
     watching = MailWatcher(ops)
     yield watching
@@ -202,27 +181,11 @@ def test_a_pass_reads_and_writes_the_database_only_on_the_database_thread(
 ) -> None:
     lead_id = a_lead(db, "Rui Alves", "rui@buyer.example")
     server.append("INBOX", reply_from("rui@buyer.example", "Re: the quote"))
-    used_on: list[str] = []
-    for name in ("read", "write"):
-        opened = getattr(Database, name)
-
-        def noted(self: Database, opened: Any = opened) -> Any:
-            used_on.append(threading.current_thread().name)
-            return opened(self)
-
-        monkeypatch.setattr(Database, name, noted)
+    used_on = record_session_threads(monkeypatch)
     report = check(qtbot, watcher)
     assert [entry.lead_id for entry in report.logged] == [lead_id]
     assert used_on
     assert set(used_on) == {"followthrough-db"}  # never the mail thread
-
-
-@pytest.fixture
-def log_file() -> Iterator[Path]:
-    path = logfile.open_log()
-    assert path is not None
-    yield path
-    logfile.close_log()
 
 
 def test_the_log_tells_of_mail_failures_without_the_password(

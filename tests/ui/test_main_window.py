@@ -12,23 +12,9 @@ from followthrough.domain.leads import NewLead
 from followthrough.domain.states import State
 from followthrough.services.leads import add_lead
 from followthrough.store.db import Database
-from followthrough.ui.main_window import MainWindow
 from followthrough.ui.ops import Operations
 from tests.conftest import NOW
-
-
-def shown_window(qtbot: QtBot, ops: Operations) -> MainWindow:
-    window = MainWindow(ops)
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.board_loaded, timeout=5000):
-        window.show()
-    qtbot.waitExposed(window)
-    return window
-
-
-def names(window: MainWindow, state: State) -> list[str]:
-    model = window.columns[state.value].model
-    return [model.data(model.index(row)) for row in range(model.rowCount())]
+from tests.ui.cards import names, shown_window
 
 
 def test_board_lists_leads_by_column_with_counts(

@@ -17,9 +17,8 @@ from tests.conftest import NOW
 
 
 def test_work_runs_off_the_gui_thread_and_results_come_back_on_it(
-    qtbot: QtBot, db: Database
+    qtbot: QtBot, db: Database, ops: Operations
 ) -> None:
-    ops = Operations(db)
     gui_thread = threading.current_thread()
     seen: dict[str, object] = {}
 
@@ -37,17 +36,14 @@ def test_work_runs_off_the_gui_thread_and_results_come_back_on_it(
     assert seen["callback"] is gui_thread
     assert lead_queries.get_lead(db, int(seen["id"])).lead.name == "Ana"  # type: ignore[arg-type]
     assert not ops.busy
-    ops.shutdown()
 
 
 def test_a_failed_operation_reports_its_message_and_changes_nothing(
-    qtbot: QtBot, db: Database
+    qtbot: QtBot, ops: Operations
 ) -> None:
-    ops = Operations(db)
     with qtbot.waitSignal(ops.failed, timeout=5000) as failure, qtbot.assertNotEmitted(ops.changed):
         ops.run(lambda database: lead_queries.get_lead(database, 404), writes=True)
     assert failure.args == ["no lead with id 404"]
-    ops.shutdown()
 
 
 def test_column_model_shows_its_state_in_order_with_roles(qtbot: QtBot, db: Database) -> None:

@@ -5,52 +5,15 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.cli.conftest import installed_command
 from tests.support.components import require_program
+from tests.support.desktop import assert_painted_board, visible_main_window
 
 pytestmark = pytest.mark.xvfb
-
-
-@pytest.fixture
-def x_display(tmp_path: Path) -> Iterator[str]:
-    """A private Xvfb; -displayfd lets the server pick a free display number and tell us.
-
-    -noreset: by default an X server starts over when its last client leaves, and a client
-    connecting meanwhile is refused; a probe that connects and disconnects (the tray check)
-    could then make a tray host started alongside it fail with "cannot open display".
-    """
-    xvfb = require_program("Xvfb")
-    read_fd, write_fd = os.pipe()
-    server = subprocess.Popen(
-        [
-            xvfb,
-            "-displayfd",
-            str(write_fd),
-            "-screen",
-            "0",
-            "1280x800x24",
-            "-nolisten",
-            "tcp",
-            "-noreset",
-        ],
-        pass_fds=(write_fd,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    with os.fdopen(read_fd) as pipe:
-        number = pipe.readline().strip()  # blocks until the server is ready
-    assert number, "Xvfb did not start"
-    try:
-        yield f":{number}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_app_shows_its_main_window_under_xvfb(x_display: str, tmp_path: Path) -> None:
@@ -63,13 +26,7 @@ def test_app_shows_its_main_window_under_xvfb(x_display: str, tmp_path: Path) ->
     }
     app = subprocess.Popen(installed_command(), env=env, stderr=subprocess.PIPE, text=True)
     try:
-        # --sync blocks until a visible window with that exact title exists.
-        found = subprocess.run(
-            [xdotool, "search", "--sync", "--onlyvisible", "--name", "^Followthrough$"],
-            env=env, capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
-        assert found.returncode == 0, found.stderr
-        window_id = found.stdout.split()[0]
+        window_id = visible_main_window(xdotool, env)
         geometry = subprocess.run(
             [xdotool, "getwindowgeometry", window_id],
             env=env, capture_output=True, text=True, timeout=10, check=True,
@@ -88,8 +45,6 @@ def test_app_shows_its_main_window_under_xvfb(x_display: str, tmp_path: Path) ->
 def test_screenshot_of_the_sample_pipeline_on_a_real_x_server(
     x_display: str, tmp_path: Path, test_output: Path
 ) -> None:
-    from PySide6.QtGui import QImage
-
     from followthrough.paths import prepare_data_dir
     from followthrough.services.alerts import tick
     from followthrough.services.sample import load_sample
@@ -110,11 +65,4 @@ def test_screenshot_of_the_sample_pipeline_on_a_real_x_server(
         env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    image = QImage(str(shot))
-    assert image.width() >= 1000
-    assert image.height() >= 600
-    # A painted board, not a blank frame: cards, text and badges make many distinct colours.
-    colours = {
-        image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
-    }
-    assert len(colours) > 50
+    assert_painted_board(shot)

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from followthrough.ui.main_window import MainWindow
 from followthrough.ui.ops import Operations
 from followthrough.ui.shortcuts import VIEW_KEYS, ShortcutSheet
-from tests.ui.test_main_window import shown_window
+from tests.ui.cards import shown_window
 
 
 def sheet_rows(sheet: ShortcutSheet) -> list[tuple[str, str, str]]:

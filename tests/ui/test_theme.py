@@ -24,12 +24,11 @@ def _card_background(window: MainWindow) -> int:
 
 
 def test_a_dark_scheme_darkens_the_board_and_light_brings_it_back(
-    qtbot: QtBot, db: Database
+    qtbot: QtBot, db: Database, ops: Operations
 ) -> None:
     add_lead(db, NewLead.create(name="Ana Silva", now=NOW), NOW)
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    ops = Operations(db)
     window = MainWindow(ops)
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.board_loaded, timeout=5000):
@@ -46,4 +45,3 @@ def test_a_dark_scheme_darkens_the_board_and_light_brings_it_back(
         assert abs(_card_background(window) - light) < 10
     finally:
         app.setPalette(QPalette())
-        ops.shutdown()

@@ -1,0 +1,41 @@
+"""The fixtures of real system components that every test directory shares (loaded by
+tests/conftest.py as a plugin).
+
+`server`: a real Dovecot (tests/support/mailserver.py), one per test module: it takes about
+a second to start, so a module's tests share it and keep apart by folder or by account.
+`keyring_home`: a real, unlocked Secret Service (tests/support/secretservice.py), one per
+test, so no test sees another's passwords; its value is the keyring's home folder.
+`x_display`: a private X server (Xvfb, tests/support/desktop.py), one per test; its value is
+the DISPLAY to give the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.components import require_program
+from tests.support.desktop import x_server
+from tests.support.mailserver import MailServer, mail_server
+from tests.support.secretservice import secret_service
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[MailServer]:
+    with mail_server() as running:
+        yield running
+
+
+@pytest.fixture
+def keyring_home(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    with secret_service(monkeypatch) as home:
+        yield home
+
+
+@pytest.fixture
+def x_display() -> Iterator[str]:
+    require_program("Xvfb")  # skipped where it is missing, failed under CI
+    with x_server("1280x800x24") as display:
+        yield display
