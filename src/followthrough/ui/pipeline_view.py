@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QLabel
 from followthrough.domain.states import State
 from followthrough.ui.board.search import SearchField
 from followthrough.ui.board.words import absence_words, count_words
-from followthrough.ui.changes import LEADS, Changes
+from followthrough.ui.changes import LEADS, POLICY, Changes
 from followthrough.ui.current import CurrentLead
 from followthrough.ui.ops import Operations
 from followthrough.ui.workspace import Workspace
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 BOARD = "board"  # the name of the board's read: only the newest answer is shown
 SEARCH_PAUSE_MS = 120  # one query per burst of keystrokes, not one per key
 # What a card shows: the lead, its alerts' badges, and its momentum under the rules.
-SHOWN = LEADS | Changes(policy=True)
+SHOWN = LEADS | POLICY
 
 
 class PipelineHost(Protocol):
