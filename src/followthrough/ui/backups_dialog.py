@@ -7,6 +7,7 @@ running app reads the restored data on its next query; views refresh on `ops.cha
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -199,7 +200,7 @@ class BackupsDialog(QDialog):
         self._busy(True)
         self._say("Restoring…")
         on_restored = self.on_restored
-        shown = self.ops.guard(lambda saved: self._restored(info, saved), owner=self)
+        shown = self.ops.guard(partial(self._restored, info), owner=self)
 
         def restored(saved: Path | None) -> None:
             if on_restored is not None:

@@ -1,8 +1,9 @@
 """The lead panel beside the board: the selected lead's fields edited in place (form.py),
 quick buttons to log what happened (log_bar.py), and its timeline.
 
-This module reads: which lead is shown, its empty state, and the timeline. Every change goes
-through LeadActions (so it can be undone); reads go through Operations.
+This module shows: which lead, its empty state, and the timeline. A lead chosen is read here;
+after a change the window's one read brings the lead again (PipelineView, `show_read`).
+Every change goes through LeadActions (so it can be undone); reads go through Operations.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from followthrough.services.clock import utcnow
 from followthrough.services.readmodels import LeadView
 from followthrough.ui.actions import LeadActions
 from followthrough.ui.board.style import paint_panel
-from followthrough.ui.changes import LEADS, Changes
 from followthrough.ui.lead.form import LeadForm
 from followthrough.ui.lead.log_bar import LogBar
 from followthrough.ui.lead.timeline import TimelineModel
@@ -90,7 +90,6 @@ class LeadPanel(QWidget):
         layout.addWidget(timeline_label)
         layout.addWidget(self.timeline_view, 1)
         self._show_empty()
-        ops.changed.connect(self._data_changed)
 
     def show_lead(self, lead_id: int | None) -> None:
         """Show a lead (None: the empty state); its details arrive from the worker."""
@@ -118,13 +117,15 @@ class LeadPanel(QWidget):
         self._wanted = None
         self._show_empty(words)
 
+    def show_read(self, found: LeadTimeline) -> None:
+        """Show a lead as read elsewhere, in the same moment as the board (the window's read)."""
+        self._wanted = found.lead.id
+        self._show(found)
+
     def refresh(self) -> None:
+        """Read the lead shown again (a view without the window's read: its tests)."""
         if self._wanted is not None:
             self.show_lead(self._wanted)
-
-    def _data_changed(self, changes: Changes) -> None:
-        if changes.touches(LEADS):
-            self.refresh()
 
     def _gone(self) -> None:
         # Deleted here or elsewhere (or never there): nothing left to show.
