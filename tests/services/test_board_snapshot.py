@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from followthrough.domain.leads import NewLead
 from followthrough.domain.states import State
-from followthrough.services.board_snapshot import read_board
+from followthrough.services import alerts
+from followthrough.services.alerts import today_alerts
+from followthrough.services.board_snapshot import read_board, read_window
 from followthrough.services.leads import add_lead, delete_lead, move_lead
+from followthrough.services.timeline import lead_timeline
 from followthrough.store.db import Database
 from tests.conftest import NOW
 
@@ -51,3 +56,19 @@ def test_the_chosen_lead_is_found_or_its_absence_named(db: Database) -> None:
     assert deleted is not None
     assert deleted.absence == "deleted"
     assert deleted.lead is None
+
+
+def test_the_window_read_holds_today_and_the_focused_leads_timeline(db: Database) -> None:
+    _pipeline(db)
+    now = NOW + timedelta(days=30)  # Ana and Dev have long gone quiet
+    raised = alerts.tick(db, now)
+    window = read_window(db, focus=1, now=now)
+    assert window.board == read_board(db, focus=1, now=now)
+    assert window.today == today_alerts(db)
+    assert window.today.total == len(raised) > 0
+    assert window.lead is not None
+    assert window.lead == lead_timeline(db, 1, now)
+    # A lead the board does not show has no details to show: the panel says why instead.
+    assert read_window(db, "bo", focus=1, now=now).lead is None
+    assert read_window(db, focus=3, now=now).lead is None  # lost
+    assert read_window(db, now=now).lead is None

@@ -14,6 +14,7 @@ from followthrough.services.lead_queries import list_leads
 from followthrough.services.leads import add_lead
 from followthrough.store.db import Database
 from followthrough.ui.backups_dialog import BackupsDialog
+from followthrough.ui.changes import EVERYTHING
 from followthrough.ui.ops import Operations
 from followthrough.ui.settings import SettingsDialog
 from followthrough.ui.timefmt import local_day
@@ -123,3 +124,42 @@ def test_the_data_tab_keeps_the_backup_counts(qtbot: QtBot, ops: Operations, db:
     assert page.backups_dialog is not None
     qtbot.waitUntil(lambda: page.backups_dialog is not None and page.backups_dialog.isVisible())
     page.backups_dialog.close()
+
+
+def test_a_restore_that_ends_after_the_dialog_closed_is_said_in_the_window(
+    qtbot: QtBot, ops: Operations, db: Database, data_paths: DataPaths
+) -> None:
+    add_lead(db, NewLead.create(name="Ana Silva", now=NOW), NOW)
+    made = backups.make_backup(data_paths, "manual", NOW)
+    restored: list[str] = []
+    dialog = _open(qtbot, ops, restored)
+    made.write_bytes(b"scrambled" * 1000)
+    assert dialog.ask_restore() is not None
+    assert dialog.confirm_button is not None
+    said: list[str] = []
+    dialog.failed.connect(said.append)
+    with qtbot.waitSignal(ops.failed, timeout=5000) as failed:
+        dialog.confirm_button.click()
+        dialog.close()  # before the answer: the dialog no longer shows it, the window does
+    assert "not a Followthrough database" in str(failed.args[0])
+    assert said == []
+    assert restored == []
+
+
+def test_a_restore_finished_after_the_dialog_closed_still_clears_what_it_made_stale(
+    qtbot: QtBot, ops: Operations, db: Database, data_paths: DataPaths
+) -> None:
+    add_lead(db, NewLead.create(name="Ana Silva", now=NOW), NOW)
+    backups.make_backup(data_paths, "manual", NOW)
+    restored: list[str] = []
+    dialog = _open(qtbot, ops, restored)
+    shown: list[str] = []
+    dialog.restored.connect(shown.append)
+    assert dialog.ask_restore() is not None
+    assert dialog.confirm_button is not None
+    with qtbot.waitSignal(ops.changed, timeout=5000) as changed:
+        dialog.confirm_button.click()
+        dialog.close()
+    assert changed.args == [EVERYTHING]  # the whole file was replaced
+    assert restored == ["reopened"]  # the undo stack is cleared all the same
+    assert shown == []  # the closed dialog shows nothing

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from followthrough.domain.leads import NewLead
-from followthrough.services import board_snapshot
-from followthrough.services.board_rows import BoardSnapshot
-from followthrough.services.leads import add_lead
+from followthrough.domain.leads import LeadEdit, NewLead
+from followthrough.domain.signals import SignalKind
+from followthrough.services import alerts, board_snapshot, timeline
+from followthrough.services.board_snapshot import WindowRead
+from followthrough.services.leads import add_lead, edit_lead, log_event
 from followthrough.services.preferences import update_preferences
 from followthrough.store.db import Database
 from followthrough.ui.changes import ALERTS, EVERYTHING, LEADS, SETTINGS, TEMPLATES, Changes
@@ -32,15 +35,15 @@ def test_changes_name_the_data_that_moved() -> None:
 
 @pytest.fixture
 def board_reads(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
-    """The searches the board was read with, from now on (read on the worker)."""
+    """The searches the window's one read was made with, from now on (read on the worker)."""
     reads: list[str | None] = []
-    read_board = board_snapshot.read_board
+    read_window = board_snapshot.read_window
 
-    def counted(db: Database, query: str | None, *args: int | None) -> BoardSnapshot:
+    def counted(db: Database, query: str | None, *args: int | None) -> WindowRead:
         reads.append(query)
-        return read_board(db, query, *args)  # type: ignore[arg-type]
+        return read_window(db, query, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(board_snapshot, "read_board", counted)
+    monkeypatch.setattr(board_snapshot, "read_window", counted)
     return reads
 
 
@@ -92,3 +95,34 @@ def test_an_alert_change_reads_the_board_again(
     with qtbot.waitSignal(window.board_loaded, timeout=WAIT):
         ops.announce(ALERTS)  # a tick raised alerts: the cards' badges moved
     assert board_reads == [None]
+
+
+def test_one_change_is_one_read_for_the_board_today_and_the_lead_panel(
+    qtbot: QtBot, ops: Operations, db: Database, board_reads: list[str | None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    now = datetime.now(UTC)
+    lead = add_lead(db, NewLead.create(name="Ana Silva", now=now - timedelta(days=5)), now)
+    log_event(db, lead.id, SignalKind.SENT, at=now - timedelta(days=4), now=now)
+    alerts.tick(db, now)
+    window = MainWindow(ops)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.board_loaded, timeout=WAIT):
+        window.show()
+    with qtbot.waitSignal(window.lead_panel.loaded, timeout=WAIT):
+        window.select_lead(lead.id)  # a lead chosen: the panel reads it, alone
+    own_reads: list[str] = []
+    for module, name in ((timeline, "lead_timeline"), (alerts, "today_alerts")):
+        monkeypatch.setattr(module, name, lambda *args, name=name: own_reads.append(name))
+    board_reads.clear()
+
+    with qtbot.waitSignals(
+        [window.board_loaded, window.today.loaded, window.lead_panel.loaded], timeout=WAIT
+    ):
+        ops.run(lambda db: edit_lead(db, lead.id, LeadEdit.create(name="Ana Costa")), writes=LEADS)
+    settle(qtbot, ops)
+    assert board_reads == [None]  # the window's one read...
+    assert own_reads == []  # ...and no read of Today's or the panel's own
+    assert window.lead_panel.fields["name"].text() == "Ana Costa"
+    today = window.today.model
+    assert today.data(today.index(0), Qt.ItemDataRole.ToolTipRole).startswith("Ana Costa: ")

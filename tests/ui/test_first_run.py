@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 from followthrough.domain.states import BOARD_STATES
 from followthrough.services import sample
 from followthrough.store.db import Database
+from followthrough.ui.changes import LEADS
 from followthrough.ui.first_run import FirstRunPanel
 from followthrough.ui.ops import Operations
 from tests.conftest import NOW
@@ -51,13 +52,14 @@ def test_the_sample_loads_in_the_background_and_the_panel_says_so(
 ) -> None:
     with (
         qtbot.waitSignal(panel.sample_loaded, timeout=10000) as loaded,
-        qtbot.waitSignal(ops.changed, timeout=10000),
+        qtbot.waitSignal(ops.changed, timeout=10000) as told,
     ):
         panel.sample_button.click()  # returns before the event loop can deliver the result
         # While it loads, a second click cannot start a second copy.
         assert not panel.sample_button.isEnabled()
         assert panel.sample_button.text() == "Loading the sample…"
     assert loaded.args == [14]
+    assert told.args == [LEADS]  # leads and their alerts; no setting, rule or template
     assert sample.sample_loaded(db)
     assert not sample.board_is_empty(db)
     assert panel.sample_button.isEnabled()

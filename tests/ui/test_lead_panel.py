@@ -32,6 +32,9 @@ def actions(ops: Operations) -> LeadActions:
 def panel(qtbot: QtBot, ops: Operations, actions: LeadActions) -> LeadPanel:
     # Typed times are read from NOW (a Monday), so "fri" has one right answer.
     widget = LeadPanel(ops, actions, clock=lambda: NOW)
+    # In the window, the window's one read brings the lead again after a change; alone, the
+    # panel is told to read it again itself.
+    ops.changed.connect(lambda _changes: widget.refresh())
     qtbot.addWidget(widget)
     widget.show()
     qtbot.waitExposed(widget)

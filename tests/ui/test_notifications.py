@@ -18,6 +18,7 @@ from followthrough.services import alerts, leads
 from followthrough.services.preferences import update_preferences
 from followthrough.services.readmodels import AlertView
 from followthrough.store.db import Database
+from followthrough.ui.changes import ALERTS
 from followthrough.ui.notify import AlertNotifier
 from followthrough.ui.ops import Operations
 from followthrough.ui.scheduler import Scheduler
@@ -124,12 +125,14 @@ def test_a_tick_raising_nothing_new_shows_nothing(
 
 
 def test_snooze_on_the_notification_snoozes_the_alert_for_an_hour(
-    qtbot: QtBot, db: Database, server: NotificationServer, notifier: AlertNotifier
+    qtbot: QtBot, db: Database, ops: Operations, server: NotificationServer, notifier: AlertNotifier
 ) -> None:
     (alert,) = silent_leads(db, "Ana Silva")
     notifier.announce([alert])
     (call,) = shown(qtbot, server)
-    server.invoke_action(call.id, call.action_labels["Snooze"])
+    with qtbot.waitSignal(ops.changed, timeout=5000) as told:
+        server.invoke_action(call.id, call.action_labels["Snooze"])
+    assert told.args == [ALERTS]  # Today and the badges read again; nothing else moved
     qtbot.waitUntil(lambda: status_of(db, alert.id).status == "snoozed", timeout=5000)
     assert status_of(db, alert.id).snoozed_until == LATER + timedelta(hours=1)
     assert alerts.list_alerts(db) == []  # gone from Today until then
@@ -141,8 +144,9 @@ def test_done_on_the_notification_resolves_the_alert(
     (alert,) = silent_leads(db, "Ana Silva")
     notifier.announce([alert])
     (call,) = shown(qtbot, server)
-    with qtbot.waitSignal(ops.changed, timeout=5000):  # the views hear of it
+    with qtbot.waitSignal(ops.changed, timeout=5000) as told:  # the views hear of it
         server.invoke_action(call.id, call.action_labels["Done"])
+    assert told.args == [ALERTS]
     assert status_of(db, alert.id).status == "done"
     assert status_of(db, alert.id).resolved_at == LATER
 

@@ -21,6 +21,7 @@ from followthrough.services import alerts, lead_queries, leads
 from followthrough.services.policy import get_policy, update_policy
 from followthrough.services.preferences import get_preferences, update_preferences
 from followthrough.store.db import Database
+from followthrough.ui.changes import POLICY, SETTINGS
 from followthrough.ui.ops import Operations
 from followthrough.ui.settings import SettingsDialog
 
@@ -70,7 +71,7 @@ def test_opening_shows_the_stored_values(open_dialog: OpenDialog, db: Database) 
 
 
 def test_a_shorter_hot_window_is_saved_on_ok_and_plans_the_lead_again(
-    qtbot: QtBot, open_dialog: OpenDialog, db: Database
+    qtbot: QtBot, open_dialog: OpenDialog, db: Database, ops: Operations
 ) -> None:
     now = datetime.now(UTC)
     lead = leads.add_lead(db, NewLead.create(name="Ana Silva", now=now, next_step="Pilot"), now)
@@ -84,8 +85,12 @@ def test_a_shorter_hot_window_is_saved_on_ok_and_plans_the_lead_again(
     spin = dialog.follow_up.spins["hot_silence_days"]
     spin.selectAll()
     qtbot.keyClicks(spin, "3")
-    with qtbot.waitSignal(dialog.applied, timeout=5000):
+    with (
+        qtbot.waitSignal(dialog.applied, timeout=5000),
+        qtbot.waitSignal(ops.changed, timeout=5000) as told,
+    ):
         qtbot.keyClick(spin, Qt.Key.Key_Return)
+    assert told.args == [POLICY]  # the rules alone: no preference was changed
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=2000)
     assert get_policy(db) == Policy(hot_silence_days=3)
     alerts.tick(db, datetime.now(UTC))
@@ -94,14 +99,18 @@ def test_a_shorter_hot_window_is_saved_on_ok_and_plans_the_lead_again(
 
 
 def test_working_hours_are_saved_on_apply_and_the_dialog_stays(
-    qtbot: QtBot, open_dialog: OpenDialog, db: Database
+    qtbot: QtBot, open_dialog: OpenDialog, db: Database, ops: Operations
 ) -> None:
     dialog = open_dialog()
     dialog.notifications.work_start.setTime(QTime(7, 45))
     dialog.notifications.work_end.setTime(QTime(16, 0))
     dialog.notifications.days["sat"].setChecked(True)
-    with qtbot.waitSignal(dialog.applied, timeout=5000):
+    with (
+        qtbot.waitSignal(dialog.applied, timeout=5000),
+        qtbot.waitSignal(ops.changed, timeout=5000) as told,
+    ):
         qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    assert told.args == [SETTINGS]  # preferences alone: the board need not read again
     assert dialog.isVisible()
     prefs = get_preferences(db)
     assert (prefs.work_start, prefs.work_end) == ("07:45", "16:00")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from followthrough.domain.alerts import AlertOutcome, AlertStatus
 from followthrough.domain.signals import Direction, EventKind, SignalKind
@@ -49,14 +49,18 @@ class LeadTimeline:
 
 
 def lead_timeline(db: Database, lead_id: int, now: datetime | None = None) -> LeadTimeline:
-    now = now or utcnow()
     with db.read() as session:
-        lead = session.get(Lead, lead_id)
-        if lead is None:
-            raise NotFound(f"no lead with id {lead_id}")
-        events = session.exec(select(Event).where(Event.lead_id == lead_id)).all()
-        raised = session.exec(select(Alert).where(Alert.lead_id == lead_id)).all()
-        view = lead_views(session, [lead], now)[0]
+        return read_timeline(session, lead_id, now or utcnow())
+
+
+def read_timeline(session: Session, lead_id: int, now: datetime) -> LeadTimeline:
+    """`lead_timeline` in the caller's transaction (the main window's one read)."""
+    lead = session.get(Lead, lead_id)
+    if lead is None:
+        raise NotFound(f"no lead with id {lead_id}")
+    events = session.exec(select(Event).where(Event.lead_id == lead_id)).all()
+    raised = session.exec(select(Alert).where(Alert.lead_id == lead_id)).all()
+    view = lead_views(session, [lead], now)[0]
     ranked: list[tuple[datetime, int, int, TimelineItem]] = []
     for event in events:
         assert event.id is not None

@@ -7,10 +7,9 @@ running app reads the restored data on its next query; views refresh on `ops.cha
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import TypeVar
 
-import shiboken6
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
@@ -34,11 +33,10 @@ from followthrough.services.backups import (
     make_manual_backup,
     restore_into_open,
 )
+from followthrough.ui.changes import EVERYTHING
 from followthrough.ui.ops import Operations
 from followthrough.ui.settings.fields import hint_label, sentence, warning_colour
 from followthrough.ui.timefmt import local_day
-
-T = TypeVar("T")
 
 KIND_WORDS = {
     "daily": "Daily",
@@ -126,7 +124,8 @@ class BackupsDialog(QDialog):
     # --- reading --------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        self.ops.run(backup_shelf, self._if_open(self._show), on_error=self._failed_late)
+        # Owned by the dialog: a listing that arrives after it closed is dropped.
+        self.ops.run(backup_shelf, self._show, on_error=self._failed, owner=self)
 
     def _show(self, shelf: BackupShelf) -> None:
         self.backups = backups = shelf.backups
@@ -166,10 +165,9 @@ class BackupsDialog(QDialog):
     def back_up_now(self) -> None:
         self._busy(True)
         self._say("Making a backup…")
+        # Guarded, not owned: a backup that fails after the dialog closed is still said.
         self.ops.run(
-            make_manual_backup,
-            self._if_open(self._backed_up),
-            on_error=self._failed_late,
+            make_manual_backup, self.ops.guard(self._backed_up), on_error=self._said_late()
         )
 
     def _backed_up(self, path: Path) -> None:
@@ -201,18 +199,24 @@ class BackupsDialog(QDialog):
     def restore(self, info: BackupInfo) -> None:
         self._busy(True)
         self._say("Restoring…")
+        on_restored = self.on_restored
+        shown = self.ops.guard(partial(self._restored, info), owner=self)
+
+        def restored(saved: Path | None) -> None:
+            if on_restored is not None:
+                on_restored()  # even when the dialog was closed meanwhile
+            if shown is not None:
+                shown(saved)
+
         self.ops.run(
             lambda db: restore_into_open(db, info.path),
-            lambda saved: self._restored(info, saved),
-            writes=True,  # every view reads the restored data
-            on_error=self._failed_late,
+            restored,
+            # The whole file is replaced: leads, alerts, rules, settings and templates alike.
+            writes=EVERYTHING,
+            on_error=self._said_late(),
         )
 
     def _restored(self, info: BackupInfo, saved: Path | None) -> None:
-        if self.on_restored is not None:
-            self.on_restored()  # even when the dialog was closed meanwhile
-        if not shiboken6.isValid(self):
-            return
         kept = f" Your previous data is saved as {saved.name}." if saved else ""
         text = f"Restored the backup from {local_day(info.made_at)}.{kept}"
         self._say(text)
@@ -225,20 +229,14 @@ class BackupsDialog(QDialog):
 
     # --- state ----------------------------------------------------------------------------
 
-    def _if_open(self, callback: Callable[[T], None]) -> Callable[[T], None]:
-        """A result may arrive after the dialog was closed (and deleted): then it is dropped."""
+    def done(self, result: int) -> None:
+        super().done(result)
+        self.ops.drop_pending(self)  # answers still on their way are for a closed dialog
 
-        def deliver(result: T) -> None:
-            if shiboken6.isValid(self):
-                callback(result)
-
-        return deliver
-
-    def _failed_late(self, message: str) -> None:
-        if shiboken6.isValid(self):
-            self._failed(message)
-        else:
-            self.ops.failed.emit(message)  # the window still says it
+    def _said_late(self) -> Callable[[str], None] | None:
+        """Where a backup or a restore says it failed: here, or in the window's status bar
+        once the dialog has closed (the person still believes it was done)."""
+        return self.ops.guard(self._failed, otherwise=self.ops.failed.emit)
 
     def _failed(self, message: str) -> None:
         self._say(sentence(message), problem=True)

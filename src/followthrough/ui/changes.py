@@ -29,6 +29,9 @@ class Changes:
 # A change to a lead can raise, close or move its alerts (a move, a logged reply, a delete).
 LEADS = Changes(leads=True, alerts=True)
 ALERTS = Changes(alerts=True)
+# New follow-up rules: each board lead's next check is due again (the next tick re-plans its
+# alerts and says so itself) and the cards' momentum reads differently at once.
+POLICY = Changes(policy=True)
 SETTINGS = Changes(settings=True)
 TEMPLATES = Changes(templates=True)
 # A restore, an import, a write by another process: anything may have moved.

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from followthrough.domain.states import State
+from followthrough.ui.changes import LEADS
 from followthrough.ui.ops import Operations
 
 if TYPE_CHECKING:
@@ -183,7 +184,8 @@ class FirstRunPanel(QWidget):
         self.problem.setVisible(False)
         self.sample_button.setEnabled(False)
         self.sample_button.setText(SAMPLE_BUSY)
-        self.ops.run(_load_sample, self._loaded, writes=True, on_error=self._failed)
+        # Leads, their alerts, and the sample's own record (read with the board).
+        self.ops.run(_load_sample, self._loaded, writes=LEADS, on_error=self._failed)
 
     def _ready(self) -> None:
         self.sample_button.setText(SAMPLE_LABEL)

@@ -1,9 +1,11 @@
 """The board as the main window shows it: read, searched, paged, and the current lead kept.
 
-One read fills the board (services.board_snapshot.read_board: the pages of every column, the
-counts and where the current lead is now); a column scrolled to its end asks for its next
-page. The board reads again only when leads, alerts or the follow-up rules moved; Today and
-the lead panel keep up by themselves. Imported on first use (see MainWindow.attach).
+One read fills the window (services.board_snapshot.read_window: the pages of every column,
+the counts, Today's alerts, and where the current lead is now with its details), so after a
+change the board, Today and the lead panel show the same moment. It is read again only when
+leads, alerts or the follow-up rules moved; a column scrolled to its end asks for its next
+page, and a lead chosen is read by the panel alone. Imported on first use (see
+MainWindow.attach).
 """
 
 from __future__ import annotations
@@ -16,20 +18,22 @@ from PySide6.QtWidgets import QLabel
 from followthrough.domain.states import State
 from followthrough.ui.board.search import SearchField
 from followthrough.ui.board.words import absence_words, count_words
-from followthrough.ui.changes import LEADS, Changes
+from followthrough.ui.changes import LEADS, POLICY, Changes
 from followthrough.ui.current import CurrentLead
 from followthrough.ui.ops import Operations
 from followthrough.ui.workspace import Workspace
 
 if TYPE_CHECKING:
     from followthrough.services.board_rows import BoardSnapshot, ColumnPage, FocusedLead
+    from followthrough.services.board_snapshot import WindowRead
     from followthrough.services.database import Database
     from followthrough.services.readmodels import LeadView
+    from followthrough.services.timeline import LeadTimeline
 
-BOARD = "board"  # the name of the board's read: only the newest answer is shown
+BOARD = "board"  # the name of the window's read: only the newest answer is shown
 SEARCH_PAUSE_MS = 120  # one query per burst of keystrokes, not one per key
 # What a card shows: the lead, its alerts' badges, and its momentum under the rules.
-SHOWN = LEADS | Changes(policy=True)
+SHOWN = LEADS | POLICY
 
 
 class PipelineHost(Protocol):
@@ -94,8 +98,8 @@ class PipelineView(QObject):
         shown = max([PAGE] + [c.model.rowCount() for c in self.board.columns.values()])
         focus = self.current.id
         self.ops.run(
-            lambda db: _read_board(db, query, shown, focus),
-            lambda board: self._show(board, query),
+            lambda db: _read_window(db, query, shown, focus),
+            lambda read: self._show_window(read, query),
             owner=self,
             latest=BOARD,  # a newer refresh (a keystroke, a change) replaces this one
         )
@@ -115,24 +119,33 @@ class PipelineView(QObject):
         to the refresh under way; that refresh's own answer replaces it when it comes."""
         self._show(board, query)
 
-    def _show(self, board: BoardSnapshot, query: str | None) -> None:
+    def _show_window(self, read: WindowRead, query: str | None) -> None:
+        self.today.show_alerts(read.today)
+        self._show(read.board, query, read.lead)
+
+    def _show(
+        self, board: BoardSnapshot, query: str | None, details: LeadTimeline | None = None
+    ) -> None:
         self.workspace.show_first_run(board.first_run)
         self.search.setVisible(not board.first_run)
         self.has_sample = board.has_sample
         self.board.show_pages(board.pages, searching=query is not None)
         self.count.setText(count_words(board, query))
-        self._follow_current(board.focus)
+        self._follow_current(board.focus, details)
         self.loaded.emit()
 
     # --- the current lead -------------------------------------------------------------------
 
-    def _follow_current(self, focus: FocusedLead | None) -> None:
+    def _follow_current(self, focus: FocusedLead | None, details: LeadTimeline | None) -> None:
         current = self.current
         if current.id is None or focus is None or focus.lead_id != current.id:
             self.board.highlight(current.id, scroll=False)
             return
         if focus.absence is None and focus.lead is not None:
             self.board.highlight(current.id, scroll=False)
+            if details is not None:
+                # First, so the panel is not asked to read what this read already holds.
+                self.lead_panel.show_read(details)
             current.seen(focus.lead)
         else:
             self.board.highlight(None)
@@ -182,10 +195,10 @@ class PipelineView(QObject):
 
 
 # On the worker, on first use: the window shows before the services load (ui/startup.py).
-def _read_board(db: Database, query: str | None, shown: int, focus: int | None) -> BoardSnapshot:
-    from followthrough.services.board_snapshot import read_board
+def _read_window(db: Database, query: str | None, shown: int, focus: int | None) -> WindowRead:
+    from followthrough.services.board_snapshot import read_window
 
-    return read_board(db, query, shown, focus)
+    return read_window(db, query, shown, focus)
 
 
 def _read_column_page(db: Database, state: State, query: str | None, offset: int) -> ColumnPage:

@@ -1,4 +1,8 @@
-"""Today: open alerts, most urgent first, each with its reason and the actions on it."""
+"""Today: open alerts, most urgent first, each with its reason and the actions on it.
+
+It reads nothing itself: its alerts come with the window's one read (PipelineView, and the
+first look at start-up), so Today and the board always show the same moment.
+"""
 
 from __future__ import annotations
 
@@ -36,7 +40,7 @@ from followthrough.services.readmodels import AlertView
 from followthrough.ui.alerts.delegate import ALERT_ROLE, AlertDelegate
 from followthrough.ui.alerts.snooze import SnoozeDialog
 from followthrough.ui.board.style import paint_panel
-from followthrough.ui.changes import ALERTS, LEADS, Changes
+from followthrough.ui.changes import ALERTS
 from followthrough.ui.ops import Operations
 
 if TYPE_CHECKING:
@@ -138,22 +142,9 @@ class TodayPanel(QWidget):
         buttons.setContentsMargins(4, 0, 4, 0)
         layout.addLayout(buttons)
         self._enable()
-        ops.changed.connect(self._data_changed)
-        self.refresh()
-
-    def _data_changed(self, changes: Changes) -> None:
-        # Leads too: a rename or a move shows in the rows of that lead's alerts.
-        if changes.touches(LEADS):
-            self.refresh()
-
-    def refresh(self) -> None:
-        self.ops.run(_read_today, self._show)
 
     def show_alerts(self, today: TodayAlerts) -> None:
-        """Show `today` as read elsewhere (the first look at start-up)."""
-        self._show(today)
-
-    def _show(self, today: TodayAlerts) -> None:
+        """Show `today` as read with the board (or by the first look at start-up)."""
         current = self.current()
         found = list(today.alerts)
         self.model.set_alerts(found)
@@ -227,12 +218,6 @@ class TodayPanel(QWidget):
 
 
 # On the worker, on first use: the window shows before the services load (ui/startup.py).
-def _read_today(db: Database) -> TodayAlerts:
-    from followthrough.services.alerts import today_alerts
-
-    return today_alerts(db)
-
-
 def _resolve(db: Database, alert_id: int, status: AlertStatus) -> AlertView:
     from followthrough.services.alerts import resolve
 

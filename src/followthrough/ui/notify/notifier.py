@@ -22,6 +22,7 @@ from followthrough.services.database import Database
 from followthrough.services.preferences import get_preferences
 from followthrough.services.readmodels import AlertView
 from followthrough.shipped import resource_path
+from followthrough.ui.changes import ALERTS
 from followthrough.ui.notify.bridge import CLICKED, NotificationBridge
 from followthrough.ui.ops import Operations
 from followthrough.ui.scheduler import Scheduler
@@ -120,14 +121,18 @@ class AlertNotifier(QObject):
             self.draft_requested.emit(alert_id)
             if lead_id is not None:
                 self.open_lead.emit(lead_id)
-        elif key == SNOOZE:
+        elif key in (SNOOZE, DONE):
+            # Like Today's buttons: the alert moves, and re-planning its lead only sets when
+            # the lead is next checked, which no view shows.
             now = self.clock()
-            self.ops.run(lambda db: alerts.snooze(db, alert_id, now + SNOOZE_FOR, now), writes=True)
-        elif key == DONE:
-            now = self.clock()
-            self.ops.run(
-                lambda db: alerts.resolve(db, alert_id, AlertStatus.DONE, now), writes=True
-            )
+            if key == SNOOZE:
+                self.ops.run(
+                    lambda db: alerts.snooze(db, alert_id, now + SNOOZE_FOR, now), writes=ALERTS
+                )
+            else:
+                self.ops.run(
+                    lambda db: alerts.resolve(db, alert_id, AlertStatus.DONE, now), writes=ALERTS
+                )
 
     @Slot(bool, str)
     def _availability(self, available: bool, reason: str) -> None:

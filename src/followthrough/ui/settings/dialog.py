@@ -23,6 +23,7 @@ from followthrough.domain.policy import Policy
 from followthrough.domain.preferences import Preferences
 from followthrough.errors import InvalidData
 from followthrough.services.usersettings import StoredSettings, get_settings, save_settings
+from followthrough.ui.changes import POLICY, SETTINGS, Changes
 from followthrough.ui.ops import Operations
 from followthrough.ui.settings.data_page import DataPage
 from followthrough.ui.settings.fields import SettingsPage, sentence, warning_colour
@@ -141,7 +142,7 @@ class SettingsDialog(QDialog):
         self.ops.run(
             lambda db: save_settings(db, policy, prefs),
             lambda stored: self._saved(stored, close),
-            writes=True,
+            writes=(POLICY if policy else Changes()) | (SETTINGS if prefs else Changes()),
             on_error=self._refused,
         )
 
