@@ -14,9 +14,10 @@ from enum import StrEnum
 from typing import Any
 
 from followthrough.domain.importrows import ImportedLead
+from followthrough.domain.leadfacts import LeadFacts
 from followthrough.domain.leadfields import email_key, search_key
 from followthrough.domain.policy import Policy
-from followthrough.domain.rules import LeadFacts, evaluate
+from followthrough.domain.rules import evaluate
 from followthrough.domain.signals import Direction, EventKind, SignalKind, TimelineEntry
 from followthrough.services.csvimport.report import ImportTally
 
