@@ -18,7 +18,9 @@ from typing import Any, BinaryIO, cast
 
 from sqlalchemy.exc import OperationalError
 
-from followthrough.domain.csvread import CsvFormat, CsvRow, lead_fields, map_columns, read_rows
+from followthrough.domain.csvcolumns import map_columns
+from followthrough.domain.csvread import CsvRow, lead_fields, read_rows
+from followthrough.domain.csvsniff import CsvFormat
 from followthrough.domain.importrows import ImportedLead, RowProblem, imported_lead, problem_of
 from followthrough.errors import FollowthroughError, InvalidData, StorageError
 from followthrough.services.backups import data_paths_of, get_retention, make_backup, prune_kind
