@@ -175,6 +175,9 @@ def test_connection(account: MailAccount, password: str) -> dict[str, str]:
         return _detected(folders)
 
 
+test_connection.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
+
+
 def _has_folder(folders: dict[str, set[str]], folder: str) -> bool:
     if folder.upper() == "INBOX":
         return any(name.upper() == "INBOX" for name in folders)
