@@ -9,17 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from followthrough.domain.csvread import (
-    MAPPABLE_FIELDS,
-    SNIFF_BYTES,
-    CsvFormat,
-    CsvRow,
-    lead_fields,
-    map_columns,
-    read_rows,
-    sniff,
-    split_tags,
-)
+from followthrough.domain.csvcolumns import MAPPABLE_FIELDS, map_columns
+from followthrough.domain.csvread import CsvRow, lead_fields, read_rows, split_tags
+from followthrough.domain.csvsniff import SNIFF_BYTES, CsvFormat, sniff
 from followthrough.errors import InvalidData
 
 

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from followthrough.domain.leadfacts import HandledAlert, LeadFacts, reactivation_time
 from followthrough.domain.policy import Policy
-from followthrough.domain.rules import HandledAlert, LeadFacts, Plan, plan, reactivation_time
+from followthrough.domain.rules import Plan, plan
 from followthrough.domain.signals import SIGNAL_TRAITS, Direction, SignalKind, TimelineEntry
 from followthrough.domain.states import State
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from followthrough.domain.csvread import SNIFF_BYTES
+from followthrough.domain.csvsniff import SNIFF_BYTES
 from followthrough.paths import DATABASE_NAME
 from tests.cli.conftest import CliRunner
 from tests.cli.test_bad_input import INVALID, STORAGE, assert_refused

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from followthrough.domain import csvread
+from followthrough.domain import csvcolumns, csvread, csvsniff
 from followthrough.domain.leads import NewLead
 from followthrough.domain.states import State
 from followthrough.errors import InvalidData, NotFound
@@ -119,10 +119,10 @@ def test_csv_reads_back_through_the_csv_import(rich: Database, tmp_path: Path) -
     out = tmp_path / "leads.csv"
     count = export_csv(rich, out, NOW)
     data = out.read_bytes()
-    fmt = csvread.sniff(data[: csvread.SNIFF_BYTES])
+    fmt = csvsniff.sniff(data[: csvsniff.SNIFF_BYTES])
     with out.open("rb") as handle:
         rows = list(csvread.read_rows(handle, fmt))
-    mapping = csvread.map_columns(list(fmt.columns))
+    mapping = csvcolumns.map_columns(list(fmt.columns))
     read = [csvread.lead_fields(row, mapping) for row in rows]
 
     with closing(sqlite3.connect(rich.path)) as conn:

@@ -17,8 +17,9 @@ from followthrough.domain.mailaccount import MailAccount
 from followthrough.domain.signals import SignalKind
 from followthrough.domain.states import State
 from followthrough.paths import DataPaths
-from followthrough.services import alerts, lead_queries, leads, mailwatch
-from followthrough.services.mailwatch import MailError, check_mail
+from followthrough.services import alerts, lead_queries, leads, mailserver, mailwatch
+from followthrough.services.mailserver import MailError
+from followthrough.services.mailwatch import check_mail
 from followthrough.store.db import Database
 from followthrough.store.models import Event, MailSeen, Setting
 from tests.conftest import NOW
@@ -285,7 +286,7 @@ def test_implicit_tls_on_the_plain_port_is_a_tls_failure(
 ) -> None:
     wrong_port = MailAccount.create(**{**account.to_json(), "port": server.plain_port})
     with pytest.raises(MailError) as raised:
-        mailwatch.test_connection(wrong_port, server.password)
+        mailserver.test_connection(wrong_port, server.password)
     assert raised.value.kind == "tls"
 
 
@@ -294,7 +295,7 @@ def test_a_certificate_nobody_vouches_for_is_a_tls_failure(
 ) -> None:
     untrusted = MailAccount.create(**{**account.to_json(), "ca_file": None})
     with pytest.raises(MailError) as raised:
-        mailwatch.test_connection(untrusted, server.password)
+        mailserver.test_connection(untrusted, server.password)
     assert raised.value.kind == "tls"
     assert "certificate" in str(raised.value)
 
@@ -307,7 +308,7 @@ def test_nothing_listening_is_a_connection_failure(account: MailAccount) -> None
         port = probe.getsockname()[1]
     closed = MailAccount.create(**{**account.to_json(), "port": port})
     with pytest.raises(MailError) as raised:
-        mailwatch.test_connection(closed, "whatever")
+        mailserver.test_connection(closed, "whatever")
     assert raised.value.kind == "connect"
 
 
@@ -317,17 +318,17 @@ def test_starttls_works_and_the_server_folders_are_detected(
     starttls = MailAccount.create(
         **{**account.to_json(), "security": "starttls", "port": server.plain_port}
     )
-    assert mailwatch.test_connection(starttls, server.password) == {
+    assert mailserver.test_connection(starttls, server.password) == {
         "inbox": "INBOX",
         "sent": "Sent",
     }
-    assert mailwatch.detect_folders(account, server.password) == {"inbox": "INBOX", "sent": "Sent"}
+    assert mailserver.detect_folders(account, server.password) == {"inbox": "INBOX", "sent": "Sent"}
 
 
 def test_a_missing_folder_is_named(db: Database, server: MailServer, account: MailAccount) -> None:
     missing = MailAccount.create(**{**account.to_json(), "sent": "Sent Items"})
     with pytest.raises(MailError) as raised:
-        mailwatch.test_connection(missing, server.password)
+        mailserver.test_connection(missing, server.password)
     assert raised.value.kind == "folder"
     assert "'Sent Items'" in str(raised.value)
 

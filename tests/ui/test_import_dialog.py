@@ -13,7 +13,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog, QPushButton, QRadioButton
 from pytestqt.qtbot import QtBot
 
-from followthrough.domain.csvread import MAPPABLE_FIELDS
+from followthrough.domain.csvcolumns import MAPPABLE_FIELDS
 from followthrough.domain.leads import NewLead
 from followthrough.services import leads
 from followthrough.services.lead_queries import list_leads

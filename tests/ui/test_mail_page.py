@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from followthrough.domain.mailaccount import MailAccount, Security
 from followthrough.errors import NotFound
 from followthrough.services.mailaccount import get_account, set_account
-from followthrough.services.mailwatch import MailError, test_connection
+from followthrough.services.mailserver import MailError, test_connection
 from followthrough.services.secrets import read_password
 from followthrough.store.db import Database
 from followthrough.ui.ops import Operations

@@ -161,7 +161,7 @@ def _forget(db: Database, args: argparse.Namespace) -> int:
 
 
 def _test(args: argparse.Namespace, account: MailAccount, password: str) -> int:
-    from followthrough.services.mailwatch import test_connection
+    from followthrough.services.mailserver import test_connection
 
     folders = test_connection(account, password)
     detected = folders.get("sent") or ""

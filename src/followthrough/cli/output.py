@@ -10,6 +10,7 @@ from followthrough.cli.termsafe import one_line, print_json, print_text, termina
 from followthrough.cli.termwidth import Cell, display_width
 from followthrough.domain.alerts import AlertStatus
 from followthrough.domain.dates import calendar_day, clock_time, day_words, same_year
+from followthrough.domain.signals import EventKind
 from followthrough.services.clock import local_zone
 
 if TYPE_CHECKING:
@@ -233,7 +234,7 @@ def detail_text(detail: LeadDetail, now: datetime) -> str:
 
 
 def _event_text(event: EventView) -> str:
-    if event.kind == "state_change":
+    if event.kind == EventKind.STATE_CHANGE:
         target = str(event.payload.get("to", "?")).capitalize()
         source = event.payload.get("from")
         text = f"moved to {target}" if source else f"added in {target}"

@@ -15,7 +15,7 @@ from pathlib import Path
 from followthrough.cli.command import UsesDatabase, UsesFolder
 from followthrough.errors import StorageError, UsageError
 from followthrough.paths import DATABASE_NAME, DataPaths
-from followthrough.store.faults import disk_full, is_disk_full, storage_fault
+from followthrough.store.faults import disk_full, is_damage, is_disk_full, storage_fault
 from followthrough.store.health import known_good, remember_good
 
 
@@ -101,12 +101,7 @@ def _open_folder(data_dir: str | None, reading: bool) -> DataPaths:
 def _explain_damage(exc: Exception, guard: HealthGuard) -> None:
     """A read that ran into a damaged page ("database disk image is malformed") is told as
     damage, with the way back, like a write the health check stopped."""
-    import sqlite3
-
-    from sqlalchemy.exc import DatabaseError
-
-    cause = exc.orig if isinstance(exc, DatabaseError) else exc
-    if isinstance(cause, sqlite3.DatabaseError) and not isinstance(cause, sqlite3.OperationalError):
+    if is_damage(exc):
         guard.checked = False
         guard.check()  # raises the damaged message when the quick check agrees
 

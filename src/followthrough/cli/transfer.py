@@ -61,7 +61,7 @@ def declare_import(sub: Subcommands) -> None:
 
 def prepare_import(args: argparse.Namespace, now: datetime) -> dict[str, str]:
     """Check the --map options before the data folder is touched."""
-    from followthrough.domain.csvread import MAPPABLE_FIELDS
+    from followthrough.domain.csvcolumns import MAPPABLE_FIELDS
 
     overrides: dict[str, str] = {}
     for item in args.map:

@@ -1,137 +1,25 @@
 """Reading the CSV files people export from spreadsheets and other tools.
 
-Pure: it works on bytes and binary streams handed to it and knows nothing of the database.
-`sniff` looks at the first bytes of a file, `read_rows` streams the records after the header
-in constant memory, `map_columns` and `lead_fields` turn a record into the fields of a lead.
+Pure: it works on binary streams handed to it and knows nothing of the database. Once
+`sniff` (domain/csvsniff.py) has worked out the file's format, `read_rows` streams the
+records after the header in constant memory, and `lead_fields` turns a record into the
+fields of a lead, by the columns `map_columns` (domain/csvcolumns.py) chose.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import BinaryIO, NamedTuple
 
+from followthrough.domain.csvsniff import CsvFormat, bom_length
 from followthrough.errors import InvalidData
-
-# How much of a file `sniff` wants to see: enough for long preambles and a few dozen rows.
-SNIFF_BYTES = 64 * 1024
-# Records looked at when choosing the delimiter and the header row.
-_SNIFF_RECORDS = 50
-_DELIMITERS = (",", ";", "\t")
-
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-
-MAPPABLE_FIELDS = (
-    "name",
-    "first_name",
-    "last_name",
-    "email",
-    "company",
-    "phone",
-    "state",
-    "next_step",
-    "due",
-    "notes",
-    "tags",
-    "recycle_until",
-    "recycle_reason",
-)
-
-# Headings as the exports spell them (LinkedIn connections, Google and Outlook contacts,
-# HubSpot contacts, Pipedrive persons and deals) and as people name spreadsheet columns.
-# They are compared after `_heading_key`, so case, spaces and punctuation do not matter.
-_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "name": ("Name", "Full name", "Person - Name", "Contact name"),
-    "first_name": ("First Name", "Given Name", "First", "Firstname"),
-    "last_name": ("Last Name", "Family Name", "Surname", "Last", "Lastname"),
-    "email": (
-        "Email",
-        "E-mail",
-        "Mail",
-        "Email Address",
-        "E-mail Address",
-        "E-mail 1 - Value",
-        "Person - Email",
-        "Person - Email - Work",
-        "Email - Work",
-        "Email - Home",
-        "Email - Other",
-    ),
-    "company": (
-        "Company",
-        "Company Name",
-        "Organization",
-        "Organisation",
-        "Organization Name",
-        "Organisation Name",
-        "Organization 1 - Name",
-        "Organization - Name",
-        "Person - Organization",
-        "Account",
-        "Account Name",
-    ),
-    "phone": (
-        "Phone",
-        "Mobile",
-        "Phone Number",
-        "Telephone",
-        "Phone 1 - Value",
-        "Business Phone",
-        "Mobile Phone",
-        "Home Phone",
-        "Person - Phone",
-        "Person - Phone - Work",
-        "Phone - Work",
-        "Phone - Mobile",
-    ),
-    "state": ("State", "Status", "Stage", "Deal - Stage", "Lead Status", "Lifecycle Stage"),
-    "next_step": ("Next step", "Next action"),
-    "due": ("Due", "Due date", "Next step due", "Next activity date", "Follow up", "Follow-up"),
-    "notes": ("Notes", "Note", "Comments"),
-    "tags": ("Tags", "Tag", "Labels", "Categories", "Group Membership", "Person - Labels"),
-    "recycle_until": ("Recycle until", "Come back on", "Revisit on", "Reactivate on"),
-    "recycle_reason": ("Recycle reason", "Parked because", "Why parked"),
-}
 
 # A cell starting with one of these is a formula to a spreadsheet; exports (ours too) put
 # an apostrophe in front, which is not part of the value.
 _FORMULA_STARTS = frozenset("=+-@\t\r")
-
-# A Pipedrive deals export without a person column still has deals worth following, and
-# their title is the best name there is; used only when no column names the person.
-_DEAL_TITLE = "Deal - Title"
-_PERSON_FIELDS = ("name", "first_name", "last_name")
-
-
-def _heading_key(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text.casefold())
-
-
-def _lookup(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    return {_heading_key(heading): field for field, names in table.items() for heading in names}
-
-
-_FIELD_OF = _lookup(_SYNONYMS)
-
-
-@dataclass(frozen=True)
-class CsvFormat:
-    """How to read a file: its text encoding, delimiter and where its header row is."""
-
-    encoding: str
-    delimiter: str
-    header_line: int  # 0-based physical line of the header row
-    skip_bom: bool
-    columns: tuple[str, ...] = ()  # the header row's cells, as `sniff` read them
 
 
 class CsvRow(NamedTuple):
@@ -149,38 +37,6 @@ class CsvRow(NamedTuple):
         return len(self.cells) != expected
 
 
-def map_columns(header: list[str]) -> dict[str, int]:
-    """Field name → column index, by heading; the first matching column wins a field."""
-    mapping: dict[str, int] = {}
-    keys = [_heading_key(heading) for heading in header]
-    for index, key in enumerate(keys):
-        field = _FIELD_OF.get(key)
-        if field is not None and field not in mapping:
-            mapping[field] = index
-    deal_title = _heading_key(_DEAL_TITLE)
-    if deal_title in keys and not any(field in mapping for field in _PERSON_FIELDS):
-        mapping["name"] = keys.index(deal_title)
-    return mapping
-
-
-def sniff(head: bytes) -> CsvFormat:
-    """Work out encoding, delimiter and header row from the first bytes of a file."""
-    encoding, bom = _encoding_of(head)
-    text = _decode_head(head[len(bom) :], encoding)
-    if not text.strip():
-        raise InvalidData("The file is empty.")
-    if _looks_binary(text):
-        raise InvalidData("The file is not text: it looks like a binary file, not a CSV export.")
-    delimiter = _delimiter_of(text)
-    records = _records(text, delimiter)
-    header_line, columns = _header_of(records)
-    if not map_columns(columns):
-        raise InvalidData(
-            "No column heading in the file names a lead field such as Name, Email or Company."
-        )
-    return CsvFormat(encoding, delimiter, header_line, bool(bom), tuple(columns))
-
-
 def read_rows(stream: BinaryIO, fmt: CsvFormat, *, max_cell: int = 10_000) -> Iterator[CsvRow]:
     """Yield the records after the header, one at a time; blank rows are left out.
 
@@ -189,7 +45,7 @@ def read_rows(stream: BinaryIO, fmt: CsvFormat, *, max_cell: int = 10_000) -> It
     characters unless raised, is reported the same way.)
     """
     if fmt.skip_bom:
-        stream.read(_bom_length(fmt.encoding))
+        stream.read(bom_length(fmt.encoding))
     text: Iterator[str] | io.TextIOWrapper
     if fmt.encoding in ("utf-8", "cp1252"):
         text = _decoded_lines(stream, fmt.encoding)
@@ -312,31 +168,6 @@ def _cell_error(error: csv.Error, line: int, max_cell: int) -> InvalidData:
     return InvalidData(f"line {line}: the record cannot be read as CSV ({error}).")
 
 
-def _encoding_of(head: bytes) -> tuple[str, bytes]:
-    for bom, encoding in _BOMS:
-        if head.startswith(bom):
-            return encoding, bom
-    try:
-        # final=False: the head may end in the middle of a character.
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        return "cp1252", b""
-    return "utf-8", b""
-
-
-def _bom_length(encoding: str) -> int:
-    return next(len(bom) for bom, name in _BOMS if name == encoding)
-
-
-def _decode_head(head: bytes, encoding: str) -> str:
-    errors = "replace" if encoding == "cp1252" else "strict"
-    decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
-    try:
-        return str(decoder.decode(head, final=False))
-    except UnicodeDecodeError as error:
-        raise InvalidData(f"The file is not valid {encoding.upper()} text.") from error
-
-
 def _undecodable_line(stream: BinaryIO, encoding: str) -> int | None:
     """The first line of a UTF-8 file that does not decode (None if the file cannot say)."""
     if encoding != "utf-8" or not stream.seekable():
@@ -348,80 +179,3 @@ def _undecodable_line(stream: BinaryIO, encoding: str) -> int | None:
         except UnicodeDecodeError:
             return number
     return None
-
-
-def _looks_binary(text: str) -> bool:
-    if "\x00" in text:
-        return True
-    controls = sum(1 for ch in text if ch < " " and ch not in "\t\r\n\f")
-    return controls > len(text) // 20
-
-
-def _delimiter_of(text: str) -> str:
-    """The delimiter found the same number of times, outside quotes, on the most lines."""
-    counts: dict[str, list[int]] = {d: [] for d in _DELIMITERS}
-    for line in _logical_lines(text)[:_SNIFF_RECORDS]:
-        for delimiter in _DELIMITERS:
-            counts[delimiter].append(_count_outside_quotes(line, delimiter))
-    best, best_score = ",", (0, 0)
-    for delimiter in _DELIMITERS:
-        used = [n for n in counts[delimiter] if n > 0]
-        if not used:
-            continue
-        modal, lines = Counter(used).most_common(1)[0]
-        if (lines, modal) > best_score:
-            best, best_score = delimiter, (lines, modal)
-    return best
-
-
-def _logical_lines(text: str) -> list[str]:
-    """Non-blank records as text, joining the lines a quoted cell spans."""
-    lines: list[str] = []
-    pending = ""
-    for line in text.splitlines():
-        pending = f"{pending}\n{line}" if pending else line
-        if pending.count('"') % 2 == 0:
-            if pending.strip():
-                lines.append(pending)
-            pending = ""
-    return lines
-
-
-def _count_outside_quotes(line: str, delimiter: str) -> int:
-    count, quoted = 0, False
-    for ch in line:
-        if ch == '"':
-            quoted = not quoted
-        elif ch == delimiter and not quoted:
-            count += 1
-    return count
-
-
-def _records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
-    """The first non-blank records with the 0-based physical line each starts on."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records: list[tuple[int, list[str]]] = []
-    start = 0
-    try:
-        for cells in reader:
-            if any(cell.strip() for cell in cells):
-                records.append((start, cells))
-                if len(records) >= _SNIFF_RECORDS:
-                    break
-            start = reader.line_num
-    except csv.Error as error:
-        # A huge cell in the first rows; what came before it is still enough to sniff.
-        if not records:
-            raise InvalidData(f"line {start + 1}: the file cannot be read as CSV.") from error
-    return records
-
-
-def _header_of(records: list[tuple[int, list[str]]]) -> tuple[int, list[str]]:
-    """The first record naming at least two known columns, else the first of the modal width."""
-    if not records:
-        raise InvalidData("The file has no column headings and no rows.")
-    for line, cells in records:
-        if sum(1 for cell in cells if _heading_key(cell) in _FIELD_OF) >= 2:
-            return line, cells
-    modal = Counter(len(cells) for _, cells in records).most_common(1)[0][0]
-    return next((line, cells) for line, cells in records if len(cells) == modal)

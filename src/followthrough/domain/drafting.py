@@ -24,6 +24,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from followthrough.domain.alerts import Intent
+
 
 @dataclass(frozen=True)
 class LintFinding:
@@ -210,7 +212,7 @@ def lint_draft(
         findings += _phrases(text, "pressure", _PRESSURE, field)
     findings += _many_asks(plain_body)
     whole = f"{plain_subject}\n{plain_body}"
-    if intent == "advance" and not _MOMENT.search(whole):
+    if intent == Intent.ADVANCE and not _MOMENT.search(whole):
         findings.append(
             LintFinding(
                 "no_next_step",
@@ -220,7 +222,7 @@ def lint_draft(
                 len(body),
             )
         )
-    if intent == "close_loop" and not _CONSEQUENCE.search(whole):
+    if intent == Intent.CLOSE_LOOP and not _CONSEQUENCE.search(whole):
         findings.append(
             LintFinding(
                 "no_consequence",

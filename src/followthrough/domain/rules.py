@@ -4,47 +4,21 @@ Pure. Each rule yields at most one `Finding`: the moment its condition became (o
 become) true, an *episode* key naming that occurrence, and a reason sentence. A finding
 whose `fires_at` is past is firing; one in the future says when to look again. Conditions
 are monotonic between events, so ticking hourly or once at the end finds the same alerts.
+What the rules read of a lead is in domain/leadfacts.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
 from followthrough.domain.alerts import AlertKind, AlertRule, Intent
 from followthrough.domain.dates import day_month as day
+from followthrough.domain.leadfacts import ACTIVE, History, LeadFacts
 from followthrough.domain.policy import Policy
-from followthrough.domain.signals import (
-    SignalKind,
-    TimelineEntry,
-    is_answer,
-    is_engagement,
-    is_touch,
-)
+from followthrough.domain.signals import SignalKind
 from followthrough.domain.states import State
-
-
-@dataclass(frozen=True)
-class HandledAlert:
-    """A past alert the user resolved: some rules escalate from it."""
-
-    rule: str  # as stored: an alert of an earlier version may name a rule no longer here
-    episode: str
-    resolved_at: datetime
-
-
-@dataclass(frozen=True)
-class LeadFacts:
-    state: State
-    state_since: datetime
-    next_step: str | None
-    next_step_due: datetime | None
-    recycle_until: datetime | None
-    recycle_reason: str | None
-    timeline: tuple[TimelineEntry, ...]  # sorted by time
-    reactivated_at: datetime | None = None  # last move out of Recycle, if it is the latest move
-    handled: tuple[HandledAlert, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,50 +54,10 @@ _TOUCH_WORDS = {
 }
 
 
-class _History:
-    """Derived facts about a timeline, computed once per evaluation."""
-
-    def __init__(self, timeline: Sequence[TimelineEntry]) -> None:
-        # One pass: the tick evaluates many leads, and this is most of its Python time.
-        self.timeline = timeline
-        self.last_answer_at: datetime | None = None
-        self.engagements: list[datetime] = []
-        self.touches_since_answer: list[TimelineEntry] = []
-        self.last_touch: TimelineEntry | None = None
-        self.by_kind: dict[str, list[datetime]] = {}
-        for entry in timeline:
-            self.by_kind.setdefault(entry.kind, []).append(entry.at)
-            answer = is_answer(entry.kind, entry.direction)
-            if answer:
-                self.last_answer_at = entry.at
-                self.touches_since_answer = []
-            if answer or is_engagement(entry.kind, entry.direction):
-                self.engagements.append(entry.at)
-            if is_touch(entry.kind, entry.direction):
-                self.last_touch = entry
-                self.touches_since_answer.append(entry)
-        self.last_engaged_at = self.engagements[-1] if self.engagements else None
-        self.last_event_at = timeline[-1].at if timeline else None
-
-    def of_kind(self, kind: SignalKind, after: datetime | None = None) -> list[datetime]:
-        times = self.by_kind.get(kind, [])
-        return times if after is None else [at for at in times if at > after]
-
-    def engaged_after(self, moment: datetime) -> bool:
-        return self.last_engaged_at is not None and self.last_engaged_at > moment
-
-    @property
-    def awaiting_reply(self) -> bool:
-        if self.last_touch is None:
-            return False
-        return self.last_engaged_at is None or self.last_touch.at > self.last_engaged_at
+Rule = Callable[[LeadFacts, History, Policy], Iterator[Finding]]
 
 
-Rule = Callable[[LeadFacts, _History, Policy], Iterator[Finding]]
-ACTIVE = (State.HOT, State.WARM)
-
-
-def _due(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
+def _due(facts: LeadFacts, h: History, p: Policy) -> Iterator[Finding]:
     step, due = facts.next_step, facts.next_step_due
     if facts.state in ACTIVE and step and due:
         yield Finding(
@@ -136,7 +70,7 @@ def _due(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
         )
 
 
-def _stall(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
+def _stall(facts: LeadFacts, h: History, p: Policy) -> Iterator[Finding]:
     last = h.last_event_at
     if facts.state in ACTIVE and not facts.next_step and last:
         after = timedelta(hours=p.stall_hours)
@@ -153,7 +87,7 @@ def _stall(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
         )
 
 
-def _silence(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
+def _silence(facts: LeadFacts, h: History, p: Policy) -> Iterator[Finding]:
     window = p.silence_window(facts.state)
     touch = h.last_touch
     if window is None or touch is None or not h.awaiting_reply:
@@ -172,7 +106,7 @@ def _silence(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
     )
 
 
-def _guard(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
+def _guard(facts: LeadFacts, h: History, p: Policy) -> Iterator[Finding]:
     run = h.touches_since_answer
     if facts.state not in ACTIVE or len(run) < p.guard_touches:
         return
@@ -191,7 +125,7 @@ def _guard(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
     )
 
 
-def _cool(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
+def _cool(facts: LeadFacts, h: History, p: Policy) -> Iterator[Finding]:
     window = p.silence_window(State.HOT)
     if facts.state is not State.HOT or window is None or not h.awaiting_reply:
         return
@@ -218,7 +152,7 @@ def _cool(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
     )
 
 
-def _fade(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
+def _fade(facts: LeadFacts, h: History, p: Policy) -> Iterator[Finding]:
     back = facts.reactivated_at
     if facts.state not in ACTIVE or back is None or h.engaged_after(back):
         return
@@ -236,7 +170,7 @@ def _fade(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
     )
 
 
-def _park(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
+def _park(facts: LeadFacts, h: History, p: Policy) -> Iterator[Finding]:
     if facts.state is State.RECYCLE and facts.recycle_until is None:
         yield Finding(
             AlertRule.PARK,
@@ -248,7 +182,7 @@ def _park(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
         )
 
 
-def _reactivate(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
+def _reactivate(facts: LeadFacts, h: History, p: Policy) -> Iterator[Finding]:
     until = facts.recycle_until
     if facts.state is State.RECYCLE and until is not None:
         why = f" ({facts.recycle_reason})" if facts.recycle_reason else ""
@@ -275,7 +209,7 @@ def _cluster(
     return None
 
 
-def _proposal_views(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
+def _proposal_views(facts: LeadFacts, h: History, p: Policy) -> Iterator[Finding]:
     if facts.state not in ACTIVE:
         return
     window = timedelta(hours=p.proposal_views_hours)
@@ -298,7 +232,7 @@ def _proposal_views(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Findin
         )
 
 
-def _link_clicks(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
+def _link_clicks(facts: LeadFacts, h: History, p: Policy) -> Iterator[Finding]:
     if facts.state not in ACTIVE:
         return
     window = timedelta(hours=p.link_clicks_hours)
@@ -318,7 +252,7 @@ def _link_clicks(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
         )
 
 
-def _meeting_missed(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
+def _meeting_missed(facts: LeadFacts, h: History, p: Policy) -> Iterator[Finding]:
     missed = h.of_kind(SignalKind.MEETING_MISSED)
     if facts.state not in ACTIVE or not missed or h.engaged_after(missed[-1]):
         return
@@ -332,7 +266,7 @@ def _meeting_missed(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Findin
     )
 
 
-def _pricing_silence(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
+def _pricing_silence(facts: LeadFacts, h: History, p: Policy) -> Iterator[Finding]:
     priced = h.of_kind(SignalKind.PRICING_DISCUSSED)
     if facts.state not in ACTIVE or not priced or h.engaged_after(priced[-1]):
         return
@@ -350,7 +284,7 @@ def _pricing_silence(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Findi
     )
 
 
-def _engagement_drop(facts: LeadFacts, h: _History, p: Policy) -> Iterator[Finding]:
+def _engagement_drop(facts: LeadFacts, h: History, p: Policy) -> Iterator[Finding]:
     last = h.last_engaged_at
     if facts.state not in ACTIVE or last is None:
         return
@@ -389,7 +323,7 @@ def evaluate(facts: LeadFacts, policy: Policy) -> list[Finding]:
     rules = RULES_BY_STATE.get(facts.state, ())
     if not rules:
         return []
-    history = _History(facts.timeline)
+    history = History(facts.timeline)
     return [finding for rule in rules for finding in rule(facts, history, policy)]
 
 
@@ -404,13 +338,3 @@ def plan(facts: LeadFacts, policy: Policy, now: datetime) -> Plan:
     firing = {f.rule: f for f in findings if f.fires_at <= now}
     future = [f.fires_at for f in findings if f.fires_at > now]
     return Plan(firing, min(future) if future else None)
-
-
-def reactivation_time(moves: Sequence[tuple[datetime, str | None, str]]) -> datetime | None:
-    """When the lead last came out of Recycle, if that is its latest move. (at, from, to)."""
-    if not moves:
-        return None
-    at, source, target = max(moves, key=lambda m: m[0])
-    if source == State.RECYCLE and target in ACTIVE:
-        return at
-    return None

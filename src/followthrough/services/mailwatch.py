@@ -8,16 +8,14 @@ exactly what it remembers having read, and the next pass goes on from there.
 
 Where those reads and writes run is the caller's choice (`DatabaseTurn`): the CLI runs them
 itself; the app hands them to its one database thread, so that the pass's own thread only
-ever waits on the network (ui/mailwatcher.py).
+ever waits on the network (ui/mailwatcher.py). What is said to the server, and how it
+fails, is services/mailserver.py.
 """
 
 from __future__ import annotations
 
 import imaplib
-import re
-import ssl
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -26,27 +24,40 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import insert, select
 from sqlmodel import Session
 
-from followthrough.domain.mailaccount import MailAccount, Security
-from followthrough.domain.mailheaders import (
-    HEADER_FIELDS,
-    MailHeaders,
-    parse_internaldate,
-    read_headers,
-)
+from followthrough.domain.mailaccount import MailAccount
+from followthrough.domain.mailheaders import MailHeaders
 from followthrough.domain.signals import Channel, Direction, SignalKind
-from followthrough.errors import FollowthroughError
 from followthrough.services.clock import utcnow
 from followthrough.services.leads import SignalEntry, log_signals
+from followthrough.services.mailserver import (
+    Fetched,
+    connected,
+    detect_folders,
+    fetch_headers,
+    open_folder,
+    test_connection,
+    uids_after,
+)
 from followthrough.store.db import Database
 from followthrough.store.models import Setting
 from followthrough.store.tables import LEAD, MAIL_SEEN, SETTING
 
+# The settings page (ui/settings/mail_page.py) asks the server through this module too.
+__all__ = [
+    "FETCH_BATCH",
+    "STATE_KEY",
+    "DatabaseTurn",
+    "Logged",
+    "PassReport",
+    "Progress",
+    "check_mail",
+    "detect_folders",
+    "forget_state",
+    "test_connection",
+]
+
 FETCH_BATCH = 500  # messages per FETCH: big enough to amortise a round trip, small to commit
 STATE_KEY = "mail.watch"  # folder -> {"uidvalidity", "last_uid"}
-_FETCH_ITEMS = f"(UID INTERNALDATE BODY.PEEK[HEADER.FIELDS ({' '.join(HEADER_FIELDS)})])"
-_UID = re.compile(rb"UID (\d+)")
-_INTERNALDATE = re.compile(rb'INTERNALDATE "([^"]+)"')
-_LIST_LINE = re.compile(rb'\((?P<flags>[^)]*)\) (?:"(?:[^"\\]|\\.)*"|NIL) (?P<name>.+)$')
 
 
 T = TypeVar("T")
@@ -68,37 +79,6 @@ class _Here:
         return work(self.db)
 
 
-_MESSAGES = {
-    "connect": "cannot reach the mail server {host} on port {port}",
-    "tls": "the secure connection to {host} failed (its certificate is not trusted, or it "
-    "does not speak {security} on port {port})",
-    "auth": "the mail server refused the user name or password for {user}",
-    "server": "the mail server {host} stopped answering as expected; try again later",
-}
-
-
-class MailError(FollowthroughError):
-    """The mailbox cannot be used as set up; `kind` says which part failed."""
-
-    exit_code = 5
-
-    def __init__(self, message: str, kind: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-
-    @classmethod
-    def of(cls, kind: str, account: MailAccount) -> MailError:
-        security = "implicit TLS" if account.security is Security.TLS else "STARTTLS"
-        text = _MESSAGES[kind].format(
-            host=account.host, port=account.port, user=account.user, security=security
-        )
-        return cls(text, kind)
-
-    @classmethod
-    def missing_folder(cls, folder: str) -> MailError:
-        return cls(f"the mail server has no folder named '{folder}'", "folder")
-
-
 @dataclass(frozen=True)
 class Logged:
     lead_id: int
@@ -117,127 +97,6 @@ class PassReport:
 
 
 Progress = Callable[[str, int], None]  # (folder, messages read in it so far)
-
-
-def open_imap(account: MailAccount, password: str, *, timeout: float = 20.0) -> imaplib.IMAP4:
-    """A logged-in connection, certificates verified; MailError says what went wrong."""
-    try:
-        context = ssl.create_default_context(cafile=account.ca_file)
-    except (OSError, ssl.SSLError):
-        raise MailError(
-            f"the certificate file {account.ca_file} cannot be read as PEM", "tls"
-        ) from None
-    imap: imaplib.IMAP4 | None = None
-    try:
-        if account.security is Security.TLS:
-            imap = imaplib.IMAP4_SSL(
-                account.host, account.port, ssl_context=context, timeout=timeout
-            )
-        else:
-            imap = imaplib.IMAP4(account.host, account.port, timeout=timeout)
-            imap.starttls(ssl_context=context)
-    except (ssl.SSLError, ssl.CertificateError):
-        _close(imap)
-        raise MailError.of("tls", account) from None
-    except imaplib.IMAP4.error:
-        # No STARTTLS offered, or a greeting that is not IMAP: not the secure server set up.
-        _close(imap)
-        raise MailError.of("tls", account) from None
-    except (OSError, EOFError):
-        _close(imap)
-        raise MailError.of("connect", account) from None
-    try:
-        if password.isascii():
-            imap.login(account.user, password)
-        else:  # LOGIN is ASCII only; AUTHENTICATE PLAIN carries UTF-8
-            secret = f"\0{account.user}\0{password}".encode()
-            imap.authenticate("PLAIN", lambda _challenge: secret)
-    except imaplib.IMAP4.abort:
-        _close(imap)
-        raise MailError.of("server", account) from None
-    except imaplib.IMAP4.error:
-        _close(imap)
-        raise MailError.of("auth", account) from None
-    except (OSError, EOFError):
-        _close(imap)
-        raise MailError.of("connect", account) from None
-    return imap
-
-
-def _close(imap: imaplib.IMAP4 | None) -> None:
-    if imap is None:
-        return
-    with suppress(imaplib.IMAP4.error, OSError, EOFError, AttributeError):
-        if imap.state in ("AUTH", "SELECTED"):
-            imap.logout()
-        else:
-            imap.shutdown()
-
-
-@contextmanager
-def _session(account: MailAccount, password: str) -> Iterator[imaplib.IMAP4]:
-    imap = open_imap(account, password)
-    try:
-        yield imap
-    except imaplib.IMAP4.abort:
-        raise MailError.of("connect", account) from None
-    except imaplib.IMAP4.error:
-        raise MailError.of("server", account) from None
-    except (OSError, EOFError):
-        raise MailError.of("connect", account) from None
-    finally:
-        _close(imap)
-
-
-def _folders(imap: imaplib.IMAP4) -> dict[str, set[str]]:
-    """The server's folders and their flags (special-use \\Sent among them)."""
-    status, lines = imap.list()
-    if status != "OK":
-        raise imaplib.IMAP4.error("LIST failed")
-    found: dict[str, set[str]] = {}
-    for line in lines:
-        if isinstance(line, tuple):  # a literal name: {n} then the bytes
-            head, name_bytes = line[0], line[1]
-            match = _LIST_LINE.match(head)
-            name = name_bytes.decode("utf-8", "replace")
-        else:
-            match = _LIST_LINE.match(line or b"")
-            name = match.group("name").decode("utf-8", "replace").strip('"') if match else ""
-        if match and name:
-            flags = {flag.lower() for flag in match.group("flags").decode().split()}
-            found[name] = flags
-    return found
-
-
-def _detected(folders: dict[str, set[str]]) -> dict[str, str]:
-    inbox = next((name for name in folders if name.upper() == "INBOX"), "INBOX")
-    sent = next((name for name, flags in folders.items() if "\\sent" in flags), "")
-    return {"inbox": inbox, "sent": sent}
-
-
-def detect_folders(account: MailAccount, password: str) -> dict[str, str]:
-    """The inbox and the folder the server marks as Sent ("" when it marks none)."""
-    with _session(account, password) as imap:
-        return _detected(_folders(imap))
-
-
-def test_connection(account: MailAccount, password: str) -> dict[str, str]:
-    """Log in and check both folders are there; return the folders the server suggests."""
-    with _session(account, password) as imap:
-        folders = _folders(imap)
-        for folder in (account.inbox, account.sent):
-            if not _has_folder(folders, folder):
-                raise MailError.missing_folder(folder)
-        return _detected(folders)
-
-
-test_connection.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
-
-
-def _has_folder(folders: dict[str, set[str]], folder: str) -> bool:
-    if folder.upper() == "INBOX":
-        return any(name.upper() == "INBOX" for name in folders)
-    return folder in folders and "\\noselect" not in folders[folder]
 
 
 def forget_state(db: Database) -> None:
@@ -265,7 +124,7 @@ def check_mail(
     on_database = _Here(db) if isinstance(db, Database) else db
     logged: list[Logged] = []
     seen_counts: dict[str, int] = {}
-    with _session(account, password) as imap:
+    with connected(account, password) as imap:
         for folder, role in ((account.inbox, "inbox"), (account.sent, "sent")):
             seen_counts[folder] = 0
             for done, chunk, position in _new_messages(imap, on_database, folder, batch):
@@ -279,18 +138,13 @@ def check_mail(
 
 
 Position = tuple[int, int]  # (uidvalidity, last uid read)
-Fetched = tuple[int, MailHeaders]
 
 
 def _new_messages(
     imap: imaplib.IMAP4, on_database: DatabaseTurn, folder: str, batch: int
 ) -> Iterator[tuple[int, list[Fetched], Position]]:
     """(read so far, a batch of headers, the position after it) for messages not read yet."""
-    status, _ = imap.select(_quoted(folder), readonly=True)
-    if status != "OK":
-        raise MailError.missing_folder(folder)
-    uidvalidity = _number(imap, "UIDVALIDITY") or 0
-    uidnext = _number(imap, "UIDNEXT")
+    uidvalidity, uidnext = open_folder(imap, folder)
     stored = on_database(_load_state).get(folder, {})
     last = int(stored.get("last_uid", 0))
     if stored.get("uidvalidity") != uidvalidity:
@@ -300,10 +154,7 @@ def _new_messages(
         if stored.get("uidvalidity") != uidvalidity:
             yield 0, [], (uidvalidity, last)
         return
-    status, data = imap.uid("SEARCH", f"UID {last + 1}:*")
-    if status != "OK":
-        raise imaplib.IMAP4.error("SEARCH failed")
-    uids = sorted(u for u in (int(x) for x in b" ".join(data).split()) if u > last)
+    uids = uids_after(imap, last)
     if not uids:
         if stored.get("uidvalidity") != uidvalidity:
             yield 0, [], (uidvalidity, last)
@@ -311,39 +162,9 @@ def _new_messages(
     done = 0
     for start in range(0, len(uids), batch):
         part = uids[start : start + batch]
-        status, data = imap.uid("FETCH", f"{part[0]}:{part[-1]}", _FETCH_ITEMS)
-        if status != "OK":
-            raise imaplib.IMAP4.error("FETCH failed")
-        chunk = _parse_fetch(data, last)
+        chunk = fetch_headers(imap, part[0], part[-1], last)
         done += len(chunk)
         yield done, chunk, (uidvalidity, part[-1])
-
-
-def _quoted(folder: str) -> str:
-    return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _number(imap: imaplib.IMAP4, name: str) -> int | None:
-    _, data = imap.response(name)
-    try:
-        return int(data[-1]) if data and data[-1] is not None else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _parse_fetch(data: list[Any], after: int) -> list[Fetched]:
-    fetched: list[Fetched] = []
-    for part in data:
-        if not isinstance(part, tuple):
-            continue
-        head, raw = part[0], part[1]
-        uid = _UID.search(head)
-        if uid is None or int(uid.group(1)) <= after:
-            continue
-        when = _INTERNALDATE.search(head)
-        arrived = parse_internaldate(when.group(1).decode()) if when else None
-        fetched.append((int(uid.group(1)), read_headers(raw, arrived or utcnow())))
-    return fetched
 
 
 def _load_state(db: Database) -> dict[str, dict[str, int]]:

@@ -20,8 +20,9 @@ from sqlalchemy import Connection, bindparam, insert, update
 from sqlmodel import Session
 
 from followthrough.domain.alerts import HANDLED, LIVE, AlertStatus
+from followthrough.domain.leadfacts import HandledAlert, LeadFacts, reactivation_time
 from followthrough.domain.policy import Policy
-from followthrough.domain.rules import Finding, HandledAlert, LeadFacts, evaluate, reactivation_time
+from followthrough.domain.rules import Finding, evaluate
 from followthrough.domain.signals import TimelineEntry
 from followthrough.domain.states import State
 from followthrough.services.clock import local_zone

@@ -53,6 +53,18 @@ def busy_error(exc: BaseException) -> DatabaseBusy | None:
     return None
 
 
+def sqlite_failure(exc: BaseException) -> str | None:
+    """What SQLite said when it could not go on ("database or disk is full", "attempt to
+    write a readonly database"), from its own connection or wrapped by SQLAlchemy; None
+    when `exc` is not such a failure. Lets a service word it without importing the driver.
+    """
+    if isinstance(exc, sqlite3.OperationalError):
+        return str(exc)
+    if isinstance(exc, OperationalError) and isinstance(exc.orig, sqlite3.Error):
+        return str(exc.orig)
+    return None
+
+
 @contextmanager
 def _lock_errors_said_plainly() -> Iterator[None]:
     """A lock held past the busy timeout becomes DatabaseBusy: one sentence, exit code 5.

@@ -34,6 +34,18 @@ def is_disk_full(exc: BaseException) -> bool:
     return False
 
 
+def is_damage(exc: BaseException) -> bool:
+    """Whether SQLite failed on the file itself ("database disk image is malformed"), not on
+    a lock or a full disk (those are its OperationalError), whether SQLAlchemy wrapped it."""
+    # Imported here: the CLI imports this module before it knows it needs SQLAlchemy.
+    from sqlalchemy.exc import DatabaseError
+
+    cause = exc.orig if isinstance(exc, DatabaseError) else exc
+    return isinstance(cause, sqlite3.DatabaseError) and not isinstance(
+        cause, sqlite3.OperationalError
+    )
+
+
 def disk_full(folder: Path) -> StorageError:
     return StorageError(
         f"no space left on the disk that holds {folder}; free some space and try again"

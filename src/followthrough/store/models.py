@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, text
 from sqlmodel import Field, SQLModel
 
+from followthrough.domain.alerts import AlertStatus
 from followthrough.store.board_sql import ARCHIVE_SQL, BOARD_DATE_SQL
 from followthrough.store.types import UTCDateTime
 
@@ -103,7 +104,7 @@ class Alert(SQLModel, table=True):
             "lead_id",
             "rule",
             unique=True,
-            sqlite_where=text("status IN ('open', 'snoozed')"),
+            sqlite_where=text(f"status IN ('{AlertStatus.OPEN}', '{AlertStatus.SNOOZED}')"),
         ),
         Index("ix_alert_status", "status"),
         # An episode is raised once: done or dismissed stays so until its condition resets.
@@ -118,7 +119,7 @@ class Alert(SQLModel, table=True):
     episode: str = Field(default="", sa_column_kwargs={"server_default": text("''")})
     intent: str | None = None
     template_slug: str | None = None
-    status: str = "open"
+    status: str = AlertStatus.OPEN.value
     snoozed_until: datetime | None = _utc()
     raised_at: datetime = _utc(nullable=False)
     due_at: datetime | None = _utc()  # when the condition became true (urgency order)

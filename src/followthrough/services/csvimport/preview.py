@@ -8,15 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, cast
 
-from followthrough.domain.csvread import (
-    MAPPABLE_FIELDS,
-    SNIFF_BYTES,
-    CsvFormat,
-    CsvRow,
-    map_columns,
-    read_rows,
-    sniff,
-)
+from followthrough.domain.csvcolumns import MAPPABLE_FIELDS, map_columns
+from followthrough.domain.csvread import CsvRow, read_rows
+from followthrough.domain.csvsniff import SNIFF_BYTES, CsvFormat, sniff
 from followthrough.errors import InvalidData, NotFound
 
 

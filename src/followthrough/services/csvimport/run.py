@@ -8,17 +8,19 @@ real one would.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import BinaryIO, cast
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Index
+from sqlmodel import Session
 
-from followthrough.domain.csvread import CsvFormat, CsvRow, lead_fields, map_columns, read_rows
+from followthrough.domain.csvcolumns import map_columns
+from followthrough.domain.csvread import CsvRow, lead_fields, read_rows
+from followthrough.domain.csvsniff import CsvFormat
 from followthrough.domain.importrows import ImportedLead, RowProblem, imported_lead, problem_of
 from followthrough.errors import FollowthroughError, InvalidData, StorageError
 from followthrough.services.backups import data_paths_of, get_retention, make_backup, prune_kind
@@ -28,8 +30,8 @@ from followthrough.services.csvimport.report import ImportReport, ImportTally
 from followthrough.services.csvimport.writer import BatchWriter, Duplicates
 from followthrough.services.planning import replan_leads
 from followthrough.services.policy import load_policy
-from followthrough.store.db import Database
-from followthrough.store.tables import LEAD
+from followthrough.store.db import Database, sqlite_failure
+from followthrough.store.lead_import import ImportStatements, create_indexes, drop_lead_indexes
 
 BATCH = 2000
 # Bytes per row in a typical contacts file: enough to guess a file's size in rows.
@@ -106,11 +108,10 @@ def _write_all(db: Database, job: _Job, stream: BinaryIO, tally: ImportTally) ->
     """The import's one transaction: every batch written, then committed (or rolled back)."""
     try:
         with db.write() as session:
-            driver = session.connection().connection.driver_connection
-            assert isinstance(driver, sqlite3.Connection)
+            sql = ImportStatements(session)
             policy = load_policy(session)
-            writer = BatchWriter(driver, job.on_duplicate, job.now, job.source, policy, tally)
-            rebuilt = _set_indexes_aside(session.connection(), driver, job.size)
+            writer = BatchWriter(sql, job.on_duplicate, job.now, job.source, policy, tally)
+            rebuilt = _set_indexes_aside(session, sql, job.size)
             with closing(cast(Generator[CsvRow], read_rows(stream, job.fmt))) as rows:
                 for batch in _checked_batches(rows, job, tally):
                     if job.cancelled is not None and job.cancelled():
@@ -119,18 +120,16 @@ def _write_all(db: Database, job: _Job, stream: BinaryIO, tally: ImportTally) ->
                     replan_leads(session.connection(), touched, job.now, policy)
                     if job.progress is not None:
                         job.progress(_position(stream, job.size), job.size)
-            for index in rebuilt:
-                index.create(session.connection())
+            create_indexes(session, rebuilt)
             if job.dry_run:
                 raise _RollBack
     except _RollBack:
         pass
-    except sqlite3.OperationalError as exc:
-        raise _storage_problem(exc) from None
-    except OperationalError as exc:
-        if isinstance(exc.orig, sqlite3.Error):
-            raise _storage_problem(exc.orig) from None
-        raise
+    except Exception as exc:
+        failure = sqlite_failure(exc)
+        if failure is None:
+            raise
+        raise _storage_problem(failure) from None
 
 
 def _checked_batches(
@@ -158,7 +157,7 @@ def _checked_batches(
         yield batch
 
 
-def _set_indexes_aside(conn: Any, driver: sqlite3.Connection, size: int) -> list[Any]:
+def _set_indexes_aside(session: Session, sql: ImportStatements, size: int) -> list[Index]:
     """Drop the lead table's secondary indexes when the file is large next to the table.
 
     Building an index once over the finished table is much cheaper than keeping five up to
@@ -167,13 +166,9 @@ def _set_indexes_aside(conn: Any, driver: sqlite3.Connection, size: int) -> list
     stays: duplicates are looked up in it while the import runs. (Events arrive in lead
     order, so their indexes only ever grow at the end: cheap to keep.)
     """
-    leads = driver.execute("SELECT count(*) FROM lead").fetchone()[0]
-    if size // _BYTES_PER_ROW <= max(leads, 10_000):
+    if size // _BYTES_PER_ROW <= max(sql.lead_count(), 10_000):
         return []
-    aside = [index for index in LEAD.indexes if not index.unique]
-    for index in aside:
-        index.drop(conn)
-    return aside
+    return drop_lead_indexes(session)
 
 
 def _position(stream: BinaryIO, size: int) -> int:
@@ -199,8 +194,7 @@ def prune_pre_import_backups(db: Database) -> None:
     prune_kind(data_paths_of(db), "pre-import", get_retention(db).keep_daily)
 
 
-def _storage_problem(exc: sqlite3.Error) -> StorageError:
-    text = str(exc)
+def _storage_problem(text: str) -> StorageError:
     if "full" in text:
         reason = "the disk is full"
     elif "readonly" in text or "read-only" in text:

@@ -1,24 +1,31 @@
 """Writing checked rows to the lead and event tables, a batch at a time.
 
-Rows are written with plain statements on the driver's cursor, inside the caller's
-transaction, because SQLAlchemy's per-value processing would cost more than the rest of the
-import together. New leads are planned as they are written (see `_first_check`).
+Rows are written with the store's plain statements (store/lead_import.py), inside the
+caller's transaction, because SQLAlchemy's per-value processing would cost more than the
+rest of the import together. New leads are planned as they are written (`_first_check`).
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from followthrough.domain.importrows import ImportedLead
+from followthrough.domain.leadfacts import LeadFacts
 from followthrough.domain.leadfields import email_key, search_key
 from followthrough.domain.policy import Policy
-from followthrough.domain.rules import LeadFacts, evaluate
+from followthrough.domain.rules import evaluate
 from followthrough.domain.signals import Direction, EventKind, SignalKind, TimelineEntry
 from followthrough.services.csvimport.report import ImportTally
+from followthrough.store.lead_import import (
+    EventValues,
+    ImportStatements,
+    LeadValues,
+    MergedValues,
+)
+from followthrough.store.utc import stored_text
 
 _FACTS_KEPT = 10_000  # distinct facts whose first check is remembered at once
 
@@ -33,9 +40,9 @@ class Duplicates(StrEnum):
 class BatchWriter:
     """Writes batches of checked rows inside the caller's transaction."""
 
-    def __init__(self, driver: sqlite3.Connection, on_duplicate: Duplicates, now: datetime,
+    def __init__(self, sql: ImportStatements, on_duplicate: Duplicates, now: datetime,
                  source: str, policy: Policy, tally: ImportTally) -> None:  # fmt: skip
-        self.driver = driver
+        self.sql = sql
         self.tally = tally
         self.policy = policy
         # Facts → first check, and tags → stored JSON: many rows share them.
@@ -43,13 +50,13 @@ class BatchWriter:
         self._tags: dict[tuple[str, ...], str] = {}
         self.on_duplicate = on_duplicate
         self.now = now
-        self.stamp = _stored(now)
+        self.stamp = stored_text(now)
         self.source = source
 
     def write(self, batch: list[ImportedLead]) -> list[int]:
         """Add or merge a batch; returns the ids of existing leads it changed (to re-plan)."""
         keys = [key for lead in batch if (key := email_key(lead.email)) is not None]
-        known = self._known(keys)
+        known = self.sql.ids_by_email_key(keys)
         fresh: list[ImportedLead] = []
         in_batch: dict[str, int] = {}  # e-mail key → its row's place in `fresh`
         merges: dict[int, ImportedLead] = {}
@@ -74,28 +81,11 @@ class BatchWriter:
         # New leads were planned as they were written (`_first_check`).
         return list(merges)
 
-    def _known(self, keys: list[str]) -> dict[str, int]:
-        if not keys:
-            return {}
-        marks = ",".join("?" * len(keys))
-        sql = f"SELECT email_key, id FROM lead WHERE email_key IN ({marks})"  # noqa: S608
-        return dict(self.driver.execute(sql, keys).fetchall())
-
     def _insert(self, leads: list[ImportedLead]) -> list[int]:
         if not leads:
             return []
-        # We hold the write lock for the whole import and `lead.id` is a plain INTEGER
-        # PRIMARY KEY, so SQLite numbers the new rows max(id)+1, +2... in insert order.
-        base = self.driver.execute("SELECT coalesce(max(id), 0) FROM lead").fetchone()[0]
-        self.driver.executemany(
-            "INSERT INTO lead (name, company, email, email_key, phone, source, tags, "
-            "search_key, state, state_since, next_step, next_step_due, recycle_until, "
-            "recycle_reason, next_check_at, unanswered, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
-            [self._lead_row(lead) for lead in leads],
-        )
-        ids = list(range(base + 1, base + 1 + len(leads)))
-        events: list[tuple[Any, ...]] = []
+        ids = self.sql.insert_leads([self._lead_row(lead) for lead in leads])
+        events: list[EventValues] = []
         for lead_id, lead in zip(ids, leads, strict=True):
             move = {"from": None, "to": lead.state.value, "until": _iso(lead.recycle_until)}
             events.append(
@@ -103,11 +93,11 @@ class BatchWriter:
             )
             if lead.notes:
                 events.append((lead_id, SignalKind.NOTE.value, "{}", lead.notes))
-        self._events(events)
+        self.sql.insert_events(events, self.stamp)
         self.tally.added += len(leads)
         return ids
 
-    def _lead_row(self, lead: ImportedLead) -> tuple[Any, ...]:
+    def _lead_row(self, lead: ImportedLead) -> LeadValues:
         return (
             lead.name,
             lead.company,
@@ -120,8 +110,8 @@ class BatchWriter:
             lead.state.value,
             self.stamp,
             lead.next_step,
-            _stored(lead.next_step_due),
-            _stored(lead.recycle_until),
+            stored_text(lead.next_step_due),
+            stored_text(lead.recycle_until),
             lead.recycle_reason,
             self._first_check(lead),
             self.stamp,
@@ -160,30 +150,17 @@ class BatchWriter:
                 timeline=tuple(timeline),
             )
             moments = [finding.fires_at for finding in evaluate(facts, self.policy)]
-            self._checks[key] = _stored(min(moments)) if moments else None
+            self._checks[key] = stored_text(min(moments)) if moments else None
         return self._checks[key]
-
-    def _events(self, events: list[tuple[Any, ...]]) -> None:
-        self.driver.executemany(
-            "INSERT INTO event (lead_id, at, kind, direction, channel, text, payload, created_at)"
-            " VALUES (?, ?, ?, 'none', NULL, ?, ?, ?)",
-            [
-                (lead_id, self.stamp, kind, text, payload, self.stamp)
-                for lead_id, kind, payload, text in events
-            ],
-        )
 
     def _merge(self, merges: dict[int, ImportedLead]) -> None:
         """Fill the existing leads in with what the file knows; their state stays."""
         if not merges:
             return
-        marks = ",".join("?" * len(merges))
-        columns = "id, name, company, email, phone, tags, next_step"
-        sql = f"SELECT {columns} FROM lead WHERE id IN ({marks})"  # noqa: S608
-        rows = self.driver.execute(sql, list(merges)).fetchall()
-        updates = []
-        notes: list[tuple[Any, ...]] = []
-        for lead_id, name, company, email, phone, tags, step in rows:
+        updates: list[MergedValues] = []
+        notes: list[EventValues] = []
+        targets = self.sql.merge_targets(list(merges))
+        for lead_id, name, company, email, phone, tags, step in targets:
             lead = merges[lead_id]
             merged_tags = list(dict.fromkeys([*json.loads(tags), *lead.tags]))
             company = lead.company or company
@@ -195,7 +172,7 @@ class BatchWriter:
                     json.dumps(merged_tags),
                     search_key(lead.name or name, company, email, merged_tags),
                     lead.next_step or step,
-                    _stored(lead.next_step_due) if lead.next_step else None,
+                    stored_text(lead.next_step_due) if lead.next_step else None,
                     1 if lead.next_step else 0,
                     self.stamp,
                     lead_id,
@@ -203,13 +180,8 @@ class BatchWriter:
             )
             if lead.notes:
                 notes.append((lead_id, SignalKind.NOTE.value, "{}", lead.notes))
-        self.driver.executemany(
-            "UPDATE lead SET name = ?1, company = ?2, phone = ?3, tags = ?4, search_key = ?5, "
-            "next_step = ?6, next_step_due = CASE WHEN ?8 THEN ?7 ELSE next_step_due END, "
-            "updated_at = ?9 WHERE id = ?10",
-            updates,
-        )
-        self._events(notes)
+        self.sql.update_merged(updates)
+        self.sql.insert_events(notes, self.stamp)
 
 
 def _merged(first: ImportedLead | None, later: ImportedLead) -> ImportedLead:
@@ -225,13 +197,6 @@ def _merged(first: ImportedLead | None, later: ImportedLead) -> ImportedLead:
         tags=tuple(dict.fromkeys([*first.tags, *later.tags])),
         notes="\n\n".join(n for n in (first.notes, later.notes) if n) or None,
     )
-
-
-def _stored(moment: datetime | None) -> str | None:
-    """A time as UTCDateTime stores it (see store/types.py)."""
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
 def _iso(moment: datetime | None) -> str | None:
