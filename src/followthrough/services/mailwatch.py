@@ -32,17 +32,14 @@ from followthrough.services.leads import SignalEntry, log_signals
 from followthrough.services.mailserver import (
     Fetched,
     connected,
-    detect_folders,
     fetch_headers,
     open_folder,
-    test_connection,
     uids_after,
 )
 from followthrough.store.db import Database
 from followthrough.store.models import Setting
 from followthrough.store.tables import LEAD, MAIL_SEEN, SETTING
 
-# The settings page (ui/settings/mail_page.py) asks the server through this module too.
 __all__ = [
     "FETCH_BATCH",
     "STATE_KEY",
@@ -51,9 +48,7 @@ __all__ = [
     "PassReport",
     "Progress",
     "check_mail",
-    "detect_folders",
     "forget_state",
-    "test_connection",
 ]
 
 FETCH_BATCH = 500  # messages per FETCH: big enough to amortise a round trip, small to commit

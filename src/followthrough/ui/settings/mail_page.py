@@ -30,7 +30,8 @@ from followthrough.domain.mailaccount import (
 )
 from followthrough.errors import FollowthroughError, InvalidData, NotFound
 from followthrough.services.mailaccount import forget_settings, get_account, save_settings
-from followthrough.services.mailwatch import DatabaseTurn, detect_folders, test_connection
+from followthrough.services.mailserver import detect_folders, test_connection
+from followthrough.services.mailwatch import DatabaseTurn
 from followthrough.services.secrets import (
     KeyringUnavailable,
     forget_password,

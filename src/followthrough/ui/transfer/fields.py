@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# One label for each of csvread.MAPPABLE_FIELDS, in the same order.
+# One label for each of csvcolumns.MAPPABLE_FIELDS, in the same order.
 FIELD_LABELS: dict[str, str] = {
     "name": "Name",
     "first_name": "First name",
