@@ -64,13 +64,19 @@ def write(
     settle(qtbot, ops)
 
 
-def test_a_settings_change_does_not_read_the_board_again_and_a_lead_change_does(
-    qtbot: QtBot, ops: Operations, board_reads: list[str | None]
-) -> None:
+def shown_window(qtbot: QtBot, ops: Operations) -> MainWindow:
+    """The main window on screen with its first board read done."""
     window = MainWindow(ops)
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.board_loaded, timeout=WAIT):
         window.show()
+    return window
+
+
+def test_a_settings_change_does_not_read_the_board_again_and_a_lead_change_does(
+    qtbot: QtBot, ops: Operations, board_reads: list[str | None]
+) -> None:
+    window = shown_window(qtbot, ops)
     board_reads.clear()
 
     write(qtbot, ops, lambda db: update_preferences(db, {"sender_name": "Sam Reyes"}), SETTINGS)
@@ -87,10 +93,7 @@ def test_a_settings_change_does_not_read_the_board_again_and_a_lead_change_does(
 def test_an_alert_change_reads_the_board_again(
     qtbot: QtBot, ops: Operations, board_reads: list[str | None]
 ) -> None:
-    window = MainWindow(ops)
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.board_loaded, timeout=WAIT):
-        window.show()
+    window = shown_window(qtbot, ops)
     board_reads.clear()
     with qtbot.waitSignal(window.board_loaded, timeout=WAIT):
         ops.announce(ALERTS)  # a tick raised alerts: the cards' badges moved
@@ -105,10 +108,7 @@ def test_one_change_is_one_read_for_the_board_today_and_the_lead_panel(
     lead = add_lead(db, NewLead.create(name="Ana Silva", now=now - timedelta(days=5)), now)
     log_event(db, lead.id, SignalKind.SENT, at=now - timedelta(days=4), now=now)
     alerts.tick(db, now)
-    window = MainWindow(ops)
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.board_loaded, timeout=WAIT):
-        window.show()
+    window = shown_window(qtbot, ops)
     with qtbot.waitSignal(window.lead_panel.loaded, timeout=WAIT):
         window.select_lead(lead.id)  # a lead chosen: the panel reads it, alone
     own_reads: list[str] = []
