@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from enum import Enum
 from functools import partial
 from pathlib import Path
@@ -44,13 +45,13 @@ def off_gui_thread(work: Callable[[], T]) -> T:
     loop = QEventLoop()
     relay = _Relay()
     relay.done.connect(loop.quit, Qt.ConnectionType.QueuedConnection)
-    outcome: dict[str, object] = {}
+    outcome: Future[T] = Future()  # a typed box for the result or the error
 
     def run() -> None:
         try:
-            outcome["result"] = work()
+            outcome.set_result(work())
         except BaseException as exc:  # handed to the GUI thread, raised there
-            outcome["error"] = exc
+            outcome.set_exception(exc)
         finally:
             relay.done.emit()
 
@@ -58,9 +59,7 @@ def off_gui_thread(work: Callable[[], T]) -> T:
     thread.start()
     loop.exec()
     thread.join()  # the loop may also end because the app is quitting
-    if "error" in outcome:
-        raise outcome["error"]  # type: ignore[misc]
-    return outcome["result"]  # type: ignore[return-value]
+    return outcome.result()
 
 
 def explain(paths: DataPaths, reason: str) -> str:
