@@ -277,7 +277,15 @@ def test_mark_sent_logs_the_message_closes_the_alert_and_replans(signed: Databas
     detail = lead_queries.get_lead(signed, lead_id, when)
     sent = detail.timeline[0]
     assert (sent.kind, sent.direction, sent.channel, sent.at) == ("sent", "out", "email", when)
-    assert sent.payload == {"template": "hot-silence", "subject": "Pilot: Thursday or Friday?"}
+    # What the reports need: the template, what it asked for, the alert (rule) it answered.
+    assert sent.payload == {
+        "template": "hot-silence",
+        "subject": "Pilot: Thursday or Friday?",
+        "intent": alert.intent,
+        "decision": None,  # no stored template of that name to say which decision
+        "alert": alert.id,
+        "rule": "silence",
+    }
     assert sent.text is not None
     assert sent.text.startswith("Pilot: Thursday or Friday?\n\nHi Ana,")
     done = alerts.get_alert(signed, alert.id)

@@ -413,7 +413,7 @@ def test_logging_signals_in_bulk_matches_logging_them_one_by_one(
 ) -> None:
     from followthrough.domain.signals import SIGNAL_TRAITS
     from followthrough.paths import prepare_data_dir
-    from followthrough.services.leads import SignalEntry, log_signals
+    from followthrough.services.signal_log import SignalEntry, log_signals
 
     ana, bob, cy = _pipeline(db)
     hours = [timedelta(hours=h) for h in (9, 7, 5, 3, 2, 1)]

@@ -142,6 +142,7 @@ def snooze(db: Database, alert_id: int, until: datetime, now: datetime | None = 
     with db.write() as session:
         alert, lead = _live_alert(session, alert_id)
         alert.status, alert.snoozed_until = AlertStatus.SNOOZED, until
+        alert.snoozes += 1
         replan(session, lead, now, load_policy(session))
         return AlertView.of(alert, lead.name)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from followthrough.domain.alerts import LIVE, AlertStatus
 from followthrough.domain.drafting import LintFinding
@@ -31,7 +31,7 @@ from followthrough.services.rendering import (
     render_and_lint,
 )
 from followthrough.store.db import Database
-from followthrough.store.models import Alert, Lead
+from followthrough.store.models import Alert, Lead, Template
 
 
 @dataclass(frozen=True)
@@ -164,6 +164,7 @@ def mark_sent(
         raise InvalidData("the message is empty", "body")
     with db.write() as session:
         lead = leads._load(session, lead_id)
+        alert: Alert | None = None
         if alert_id is not None:
             alert = session.get(Alert, alert_id)
             if alert is None or alert.lead_id != lead_id:
@@ -179,7 +180,7 @@ def mark_sent(
             direction=Direction.OUT,
             channel=channel,
             text=f"{subject}\n\n{body}" if subject else body,
-            payload={"template": template, "subject": subject},
+            payload=_sent_facts(session, template, subject, alert),
         )
         session.flush()
         leads._recount_touches(session, lead)
@@ -187,3 +188,21 @@ def mark_sent(
             leads._apply_next_step(lead, next_step, next_step_due)
         lead.updated_at = now
         leads._replan(session, lead, now)
+
+
+def _sent_facts(
+    session: Session, template: str | None, subject: str, alert: Alert | None
+) -> dict[str, Any]:
+    """What a sent message remembers for the reports: its template, the intent and the one
+    decision it asked for, and the alert (rule) it answered."""
+    row = None
+    if template:
+        row = session.exec(select(Template).where(Template.slug == template)).first()
+    return {
+        "template": template,
+        "subject": subject,
+        "intent": row.intent if row else (alert.intent if alert else None),
+        "decision": row.decision if row else None,
+        "alert": alert.id if alert else None,
+        "rule": alert.rule if alert else None,
+    }

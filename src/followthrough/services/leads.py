@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, update
-from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from followthrough.domain.alerts import AlertOutcome, AlertStatus
 from followthrough.domain.leadfields import email_key, search_key
 from followthrough.domain.leads import (
     LeadEdit,
@@ -21,6 +16,7 @@ from followthrough.domain.leads import (
     check_next_step,
     check_recycle,
 )
+from followthrough.domain.reasons import ASKS_REASON, ReasonCategory, default_reason
 from followthrough.domain.signals import (
     SIGNAL_TRAITS,
     Channel,
@@ -36,12 +32,11 @@ from followthrough.domain.states import State
 from followthrough.errors import FieldError, InvalidData, NotFound
 from followthrough.services.alerts import record_engagement
 from followthrough.services.clock import utcnow
-from followthrough.services.planning import load_history, replan, replan_leads
+from followthrough.services.planning import replan
 from followthrough.services.policy import load_policy
 from followthrough.services.readmodels import EventView, LeadView
 from followthrough.store.db import Database
 from followthrough.store.models import Event, Lead
-from followthrough.store.tables import ALERT, EVENT, LEAD
 
 
 def _load(session: Session, lead_id: int) -> Lead:
@@ -147,7 +142,7 @@ def add_lead(
             EventKind.STATE_CHANGE,
             at,
             now,
-            payload={"from": None, "to": new.state.value, "until": _iso(new.recycle_until)},
+            payload=_arrival(new),
             text=new.recycle_reason,
         )
         _replan(session, lead, at)
@@ -204,12 +199,21 @@ def move_lead(
     *,
     until: datetime | None = None,
     reason: str | None = None,
+    category: ReasonCategory | None = None,
     at: datetime | None = None,
     now: datetime | None = None,
 ) -> LeadView:
+    """Move a lead; a move to Lost or Recycle keeps its reason category (default: the usual
+    one for such a move, domain/reasons.py), changeable later with `set_reason_category`."""
     now = now or utcnow()
     at = at or now
     check_event_time(at, now)
+    if category is not None and state not in ASKS_REASON:
+        raise FieldError(
+            "{category} only applies to a move to Lost or Recycle",
+            "category",
+            names={"category": "a reason category"},
+        )
     if state is State.RECYCLE:
         check_recycle(until, at)
     elif until is not None:
@@ -230,15 +234,11 @@ def move_lead(
         else:
             lead.recycle_until, lead.recycle_reason = None, None
         lead.updated_at = now
-        _record(
-            session,
-            lead,
-            EventKind.STATE_CHANGE,
-            at,
-            now,
-            payload={"from": previous.value, "to": state.value, "until": _iso(until)},
-            text=reason,
-        )
+        payload: dict[str, Any] = {"from": previous.value, "to": state.value, "until": _iso(until)}
+        if state in ASKS_REASON:
+            guard = load_policy(session).guard_touches
+            payload["category"] = category or default_reason(state, lead.unanswered, guard)
+        _record(session, lead, EventKind.STATE_CHANGE, at, now, payload=payload, text=reason)
         session.flush()
         _replan(session, lead, at)
         return LeadView.of(lead)
@@ -296,110 +296,14 @@ def delete_lead(db: Database, lead_id: int) -> LeadView:
         return view
 
 
+def _arrival(new: NewLead) -> dict[str, Any]:
+    """The first move's payload: a lead added straight to Recycle is parked for timing."""
+    until = _iso(new.recycle_until)
+    payload: dict[str, Any] = {"from": None, "to": new.state.value, "until": until}
+    if new.state is State.RECYCLE:
+        payload["category"] = ReasonCategory.TIMING
+    return payload
+
+
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
-
-
-@dataclass(frozen=True)
-class SignalEntry:
-    """One signal for `log_signals`: what `log_event` takes, for one lead."""
-
-    lead_id: int
-    kind: SignalKind
-    at: datetime
-    direction: Direction
-    channel: Channel | None
-    note: str | None = None
-    payload: dict[str, Any] = field(default_factory=dict)
-
-
-def log_signals(session: Session, entries: Sequence[SignalEntry], now: datetime) -> list[int]:
-    """Log many signals in the caller's transaction, as `log_event` would one by one.
-
-    For the mail watcher, which may bring thousands at once: events are inserted in one
-    statement, the touched leads' counters recounted from one read of their timelines,
-    engagements credited from one read of their alerts, and the leads re-planned in one
-    `replan_leads` call. Returns the touched leads' ids.
-    """
-    if not entries:
-        return []
-    for entry in entries:
-        check_event_time(entry.at, now)
-    conn = session.connection()
-    event_table = EVENT
-    conn.execute(
-        insert(event_table),
-        [
-            {"lead_id": e.lead_id, "at": e.at, "kind": e.kind.value, "direction": e.direction.value,
-             "channel": e.channel.value if e.channel else None, "text": e.note,
-             "payload": e.payload, "created_at": now}
-            for e in entries
-        ],
-    )  # fmt: skip
-    touched = list(dict.fromkeys(e.lead_id for e in entries))
-    _recount_many(conn, touched, now)
-    engaged = [
-        e for e in entries if is_engagement(e.kind, e.direction) or is_answer(e.kind, e.direction)
-    ]
-    _credit_engagements(conn, engaged, load_policy(session).outcome_days)
-    replan_leads(conn, touched, now, load_policy(session))
-    session.expire_all()  # plain statements wrote under the ORM's feet
-    return touched
-
-
-def _recount_many(conn: Connection, lead_ids: list[int], now: datetime) -> None:
-    timelines, _ = load_history(conn, lead_ids)
-    lead_table = LEAD
-    rows = []
-    for lead_id in lead_ids:
-        summary = summarize_touches(timelines[lead_id].timeline)
-        rows.append(
-            {"b_id": lead_id, "b_out": summary.last_outbound_at, "b_in": summary.last_inbound_at,
-             "b_unanswered": summary.unanswered, "b_now": now}
-        )  # fmt: skip
-    conn.execute(
-        update(lead_table)
-        .where(lead_table.c.id == bindparam("b_id"))
-        .values(
-            last_outbound_at=bindparam("b_out"),
-            last_inbound_at=bindparam("b_in"),
-            unanswered=bindparam("b_unanswered"),
-            updated_at=bindparam("b_now"),
-        ),
-        rows,
-    )
-
-
-def _credit_engagements(conn: Connection, engaged: list[SignalEntry], outcome_days: float) -> None:
-    """`record_engagement` for many engagements: the first one in order credits an alert."""
-    if not engaged:
-        return
-    alert_table = ALERT
-    candidates = conn.execute(
-        core_select(alert_table.c.id, alert_table.c.lead_id, alert_table.c.resolved_at).where(
-            alert_table.c.lead_id.in_({e.lead_id for e in engaged}),
-            alert_table.c.status == AlertStatus.DONE,
-            alert_table.c.outcome.is_(None),
-            alert_table.c.resolved_at.is_not(None),
-        )
-    ).all()
-    waiting: dict[int, list[tuple[int, datetime]]] = {}
-    for alert_id, lead_id, resolved_at in candidates:
-        waiting.setdefault(lead_id, []).append((alert_id, resolved_at))
-    credited: list[dict[str, Any]] = []
-    window = timedelta(days=outcome_days)
-    for entry in engaged:
-        still = []
-        for alert_id, resolved_at in waiting.get(entry.lead_id, []):
-            if entry.at - window <= resolved_at <= entry.at:
-                credited.append({"b_id": alert_id, "b_at": entry.at})
-            else:
-                still.append((alert_id, resolved_at))
-        waiting[entry.lead_id] = still
-    if credited:
-        conn.execute(
-            update(alert_table)
-            .where(alert_table.c.id == bindparam("b_id"))
-            .values(outcome=AlertOutcome.ENGAGED, outcome_at=bindparam("b_at")),
-            credited,
-        )

@@ -28,7 +28,6 @@ from followthrough.domain.mailaccount import MailAccount
 from followthrough.domain.mailheaders import MailHeaders
 from followthrough.domain.signals import Channel, Direction, SignalKind
 from followthrough.services.clock import utcnow
-from followthrough.services.leads import SignalEntry, log_signals
 from followthrough.services.mailserver import (
     Fetched,
     connected,
@@ -36,6 +35,7 @@ from followthrough.services.mailserver import (
     open_folder,
     uids_after,
 )
+from followthrough.services.signal_log import SignalEntry, log_signals
 from followthrough.store.db import Database
 from followthrough.store.models import Setting
 from followthrough.store.tables import LEAD, MAIL_SEEN, SETTING

@@ -82,7 +82,11 @@ class Lead(SQLModel, table=True):
 
 class Event(SQLModel, table=True):
     __tablename__ = "event"
-    __table_args__ = (Index("ix_event_lead_at", "lead_id", "at"),)
+    __table_args__ = (
+        Index("ix_event_lead_at", "lead_id", "at"),
+        # The reports read a few kinds over a period (services/insights/).
+        Index("ix_event_kind_at", "kind", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     lead_id: int = _lead_fk()
@@ -121,6 +125,8 @@ class Alert(SQLModel, table=True):
     template_slug: str | None = None
     status: str = AlertStatus.OPEN.value
     snoozed_until: datetime | None = _utc()
+    # Feedback: how many times the person put this alert off (the reports' "snoozed").
+    snoozes: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     raised_at: datetime = _utc(nullable=False)
     due_at: datetime | None = _utc()  # when the condition became true (urgency order)
     notified_at: datetime | None = _utc()
