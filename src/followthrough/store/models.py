@@ -111,6 +111,7 @@ class Alert(SQLModel, table=True):
             sqlite_where=text(f"status IN ('{AlertStatus.OPEN}', '{AlertStatus.SNOOZED}')"),
         ),
         Index("ix_alert_status", "status"),
+        Index("ix_alert_raised", "raised_at"),  # the reports read a period's alerts
         # An episode is raised once: done or dismissed stays so until its condition resets.
         Index("ux_alert_episode", "lead_id", "rule", "episode", unique=True),
     )

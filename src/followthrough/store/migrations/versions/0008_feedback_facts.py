@@ -2,8 +2,8 @@
 
 The reports (services/insights/) read events of a few kinds over a span of days — moves,
 messages sent, replies — so an index on (kind, at) lets them skip the rest of a large
-timeline. The other facts (a move's reason category, what a sent message asked for) ride in
-the event's JSON payload and need no column.
+timeline, and alerts by when they were raised. The other facts (a move's reason category,
+what a sent message asked for) ride in the event's JSON payload and need no column.
 
 Revision ID: 0008
 Revises: 0007
@@ -28,9 +28,11 @@ def upgrade() -> None:
         sa.Column("snoozes", sa.Integer(), nullable=False, server_default=sa.text("0")),
     )
     op.create_index("ix_event_kind_at", "event", ["kind", "at"])
+    op.create_index("ix_alert_raised", "alert", ["raised_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_alert_raised", "alert")
     op.drop_index("ix_event_kind_at", "event")
     with op.batch_alter_table("alert") as batch:
         batch.drop_column("snoozes")
