@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from followthrough.domain.csvsafe import spreadsheet_text
 from followthrough.domain.figures import Rate, duration_words
 
 
@@ -129,11 +130,18 @@ class ReportView:
         }
 
     def csv_rows(self) -> list[list[str]]:
-        """Every table under one header: `table, <its columns…>`; cells as people read them."""
+        """Each table under its own header row `table, <its columns…>`; cells as people read
+        them, never as a formula."""
         out: list[list[str]] = []
         for table in self.tables:
             out.append(["table", *table.columns])
-            out.extend([table.title, *map(cell_text, row.cells)] for row in table.rows)
+            out.extend(
+                [
+                    spreadsheet_text(table.title),
+                    *(spreadsheet_text(cell_text(c)) for c in row.cells),
+                ]
+                for row in table.rows
+            )
         return out
 
 

@@ -36,6 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import JSON
 
+from followthrough.domain.csvsafe import spreadsheet_text
 from followthrough.domain.states import State
 from followthrough.errors import InvalidData, StorageError
 from followthrough.services.clock import utcnow
@@ -62,9 +63,6 @@ CSV_HEADINGS = (
     "Name", "Company", "Email", "Phone", "Title", "State", "Next step", "Due", "Tags",
     "Recycle until", "Recycle reason", "Last contact", "Created",
 )  # fmt: skip
-# Cells a spreadsheet would run as a formula when the file is opened. A lead's name or note
-# comes from outside (a web form, a pasted e-mail), so "=HYPERLINK(...)" must stay text.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def default_file_name(fmt: str, now: datetime) -> str:
@@ -119,10 +117,7 @@ def _csv_cells(row: Any) -> list[str]:
     ]  # fmt: skip
 
 
-def _guard(text: str | None) -> str:
-    if not text:
-        return ""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+_guard = spreadsheet_text  # a name, note or tag from outside never runs as a formula
 
 
 def _csv_time(column: Any) -> ColumnElement[Any]:

@@ -123,6 +123,11 @@ def _refuse_unless_empty(connection: Any) -> None:
         )
 
 
+# Fields newer than the export format: a file from an earlier version has none, and reads
+# as the database would have filled them in.
+ADDED_LATER: dict[tuple[str, str], Any] = {("alerts", "snoozes"): 0}
+
+
 def _rows(data: dict[str, Any], section: str, table: Table) -> list[dict[str, Any]]:
     """The section's records as insertable rows, or InvalidData naming the first bad one."""
     records = data.get(section)
@@ -139,9 +144,9 @@ def _rows(data: dict[str, Any], section: str, table: Table) -> list[dict[str, An
             raise _bad(section, number, record, f"has an unknown field '{extra[0]}'")
         row: dict[str, Any] = {}
         for name, check, nullable in columns:
-            if name not in record:
+            if name not in record and (section, name) not in ADDED_LATER:
                 raise _bad(section, number, record, f"has no '{name}'")
-            value = record[name]
+            value = record.get(name, ADDED_LATER.get((section, name)))
             if value is None:
                 if not nullable:
                     raise _bad(section, number, record, f"has no value for '{name}'")
