@@ -133,6 +133,11 @@ def _table(header: list[str], rows: list[list[str]], limits: list[int]) -> str:
     return "\n".join(lines)
 
 
+def aligned(header: list[str], rows: list[list[str]], limit: int = 40) -> str:
+    """A table of text cells, each column as wide as it needs up to `limit` columns."""
+    return _table(header, rows, [limit] * len(header))
+
+
 def lead_table(leads: list[LeadView], now: datetime) -> str:
     if not leads:
         return "No leads."

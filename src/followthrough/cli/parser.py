@@ -54,7 +54,16 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
 
 def _declare_commands(parser: argparse.ArgumentParser) -> None:
     # Imported here, by name, so that PyInstaller still sees and bundles every one of them.
-    from followthrough.cli import alerts, backups, drafting, leads, mail, settings, transfer
+    from followthrough.cli import (
+        alerts,
+        backups,
+        drafting,
+        leads,
+        mail,
+        report,
+        settings,
+        transfer,
+    )
 
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     # The order `followthrough --help` lists them in.
@@ -67,11 +76,12 @@ def _declare_commands(parser: argparse.ArgumentParser) -> None:
         transfer.declare_export,
         mail.declare,
         settings.declare,
+        report.declare,
     ):
         declare(sub)
 
 
-WHEN_FLAGS = ("--at", "--due", "--until")
+WHEN_FLAGS = ("--at", "--due", "--until", "--since")
 
 
 def attach_when_values(argv: Sequence[str]) -> list[str]:

@@ -15,6 +15,7 @@ WEEK_DAYS = 7  # the momentum review looks at one week
 # "30d", "8w", "3mo": a span back from now, the sign left out as people do.
 _BARE_SPAN = re.compile(r"^\d{1,4}\s*(d|w|mo)$")
 # Exact durations and anything with a clock time keep their moment; a day starts at midnight.
+_WEEKDAY = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*$")
 _EXACT = re.compile(r"^[+-]\s*\d{1,4}\s*(min|m|h|d|w)$|:|am$|pm$")
 
 
@@ -47,7 +48,7 @@ def parse_since(text: str, now: datetime, zone: tzinfo | None = None) -> Period:
     if not _EXACT.search(cleaned):
         local = since.astimezone(zone) if zone else since.astimezone()
         since = localize(local.date(), time(0), zone)
-        if since > now:  # "mon" read forward: the period starts at the last one
+        if since > now and _WEEKDAY.match(cleaned):  # "mon" is read forward: go to the last one
             since = localize(local.date() - timedelta(days=7), time(0), zone)
     if since >= now:
         raise FieldError(
