@@ -14,9 +14,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from followthrough.domain.alerts import AlertKind
 from followthrough.domain.figures import Rate, median
@@ -133,9 +133,10 @@ def silence_report(db: Database, period: Period, zone: tzinfo) -> SilenceReport:
     )
 
 
-def _read_cases(db: Database, period: Period) -> Iterable[SilenceCase]:
+def cases_statement(period: Period) -> Select[Any]:
+    """One row per case: the alert, and what the lead's timeline said when it was raised."""
     lead_id, raised = ALERT.c.lead_id, ALERT.c.raised_at
-    statement = (
+    return (
         select(
             lead_id,
             raised,
@@ -153,8 +154,11 @@ def _read_cases(db: Database, period: Period) -> Iterable[SilenceCase]:
         )
         .order_by(raised, ALERT.c.id)
     )
+
+
+def _read_cases(db: Database, period: Period) -> Iterable[SilenceCase]:
     with db.read() as session:
-        rows = session.connection().execute(statement).all()
+        rows = session.connection().execute(cases_statement(period)).all()
     for lead, at, state, stage_kind, unanswered, decision, engaged in rows:
         yield SilenceCase(
             lead_id=lead,

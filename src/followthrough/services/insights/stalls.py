@@ -12,8 +12,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from followthrough.domain.dates import calendar_day, day_words
 from followthrough.domain.figures import Rate
@@ -104,9 +105,10 @@ def stall_report(db: Database, period: Period, zone: tzinfo) -> StallReport:
     )
 
 
-def _read_cases(db: Database, start: datetime, until: datetime) -> list[StallCase]:
+def cases_statement(start: datetime, until: datetime) -> Select[Any]:
+    """One row per move to Lost or Recycle in [start, until), newest first, with its stage."""
     to = func.json_extract(EVENT.c.payload, "$.to")
-    statement = (
+    return (
         select(
             EVENT.c.lead_id,
             LEAD.c.name,
@@ -125,8 +127,11 @@ def _read_cases(db: Database, start: datetime, until: datetime) -> list[StallCas
         )
         .order_by(EVENT.c.at.desc(), EVENT.c.id.desc())
     )
+
+
+def _read_cases(db: Database, start: datetime, until: datetime) -> list[StallCase]:
     with db.read() as session:
-        rows = session.connection().execute(statement).all()
+        rows = session.connection().execute(cases_statement(start, until)).all()
     return [
         StallCase(
             lead_id=lead_id,

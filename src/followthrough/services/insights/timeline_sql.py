@@ -23,6 +23,8 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.selectable import NamedFromClause
 
 from followthrough.domain.signals import (
@@ -38,6 +40,17 @@ from followthrough.store.tables import EVENT
 
 LeadId = ColumnElement[int]
 Moment = ColumnElement[datetime]
+
+
+def _kind(e: NamedFromClause) -> ColumnElement[str]:
+    """The event's kind as `+kind`, which SQLite cannot look up in an index.
+
+    Without statistics SQLite takes a test on the kind for the better bet and walks the
+    (kind, at) index: every `sent` before the moment, of every lead, for each case (seconds
+    on a large pipeline). Kept off that index, it seeks (lead_id, at) and reads the lead's
+    own few events.
+    """
+    return UnaryExpression(e.c.kind, operator=operators.custom_op("+"), type_=e.c.kind.type)
 
 
 def _sorted(kinds: frozenset[str]) -> list[str]:
@@ -61,43 +74,47 @@ def _latest(
 def stage_kind_at(lead_id: LeadId, moment: Moment) -> ScalarSelect[Any]:
     """The kind of the latest stage-setting signal (domain/stages.py); NULL: first contact."""
     e = EVENT.alias()
-    return _latest(e, e.c.kind, lead_id, moment, e.c.kind.in_(_sorted(STAGE_KINDS)))
+    return _latest(e, e.c.kind, lead_id, moment, _kind(e).in_(_sorted(STAGE_KINDS)))
 
 
 def state_at(lead_id: LeadId, moment: Moment) -> ScalarSelect[Any]:
-    """The state the latest move at or before `moment` went to; NULL: no move recorded."""
+    """The state the lead was in at `moment`, read forward: the state its first move after
+    `moment` left (`from`). NULL: no move since, so the lead's current state (the caller's
+    COALESCE). Every move records the state it left, so this is the state the latest move at
+    or before `moment` went to; read forward it walks the few events since the moment
+    rather than the whole history before it.
+    """
     e = EVENT.alias()
-    to = func.json_extract(e.c.payload, "$.to")
-    return _latest(e, to, lead_id, moment, e.c.kind == EventKind.STATE_CHANGE.value)
+    return (
+        select(func.json_extract(e.c.payload, "$.from"))
+        .where(
+            e.c.lead_id == lead_id,
+            e.c.at > moment,
+            _kind(e) == EventKind.STATE_CHANGE.value,
+        )
+        .order_by(e.c.at, e.c.id)
+        .limit(1)
+        .correlate_except(e)
+        .scalar_subquery()
+    )
 
 
 def decision_at(lead_id: LeadId, moment: Moment) -> ScalarSelect[Any]:
     """The decision the latest sent message asked for; NULL: none sent or none recorded."""
     e = EVENT.alias()
     decision = func.json_extract(e.c.payload, "$.decision")
-    return _latest(e, decision, lead_id, moment, e.c.kind == SignalKind.SENT.value)
+    return _latest(e, decision, lead_id, moment, _kind(e) == SignalKind.SENT.value)
 
 
 def unanswered_at(lead_id: LeadId, moment: Moment) -> ScalarSelect[Any]:
     """Our touches at or before `moment` since the buyer last answered (domain/signals.py)."""
     answer = EVENT.alias()
-    answered = (
-        select(func.max(answer.c.at))
-        .where(
-            answer.c.lead_id == lead_id,
-            answer.c.at <= moment,
-            or_(
-                answer.c.kind == SignalKind.MEETING_HELD.value,
-                and_(
-                    answer.c.direction == Direction.IN.value,
-                    answer.c.kind.in_(_sorted(ANSWER_KINDS)),
-                ),
-            ),
-        )
-        # Correlated two levels up, with the case's own row: not a FROM of its own.
-        .correlate_except(answer)
-        .scalar_subquery()
+    is_answer = or_(
+        _kind(answer) == SignalKind.MEETING_HELD.value,
+        and_(answer.c.direction == Direction.IN.value, _kind(answer).in_(_sorted(ANSWER_KINDS))),
     )
+    # Walked back from the moment, stopping at the first answer.
+    answered = _latest(answer, answer.c.at, lead_id, moment, is_answer)
     touch = EVENT.alias()
     return (
         select(func.count())
@@ -108,7 +125,7 @@ def unanswered_at(lead_id: LeadId, moment: Moment) -> ScalarSelect[Any]:
             # '' sorts before every stored time: no answer yet counts every touch.
             touch.c.at > func.coalesce(answered, literal_column("''")),
             touch.c.direction == Direction.OUT.value,
-            touch.c.kind.in_(_sorted(TOUCH_KINDS)),
+            _kind(touch).in_(_sorted(TOUCH_KINDS)),
         )
         .correlate_except(touch)
         .scalar_subquery()
@@ -125,7 +142,7 @@ def first_engagement_between(lead_id: LeadId, after: Moment, before: datetime) -
             e.c.at > after,
             e.c.at < before,
             e.c.direction == Direction.IN.value,
-            e.c.kind.in_(_sorted(ENGAGEMENT_KINDS)),
+            _kind(e).in_(_sorted(ENGAGEMENT_KINDS)),
         )
         .correlate_except(e)
         .scalar_subquery()
