@@ -36,8 +36,35 @@ class ReportSpec:
     build: Build
 
 
+def _silence(db: Database, period: Period, zone: tzinfo) -> ReportView:
+    from followthrough.services.insights import silence
+
+    return silence.build_view(db, period, zone)
+
+
+def _stalls(db: Database, period: Period, zone: tzinfo) -> ReportView:
+    from followthrough.services.insights import stalls
+
+    return stalls.build_view(db, period, zone)
+
+
 # Filled one entry per report module (a lazy import inside each `build`).
-REPORTS: tuple[ReportSpec, ...] = ()
+REPORTS: tuple[ReportSpec, ...] = (
+    ReportSpec(
+        ReportKey.SILENCE,
+        "Where silence happens",
+        "Leads that went quiet, by state, last touch, touch number and decision asked",
+        DEFAULT_DAYS,
+        _silence,
+    ),
+    ReportSpec(
+        ReportKey.STALLS,
+        "Stall audit",
+        "Leads lost or recycled, by reason, timing beside fit, and where they stalled",
+        90,
+        _stalls,
+    ),
+)
 
 
 def spec_of(key: ReportKey) -> ReportSpec:
