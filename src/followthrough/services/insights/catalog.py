@@ -36,8 +36,35 @@ class ReportSpec:
     build: Build
 
 
+def _outcomes(db: Database, period: Period, zone: tzinfo) -> ReportView:
+    from followthrough.services.insights import outcomes
+
+    return outcomes.build_view(db, period, zone)
+
+
+def _response(db: Database, period: Period, zone: tzinfo) -> ReportView:
+    from followthrough.services.insights import response
+
+    return response.build_view(db, period, zone)
+
+
 # Filled one entry per report module (a lazy import inside each `build`).
-REPORTS: tuple[ReportSpec, ...] = ()
+REPORTS: tuple[ReportSpec, ...] = (
+    ReportSpec(
+        ReportKey.OUTCOMES,
+        "What works",
+        "Per rule, template and intent: what was acted on and how often the buyer answered",
+        DEFAULT_DAYS,
+        _outcomes,
+    ),
+    ReportSpec(
+        ReportKey.RESPONSE,
+        "Response time",
+        "How fast we answer buyers who reply, and how fast buyers answer us, per state",
+        DEFAULT_DAYS,
+        _response,
+    ),
+)
 
 
 def spec_of(key: ReportKey) -> ReportSpec:
