@@ -89,7 +89,8 @@ def test_the_page_reads_the_same_in_any_zone(db: Database, zone: str) -> None:
         ("Replies after a follow-up", "5 of 10 (50 %)"),
         ("Median time to reply", "1 day"),
     ]
-    assert view.chart is not None and view.chart.kind is ChartKind.BARS
+    assert view.chart is not None
+    assert view.chart.kind is ChartKind.BARS
     assert view.chart.series == ("Raised", "Acted on", "Engaged")
     assert [(b.label, b.values) for b in view.chart.bars] == [("Silence", (6, 4, 3))]
     by_rule, by_template, by_intent = view.tables

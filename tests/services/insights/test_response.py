@@ -82,7 +82,8 @@ def test_the_page_shows_reply_times_in_the_readers_zone(
         ("Waiting for us", "1"),
     ]
     assert view.figures[2].hint == "standard deviation; variance 388,800,000 s²"
-    assert view.chart is not None and view.chart.kind is ChartKind.DISTRIBUTION
+    assert view.chart is not None
+    assert view.chart.kind is ChartKind.DISTRIBUTION
     assert [(b.label, b.values) for b in view.chart.bars] == [
         ("< 1 h", (0,)), ("1–4 h", (1,)), ("4–24 h", (18,)), ("1–3 days", (0,)),
         ("> 3 days", (0,)),
