@@ -31,10 +31,10 @@ from followthrough.domain.reportview import (
     ids,
 )
 from followthrough.domain.signals import Direction, SignalKind
-from followthrough.services.insights.replies import first_answer_after, seconds_between
+from followthrough.services.insights.replies import answer_after_on_lead, seconds_between
 from followthrough.services.policy import load_policy
 from followthrough.store.db import Database
-from followthrough.store.tables import ALERT, EVENT
+from followthrough.store.tables import ALERT, EVENT, LEAD
 
 BY_HAND = "written by hand"  # a message sent with no template
 NOT_RECORDED = "not recorded"  # a message sent before intents were kept
@@ -104,8 +104,9 @@ def compute_outcomes(db: Database, period: Period) -> Outcomes:
 def template_reply_rates(db: Database, period: Period) -> dict[str, Rate]:
     """Each template's measured reply rate over the period, by slug (the draft dialog's
     chooser shows it beside the template's title)."""
-    outcomes = compute_outcomes(db, period)
-    return {t.key: t.replied for t in outcomes.templates if t.key != BY_HAND}
+    with db.read() as session:  # the sends only: the rules' figures are not needed here
+        sends = _sends(session.connection(), period, load_policy(session).outcome_days)
+    return {t.key: t.replied for t in _grouped(sends, lambda s: s.template) if t.key != BY_HAND}
 
 
 def _rule_outcomes(conn: Connection, period: Period) -> tuple[RuleOutcome, ...]:
@@ -150,14 +151,16 @@ def _rule_outcomes(conn: Connection, period: Period) -> tuple[RuleOutcome, ...]:
 
 
 def _sends(conn: Connection, period: Period, outcome_days: float) -> list[_Send]:
-    reply = first_answer_after(EVENT.c.lead_id, EVENT.c.at)
+    reply = answer_after_on_lead(EVENT.c.at)
     rows = conn.execute(
         select(
             EVENT.c.lead_id,
             func.json_extract(EVENT.c.payload, "$.template"),
             func.json_extract(EVENT.c.payload, "$.intent"),
             seconds_between(reply, EVENT.c.at),
-        ).where(
+        )
+        .join(LEAD, LEAD.c.id == EVENT.c.lead_id)
+        .where(
             EVENT.c.kind == SignalKind.SENT.value,
             EVENT.c.at >= period.since,
             EVENT.c.at < period.until,

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from followthrough.domain.signals import ANSWER_KINDS, TOUCH_KINDS, Direction, EventKind, SignalKind
-from followthrough.store.tables import EVENT
+from followthrough.store.tables import EVENT, LEAD
 
 DAY_SECONDS = 86400.0
 
@@ -55,6 +55,21 @@ def first_answer_after(lead_id: Any, moment: Any, before: Any | None = None) -> 
     """When the buyer first answered strictly after `moment` (NULL: not yet, or not before
     `before`)."""
     return _first_after(is_answer_sql, lead_id, moment, before)
+
+
+def answer_after_on_lead(moment: Any, before: Any | None = None) -> ColumnElement[Any]:
+    """`first_answer_after` for an outer query joined to LEAD, skipping the walk when the
+    lead's `last_inbound_at` (every answer moves it; services/leads.py recomputes it from the
+    timeline on every change) says nothing came in after `moment`: most touches go
+    unanswered, and for them the walk would read the rest of the lead's timeline."""
+    walk = first_answer_after(LEAD.c.id, moment, before)
+    return case((LEAD.c.last_inbound_at > moment, walk), else_=None)
+
+
+def state_on_lead(moment: Any) -> ColumnElement[Any]:
+    """`state_at` for an outer query joined to LEAD: a lead in its state since before
+    `moment` was in it then, with no walk back through its timeline."""
+    return case((LEAD.c.state_since <= moment, LEAD.c.state), else_=state_at(LEAD.c.id, moment))
 
 
 def first_touch_after(lead_id: Any, moment: Any, before: Any | None = None) -> ScalarSelect[Any]:

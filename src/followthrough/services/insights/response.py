@@ -33,11 +33,11 @@ from followthrough.domain.reportview import (
 from followthrough.domain.signals import TOUCH_KINDS, Direction, SignalKind
 from followthrough.domain.states import ALL_STATES, State
 from followthrough.services.insights.replies import (
-    first_answer_after,
+    answer_after_on_lead,
     first_touch_after,
     is_touch_sql,
     seconds_between,
-    state_at,
+    state_on_lead,
 )
 from followthrough.store.db import Database
 from followthrough.store.tables import EVENT, LEAD
@@ -140,13 +140,15 @@ def _our_answers(conn: Connection, period: Period) -> tuple[OurAnswer, ...]:
 
 
 def _their_answers(conn: Connection, period: Period) -> tuple[StateAnswers, ...]:
-    answer = first_answer_after(EVENT.c.lead_id, EVENT.c.at, period.until)
+    answer = answer_after_on_lead(EVENT.c.at, period.until)
     rows = conn.execute(
         select(
             EVENT.c.lead_id,
-            state_at(EVENT.c.lead_id, EVENT.c.at),
+            state_on_lead(EVENT.c.at),
             seconds_between(answer, EVENT.c.at),
-        ).where(
+        )
+        .join(LEAD, LEAD.c.id == EVENT.c.lead_id)
+        .where(
             EVENT.c.kind.in_(sorted(k.value for k in TOUCH_KINDS)),
             EVENT.c.at >= period.since,
             EVENT.c.at < period.until,

@@ -24,7 +24,7 @@ from followthrough.domain.period import DEFAULT_DAYS, Period
 from followthrough.domain.policy import Policy
 from followthrough.domain.states import State
 from followthrough.errors import NotFound
-from followthrough.services.insights.outcomes import BY_HAND, compute_outcomes
+from followthrough.services.insights.outcomes import template_reply_rates
 from followthrough.services.insights.response import compute_response
 from followthrough.services.policy import POLICY_KEY, get_policy, write_policy
 from followthrough.services.retired_templates import (
@@ -162,28 +162,27 @@ def _retire_suggestions(db: Database, period: Period) -> list[Suggestion]:
 
     retired = get_retired(db)
     rated = [
-        t
-        for t in compute_outcomes(db, period).templates
-        if t.key != BY_HAND and t.key not in retired and t.replied.value is not None
+        (slug, rate)
+        for slug, rate in template_reply_rates(db, period).items()
+        if slug not in retired and rate.value is not None
     ]
     if len(rated) < 2:
         return []
-    best = max(rated, key=lambda t: (t.replied.value or 0.0, t.sent))
-    worst = min(rated, key=lambda t: (t.replied.value or 0.0, -t.sent, t.key))
-    best_rate, worst_rate = best.replied.value or 0.0, worst.replied.value or 0.0
-    if worst is best or not worst_rate < best_rate * RETIRE_SHARE:
+    best_slug, best = max(rated, key=lambda t: (t[1].value or 0.0, t[1].cases))
+    worst_slug, worst = min(rated, key=lambda t: (t[1].value or 0.0, -t[1].cases, t[0]))
+    if worst_slug == best_slug or not (worst.value or 0.0) < (best.value or 0.0) * RETIRE_SHARE:
         return []
     titles = {spec.slug: spec.title for spec in list_templates(db)}
-    if worst.key not in titles:
+    if worst_slug not in titles:
         return []  # deleted since: nothing to retire
-    worse, better = titles[worst.key], titles.get(best.key, best.key)
+    worse, better = titles[worst_slug], titles.get(best_slug, best_slug)
     return [
         Suggestion(
-            key=f"retire:{worst.key}",
+            key=f"retire:{worst_slug}",
             title=f"Retire the template '{worse}'?",
             evidence=(
-                f"'{worse}' got a reply {worst.replied.hits} of {worst.sent} times in the "
-                f"last {DEFAULT_DAYS} days; '{better}' {best.replied.hits} of {best.sent}. "
+                f"'{worse}' got a reply {worst.hits} of {worst.cases} times in the "
+                f"last {DEFAULT_DAYS} days; '{better}' {best.hits} of {best.cases}. "
                 "Retired, it is no longer offered when drafting; it stays in your templates "
                 "and can be brought back."
             ),
