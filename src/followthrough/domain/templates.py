@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -238,15 +238,18 @@ def choose_templates(
     intent: str | None,
     state: str | None,
     channel: str | None = None,
+    retired: Collection[str] = (),
 ) -> list[TemplateSpec]:
     """The templates that fit, best first: rule, then intent, then state, then channel.
 
     A template naming other rules or states than the alert's does not fit, and neither does a
     LinkedIn one unless LinkedIn is asked for; those come back only when nothing fits. Ties go
-    by slug, so the choice is the same every time.
+    by slug, so the choice is the same every time. A retired template (one the person stopped
+    using) comes back only when no other template exists at all.
     """
     fitting: list[tuple[int, str, TemplateSpec]] = []
     others: list[tuple[int, str, TemplateSpec]] = []
+    put_away: list[tuple[int, str, TemplateSpec]] = []
     for spec in specs:
         score = (
             _RULE * (rule is not None and rule in spec.rules)
@@ -259,7 +262,10 @@ def choose_templates(
             or (state is not None and bool(spec.states) and state not in spec.states)
             or (channel is None and spec.channel != "email")
         )
+        if spec.slug in retired:
+            put_away.append((-score, spec.slug, spec))
+            continue
         (others if excluded else fitting).append((-score, spec.slug, spec))
-    chosen = fitting or others
+    chosen = fitting or others or put_away
     chosen.sort(key=lambda entry: entry[:2])
     return [spec for _, _, spec in chosen]

@@ -30,6 +30,7 @@ from followthrough.services.rendering import (
     draft_context,
     render_and_lint,
 )
+from followthrough.services.retired_templates import get_retired
 from followthrough.store.db import Database
 from followthrough.store.models import Alert, Lead, Template
 
@@ -69,6 +70,7 @@ def draft_for(
         rule=alert.rule if alert else None,
         intent=alert.intent if alert else None,
         state=detail.lead.state.value,
+        retired=get_retired(db),
     )
     if template_slug is not None:
         spec = templates.get_template(db, template_slug)

@@ -15,17 +15,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, delete, insert, select
+from sqlmodel import Session
 
+from followthrough.domain.policy import Policy
 from followthrough.errors import InvalidData
 from followthrough.services.clock import utcnow
 from followthrough.services.one_transaction import OneTransaction
 from followthrough.services.planning import replan_leads
-from followthrough.services.policy import load_policy
+from followthrough.services.policy import POLICY_KEY, load_policy, write_policy
 from followthrough.store.db import Database
-from followthrough.store.tables import ALERT, EVENT, LEAD
+from followthrough.store.models import Setting
+from followthrough.store.tables import ALERT, EVENT, LEAD, SETTING
+
+T = TypeVar("T")
 
 # Columns the engine rewrites by itself; a difference there is not somebody else's change.
 _ENGINE_COLUMNS = frozenset({"next_check_at"})
@@ -129,3 +134,63 @@ def restore_snapshot(
             # The restored record may be due for alerts (or no longer): plan it as of now.
             replan_leads(conn, [target.lead_id], now, load_policy(session))
         return _snapshot(conn, target.lead_id)
+
+
+# --- settings: the same before/after mechanism for a change of some setting rows --------
+
+
+@dataclass(frozen=True)
+class SettingsSnapshot:
+    """Some setting rows exactly as stored, by key (None: no row, the defaults apply)."""
+
+    values: tuple[tuple[str, Any], ...]
+
+
+def record_settings_change(
+    db: Database, keys: tuple[str, ...], change: Callable[[Session], T]
+) -> tuple[T, SettingsSnapshot, SettingsSnapshot]:
+    """Change some settings, with the rows of `keys` before and after: one transaction."""
+    with db.write() as session:
+        before = _settings(session, keys)
+        result = change(session)
+        session.flush()
+        after = _settings(session, keys)
+    return result, before, after
+
+
+def restore_settings(
+    db: Database, target: SettingsSnapshot, expected: SettingsSnapshot, now: datetime | None = None
+) -> SettingsSnapshot:
+    """Put the settings back as `target` holds them, if they are still as `expected` holds
+    them. The policy goes back through its own save path, so every board lead is re-planned."""
+    now = now or utcnow()
+    keys = tuple(key for key, _ in target.values)
+    with db.write() as session:
+        if _settings(session, keys) != expected:
+            raise InvalidData(
+                "the settings changed since, elsewhere; undoing now would lose that change",
+                "undo",
+            )
+        for key, value in target.values:
+            if key == POLICY_KEY:
+                # No row was the defaults: written out in full, they read back the same.
+                write_policy(session, dict(value) if value else Policy().to_json(), now)
+                continue
+            row = session.get(Setting, key)
+            if value is None:
+                if row is not None:
+                    session.delete(row)
+            elif row is None:
+                session.add(Setting(key=key, value=value, updated_at=now))
+            else:
+                row.value, row.updated_at = value, now
+        session.flush()
+        return _settings(session, keys)
+
+
+def _settings(session: Session, keys: tuple[str, ...]) -> SettingsSnapshot:
+    rows = session.connection().execute(
+        select(SETTING.c.key, SETTING.c.value).where(SETTING.c.key.in_(keys))
+    )
+    stored: dict[str, Any] = {row.key: row.value for row in rows}
+    return SettingsSnapshot(tuple((key, stored.get(key)) for key in keys))

@@ -42,13 +42,31 @@ def _silence(db: Database, period: Period, zone: tzinfo) -> ReportView:
     return silence.build_view(db, period, zone)
 
 
+def _outcomes(db: Database, period: Period, zone: tzinfo) -> ReportView:
+    from followthrough.services.insights import outcomes
+
+    return outcomes.build_view(db, period, zone)
+
+
+def _response(db: Database, period: Period, zone: tzinfo) -> ReportView:
+    from followthrough.services.insights import response
+
+    return response.build_view(db, period, zone)
+
+
+def _week(db: Database, period: Period, zone: tzinfo) -> ReportView:
+    from followthrough.services.insights import week
+
+    return week.build_view(db, period, zone)
+
+
 def _stalls(db: Database, period: Period, zone: tzinfo) -> ReportView:
     from followthrough.services.insights import stalls
 
     return stalls.build_view(db, period, zone)
 
 
-# Filled one entry per report module (a lazy import inside each `build`).
+# One entry per report module (a lazy import inside each `build`), in the order shown.
 REPORTS: tuple[ReportSpec, ...] = (
     ReportSpec(
         ReportKey.SILENCE,
@@ -56,6 +74,27 @@ REPORTS: tuple[ReportSpec, ...] = (
         "Leads that went quiet, by state, last touch, touch number and decision asked",
         DEFAULT_DAYS,
         _silence,
+    ),
+    ReportSpec(
+        ReportKey.OUTCOMES,
+        "What works",
+        "Per rule, template and intent: what was acted on and how often the buyer answered",
+        DEFAULT_DAYS,
+        _outcomes,
+    ),
+    ReportSpec(
+        ReportKey.RESPONSE,
+        "Response time",
+        "How fast we answer buyers who reply, and how fast buyers answer us, per state",
+        DEFAULT_DAYS,
+        _response,
+    ),
+    ReportSpec(
+        ReportKey.WEEK,
+        "What moved this week",
+        "Momentum review: what moved, what preceded it, next steps kept, won and lost",
+        WEEK_DAYS,
+        _week,
     ),
     ReportSpec(
         ReportKey.STALLS,

@@ -40,6 +40,7 @@ from followthrough.ui.drafting.handoff import MessageHandoff
 from followthrough.ui.drafting.highlight import attention_style, finding_selections
 from followthrough.ui.drafting.sender import SenderQuestion
 from followthrough.ui.drafting.sent_form import SentForm
+from followthrough.ui.drafting.template_rates import TemplateRates
 from followthrough.ui.ops import Operations
 
 
@@ -84,6 +85,7 @@ class DraftDialog(MessageHandoff, QDialog):
     def _build(self) -> None:
         self.template = QComboBox(self)
         self.template.setAccessibleName("Template")
+        self.rates = TemplateRates(self.ops, self.template)
         self.about = QLabel(self)  # intent and decision of the chosen template
         self.about.setAccessibleName("What the message asks")
         self.problem = QLabel(self)
@@ -176,6 +178,7 @@ class DraftDialog(MessageHandoff, QDialog):
         if self.template.count() == 0:  # the first draft sets the choice; switching keeps it
             for slug in (result.draft.template, *result.draft.alternatives):
                 self.template.addItem(result.titles.get(slug, slug), slug)
+            self.rates.read()  # each template's measured reply rate, once read
         self.template.setCurrentIndex(max(self.template.findData(result.draft.template), 0))
         self.problem.hide()
         self.status.setText("")

@@ -1,0 +1,98 @@
+"""The SQL the outcome reports share: "the buyer's first answer after a moment", "our first
+touch after a moment", "the lead's state at a moment", and durations between stored times.
+
+Each is a correlated scalar subquery over another alias of the event table, keyed on the
+outer row's lead and time, so SQLite answers it with a short forward (or backward) walk of
+the `event(lead_id, at)` index from that moment: the cost is per row of the period, never
+per row of the whole history.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy.sql.selectable import ScalarSelect
+
+from followthrough.domain.signals import ANSWER_KINDS, TOUCH_KINDS, Direction, EventKind, SignalKind
+from followthrough.store.tables import EVENT, LEAD
+
+DAY_SECONDS = 86400.0
+
+
+def is_answer_sql(event: Any) -> ColumnElement[bool]:
+    """domain/signals.is_answer, as SQL over an event alias."""
+    return or_(
+        event.c.kind == SignalKind.MEETING_HELD.value,
+        and_(
+            event.c.direction == Direction.IN.value,
+            event.c.kind.in_(sorted(k.value for k in ANSWER_KINDS)),
+        ),
+    )
+
+
+def is_touch_sql(event: Any) -> ColumnElement[bool]:
+    """domain/signals.is_touch, as SQL over an event alias."""
+    return and_(
+        event.c.direction == Direction.OUT.value,
+        event.c.kind.in_(sorted(k.value for k in TOUCH_KINDS)),
+    )
+
+
+def _first_after(
+    condition: Any, lead_id: Any, moment: Any, before: Any | None
+) -> ScalarSelect[Any]:
+    later = EVENT.alias()
+    query: Select[Any] = select(later.c.at).where(
+        later.c.lead_id == lead_id, later.c.at > moment, condition(later)
+    )
+    if before is not None:
+        query = query.where(later.c.at < before)
+    return query.order_by(later.c.at).limit(1).scalar_subquery()
+
+
+def first_answer_after(lead_id: Any, moment: Any, before: Any | None = None) -> ScalarSelect[Any]:
+    """When the buyer first answered strictly after `moment` (NULL: not yet, or not before
+    `before`)."""
+    return _first_after(is_answer_sql, lead_id, moment, before)
+
+
+def answer_after_on_lead(moment: Any, before: Any | None = None) -> ColumnElement[Any]:
+    """`first_answer_after` for an outer query joined to LEAD, skipping the walk when the
+    lead's `last_inbound_at` (every answer moves it; services/leads.py recomputes it from the
+    timeline on every change) says nothing came in after `moment`: most touches go
+    unanswered, and for them the walk would read the rest of the lead's timeline."""
+    walk = first_answer_after(LEAD.c.id, moment, before)
+    return case((LEAD.c.last_inbound_at > moment, walk), else_=None)
+
+
+def state_on_lead(moment: Any) -> ColumnElement[Any]:
+    """`state_at` for an outer query joined to LEAD: a lead in its state since before
+    `moment` was in it then, with no walk back through its timeline."""
+    return case((LEAD.c.state_since <= moment, LEAD.c.state), else_=state_at(LEAD.c.id, moment))
+
+
+def first_touch_after(lead_id: Any, moment: Any, before: Any | None = None) -> ScalarSelect[Any]:
+    """When we first touched the lead strictly after `moment` (NULL: not yet)."""
+    return _first_after(is_touch_sql, lead_id, moment, before)
+
+
+def state_at(lead_id: Any, moment: Any) -> ScalarSelect[Any]:
+    """The lead's state at `moment`: where its latest state change at or before it led."""
+    change = EVENT.alias()
+    return (
+        select(func.json_extract(change.c.payload, "$.to"))
+        .where(
+            change.c.lead_id == lead_id,
+            change.c.at <= moment,
+            change.c.kind == EventKind.STATE_CHANGE.value,
+        )
+        .order_by(change.c.at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def seconds_between(later: Any, earlier: Any) -> ColumnElement[float]:
+    """`later − earlier` in seconds (NULL when either is); stored times are UTC text."""
+    return (func.julianday(later) - func.julianday(earlier)) * DAY_SECONDS
