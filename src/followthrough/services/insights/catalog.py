@@ -36,8 +36,22 @@ class ReportSpec:
     build: Build
 
 
+def _build_week(db: Database, period: Period, zone: tzinfo) -> ReportView:
+    from followthrough.services.insights.week import build_view
+
+    return build_view(db, period, zone)
+
+
 # Filled one entry per report module (a lazy import inside each `build`).
-REPORTS: tuple[ReportSpec, ...] = ()
+REPORTS: tuple[ReportSpec, ...] = (
+    ReportSpec(
+        ReportKey.WEEK,
+        "What moved this week",
+        "Momentum review: what moved, what preceded it, next steps kept, won and lost",
+        WEEK_DAYS,
+        _build_week,
+    ),
+)
 
 
 def spec_of(key: ReportKey) -> ReportSpec:
