@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-from followthrough.domain.dates import clock_time, day_words, weekday_name
+from followthrough.domain.dates import MONTHS, WEEKDAYS, weekday_name
 from followthrough.domain.figures import Rate, median
 from followthrough.domain.period import Period
 from followthrough.domain.reasons import ReasonCategory
@@ -67,8 +67,8 @@ _UP = frozenset(
 )
 _PARKED_OR_LOST = frozenset({State.RECYCLE.value, State.LOST.value})
 _CLOSED = (State.WON.value, State.LOST.value)
-_STATE_VALUES = frozenset(s.value for s in State)
-_CATEGORY_VALUES = frozenset(c.value for c in ReasonCategory)
+_STATE_LABELS = {s.value: s.label for s in State}
+_CATEGORY_LABELS = {c.value: c.label for c in ReasonCategory}
 
 
 @dataclass(frozen=True)
@@ -153,9 +153,13 @@ def week_view(facts: WeekFacts, zone: tzinfo) -> ReportView:
 
 
 def moment_words(moment: datetime, zone: tzinfo) -> str:
-    """'Mon 23 Nov 11:00' in the reader's zone."""
+    """'Mon 23 Nov 11:00' in the reader's zone: domain/dates' words, composed here from one
+    conversion because a busy week words thousands of moments."""
     local = moment.astimezone(zone)
-    return f"{day_words(local.date(), year=False)} {clock_time(local, zone)}"
+    return (
+        f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]} "
+        f"{local.hour:02d}:{local.minute:02d}"
+    )
 
 
 def local_days(period: Period, zone: tzinfo) -> list[date]:
@@ -198,7 +202,7 @@ def kind_label(kind: str) -> str:
 
 
 def _state_label(value: str) -> str:
-    return State(value).label if value in _STATE_VALUES else value
+    return _STATE_LABELS.get(value, value)
 
 
 def _moves_table(moves: Sequence[Move], zone: tzinfo) -> Table:
@@ -288,9 +292,7 @@ def _time_in_state_table(moves: Sequence[Move]) -> Table:
 
 
 def reason_label(category: str | None) -> str:
-    if category in _CATEGORY_VALUES:
-        return ReasonCategory(category).label
-    return NOT_RECORDED
+    return _CATEGORY_LABELS.get(category or "", NOT_RECORDED)
 
 
 def _closed_table(moves: Sequence[Move], zone: tzinfo) -> Table:

@@ -36,6 +36,7 @@ KEPT_KINDS = frozenset({SignalKind.CALL, SignalKind.MEETING_HELD, SignalKind.REP
 KEPT_EARLY = "-1 day"
 
 _REACTIVATED_TO = (State.HOT.value, State.WARM.value)
+_SEP = "|"  # between a packed kind and time: in neither an event kind nor a stored time
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,10 @@ def read_moves(conn: Connection, period: Period) -> list[Move]:
     other = EVENT.alias("other")
     # The latest event at or before the move that is not itself a move: what preceded it.
     # "At" the move counts: a reply logged and acted on in the same minute caused the move.
-    cause_id = (
-        select(other.c.id)
+    # Its kind and time come back packed in one string ("replied|2026-11-17 09:00:00.000000"):
+    # one index seek per move instead of a second join on the row it found.
+    cause = (
+        select(other.c.kind.concat(_SEP).concat(other.c.at))
         .where(
             other.c.lead_id == move.c.lead_id,
             other.c.at <= move.c.at,
@@ -133,7 +136,6 @@ def read_moves(conn: Connection, period: Period) -> list[Move]:
         ),
         else_=literal(None),
     )
-    cause = EVENT.alias("cause")
     query = (
         select(
             move.c.lead_id,
@@ -143,14 +145,11 @@ def read_moves(conn: Connection, period: Period) -> list[Move]:
             target,
             func.json_extract(move.c.payload, "$.category"),
             move.c.text,
-            cause.c.kind,
-            cause.c.at,
+            cause,
             entered_at,
             engaged_at,
         )
-        .select_from(
-            move.join(LEAD, LEAD.c.id == move.c.lead_id).outerjoin(cause, cause.c.id == cause_id)
-        )
+        .join(LEAD, LEAD.c.id == move.c.lead_id)
         .where(
             move.c.kind == EventKind.STATE_CHANGE.value,
             move.c.at >= period.since,
@@ -159,22 +158,36 @@ def read_moves(conn: Connection, period: Period) -> list[Move]:
         )
         .order_by(move.c.at, move.c.id)
     )
-    return [
-        Move(
-            lead_id=row[0],
-            name=row[1],
-            at=row[2],
-            source=str(row[3]),
-            target=str(row[4]),
-            category=row[5] if isinstance(row[5], str) else None,
-            text=row[6],
-            cause_kind=row[7],
-            cause_at=row[8],
-            entered_at=_stored(row[9]),
-            engaged_at=_stored(row[10]),
+    moves = []
+    for (
+        lead_id,
+        name,
+        at,
+        source,
+        target,
+        category,
+        text,
+        cause_text,
+        entered,
+        engaged,
+    ) in conn.execute(query):
+        cause_kind, _, cause_at = (cause_text or "").partition(_SEP)
+        moves.append(
+            Move(
+                lead_id=lead_id,
+                name=name,
+                at=at,
+                source=str(source),
+                target=str(target),
+                category=category if isinstance(category, str) else None,
+                text=text,
+                cause_kind=cause_kind or None,
+                cause_at=_stored(cause_at or None),
+                entered_at=_stored(entered),
+                engaged_at=_stored(engaged),
+            )
         )
-        for row in conn.execute(query)
-    ]
+    return moves
 
 
 def _stored(value: object) -> datetime | None:
