@@ -23,17 +23,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 
-from followthrough.domain.dates import MONTHS, WEEKDAYS, weekday_name
+from followthrough.domain.dates import MONTHS, WEEKDAYS
 from followthrough.domain.figures import Rate, median
 from followthrough.domain.period import Period
 from followthrough.domain.reasons import ReasonCategory
 from followthrough.domain.reportview import (
-    Bar,
     Cell,
-    Chart,
-    ChartKind,
     Figure,
     ReportView,
     Row,
@@ -50,22 +47,14 @@ from followthrough.services.insights.week_reads import (
     read_next_steps,
     read_stalls,
 )
+from followthrough.services.insights.week_strip import movement_strip
 from followthrough.store.db import Database
 
 KEY = "week"
 TITLE = "What moved this week"
 NOTHING_LOGGED = "nothing logged"
 NOT_RECORDED = "Not recorded"
-SERIES = ("Moved up", "Parked or lost", "Won")
 
-_UP = frozenset(
-    {
-        (State.RECYCLE.value, State.WARM.value),
-        (State.RECYCLE.value, State.HOT.value),
-        (State.WARM.value, State.HOT.value),
-    }
-)
-_PARKED_OR_LOST = frozenset({State.RECYCLE.value, State.LOST.value})
 _CLOSED = (State.WON.value, State.LOST.value)
 _STATE_LABELS = {s.value: s.label for s in State}
 _CATEGORY_LABELS = {c.value: c.label for c in ReasonCategory}
@@ -160,40 +149,6 @@ def moment_words(moment: datetime, zone: tzinfo) -> str:
         f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]} "
         f"{local.hour:02d}:{local.minute:02d}"
     )
-
-
-def local_days(period: Period, zone: tzinfo) -> list[date]:
-    """Every calendar day in `zone` that the period touches, first to last."""
-    first = period.since.astimezone(zone).date()
-    last = (period.until - timedelta(microseconds=1)).astimezone(zone).date()
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
-
-
-def _series_of(move: Move) -> int | None:
-    if (move.source, move.target) in _UP:
-        return 0
-    if move.target in _PARKED_OR_LOST:
-        return 1
-    if move.target == State.WON.value:
-        return 2
-    return None
-
-
-def movement_strip(moves: Sequence[Move], period: Period, zone: tzinfo) -> Chart:
-    days = local_days(period, zone)
-    counts = {day: [0.0] * len(SERIES) for day in days}
-    leads: dict[date, list[int]] = defaultdict(list)
-    for move in moves:
-        series = _series_of(move)
-        day = move.at.astimezone(zone).date()
-        if series is None or day not in counts:
-            continue
-        counts[day][series] += 1
-        leads[day].append(move.lead_id)
-    bars = tuple(
-        Bar(f"{weekday_name(day)} {day.day}", tuple(counts[day]), ids(leads[day])) for day in days
-    )
-    return Chart("Movement by day", ChartKind.STRIP, SERIES, bars)
 
 
 def kind_label(kind: str) -> str:
