@@ -1,0 +1,1 @@
+"""The Insights window: one page per report, its figures, chart and tables."""
