@@ -36,7 +36,7 @@ from followthrough.ui.board.style import mix, secondary_text
 Role = QPalette.ColorRole
 EMPTY_TEXT = "Nothing in this period"
 PAD = 10  # around the plot, inside the widget
-TICKS = 4  # value lines over the plot (0 excluded)
+COUNTS_TOP = 5  # the least axis top for whole counts: lines at 1, 2, 3…, not 0.2, 0.4…
 # Turns of the colour wheel from the highlight, per series: far apart first.
 HUE_TURNS = (0, 150, 40, 260, 90, 310)
 
@@ -52,10 +52,11 @@ class Slot:
 
 def series_colours(palette: QPalette, count: int) -> list[QColor]:
     """One colour per series: the highlight, then the same tone at other hues."""
-    base = palette.color(Role.Highlight).toHsl()
+    highlight = palette.color(Role.Highlight)
+    base = highlight.toHsl()
     hue = max(base.hslHue(), 0)
-    colours = []
-    for index in range(count):
+    colours = [highlight][:count]
+    for index in range(1, count):
         turn = HUE_TURNS[index % len(HUE_TURNS)] + 17 * (index // len(HUE_TURNS))
         colours.append(
             QColor.fromHsl((hue + turn) % 360, max(base.hslSaturation(), 120), base.lightness())
@@ -72,6 +73,23 @@ def nice_ceiling(value: float) -> float:
         if value <= step * power + 1e-9:
             return float(step * power)
     return float(10 * power)
+
+
+def axis_top(values: list[float]) -> float:
+    top = nice_ceiling(max(values, default=0.0))
+    if all(float(value).is_integer() for value in values):
+        top = max(top, COUNTS_TOP)
+    return top
+
+
+def tick_count(top: float) -> int:
+    """Lines over the plot (0 excluded): as many as make each step 1, 2 or 5 × 10ⁿ."""
+    for count in (5, 4, 2):
+        step = top / count
+        mantissa = step / 10 ** math.floor(math.log10(step))
+        if any(abs(mantissa - round_step) < 1e-9 for round_step in (1, 2, 5)):
+            return count
+    return 4
 
 
 def number_text(value: float) -> str:
@@ -111,19 +129,19 @@ class ChartView(QWidget):
         return font
 
     def _top(self) -> float:
-        """The largest value drawn: a bar, or a day's stack on a strip."""
+        """The value axis's top: above the largest bar, or a day's stack on a strip."""
         chart = self.chart
         if chart is None or not chart.bars:
-            return 0.0
+            return axis_top([])
         if chart.kind is ChartKind.STRIP:
-            return max(sum(bar.values) for bar in chart.bars)
-        return max((max(bar.values, default=0.0) for bar in chart.bars), default=0.0)
+            return axis_top([sum(bar.values) for bar in chart.bars])
+        return axis_top([value for bar in chart.bars for value in bar.values])
 
     def plot_rect(self) -> QRectF:
         """The area the bars grow in: below title and legend, right of the value axis."""
         small = QFontMetrics(self._small_font())
         title_height = QFontMetrics(self._title_font()).height()
-        axis_width = small.horizontalAdvance(number_text(nice_ceiling(self._top()))) + 8
+        axis_width = small.horizontalAdvance(number_text(self._top())) + 8
         top = PAD + title_height + 6 + small.height()  # the value over the tallest bar
         bottom = self.height() - PAD - small.height() - 4
         return QRectF(PAD + axis_width, top, self.width() - 2 * PAD - axis_width, bottom - top)
@@ -133,7 +151,7 @@ class ChartView(QWidget):
         if chart is None or not chart.bars:
             return []
         plot = self.plot_rect()
-        scale = plot.height() / nice_ceiling(self._top())
+        scale = plot.height() / self._top()
         width = plot.width() / len(chart.bars)
         gap = {ChartKind.DISTRIBUTION: 0.06, ChartKind.STRIP: 0.2}.get(chart.kind, 0.22)
         inner = width * (1 - 2 * gap)
@@ -194,12 +212,19 @@ class ChartView(QWidget):
         painter.setPen(text)
         title_height = QFontMetrics(self._title_font()).height()
         unit = f" ({chart.unit})" if chart.unit else ""
-        painter.drawText(QRectF(PAD + 2, PAD, self.width() / 2, title_height),
-                         Qt.AlignmentFlag.AlignVCenter, chart.title + unit)  # fmt: skip
-        if len(chart.series) < 2:
-            return  # one series: the title says what it is
         small = self._small_font()
         metrics = QFontMetrics(small)
+        legend = 0 if len(chart.series) < 2 else sum(
+            metrics.horizontalAdvance(name) + metrics.height() + 18 for name in chart.series
+        )  # fmt: skip
+        room = self.width() - 2 * PAD - legend - 8
+        title = QFontMetrics(self._title_font()).elidedText(
+            chart.title + unit, Qt.TextElideMode.ElideRight, room
+        )
+        painter.drawText(QRectF(PAD + 2, PAD, room, title_height),
+                         Qt.AlignmentFlag.AlignVCenter, title)  # fmt: skip
+        if not legend:
+            return  # one series: the title says what it is
         painter.setFont(small)
         x = float(self.width() - PAD)
         box = metrics.height() * 0.7
@@ -216,23 +241,22 @@ class ChartView(QWidget):
 
     def _paint_axis(self, painter: QPainter, palette: QPalette) -> None:
         plot = self.plot_rect()
-        top = nice_ceiling(self._top())
+        top = self._top()
         small = self._small_font()
         metrics = QFontMetrics(small)
         painter.setFont(small)
         grid = mix(palette.color(Role.Base), palette.color(Role.Text), 0.12)
         quiet = secondary_text(palette)
-        for tick in range(TICKS + 1):
-            value = top * tick / TICKS
-            y = plot.bottom() - plot.height() * tick / TICKS
+        ticks = tick_count(top)
+        for tick in range(ticks + 1):
+            value = top * tick / ticks
+            y = plot.bottom() - plot.height() * tick / ticks
             painter.setPen(quiet if tick == 0 else grid)
             painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
-            if tick % 2 == 0 or top * 2 % TICKS == 0:
-                painter.setPen(quiet)
-                label = QRectF(PAD, y - metrics.height() / 2, plot.left() - PAD - 6,
-                               metrics.height())  # fmt: skip
-                painter.drawText(label, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                                 number_text(value))  # fmt: skip
+            painter.setPen(quiet)
+            label = QRectF(PAD, y - metrics.height() / 2, plot.left() - PAD - 6, metrics.height())
+            painter.drawText(label, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                             number_text(value))  # fmt: skip
 
     def _paint_bars(
         self, painter: QPainter, chart: Chart, colours: list[QColor], text: QColor,
