@@ -58,6 +58,7 @@ class LeadsList(QWidget):
         self.count.setWordWrap(True)
         self.list = QListWidget(self)
         self.list.setAccessibleName("Leads behind the row")
+        self.list.setSpacing(3)
         self.list.itemClicked.connect(self._clicked)
         self.list.itemActivated.connect(self._clicked)  # Enter on the keyboard
         layout = QVBoxLayout(self)

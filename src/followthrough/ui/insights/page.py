@@ -192,8 +192,10 @@ class ReportPage(QWidget):
         header = view.horizontalHeader()
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the report's own order
         view.setSortingEnabled(True)
+        # The first column names the row and takes the room; the figures fit their values.
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(90)
         view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         rows = min(model.rowCount(), TABLE_ROWS_SHOWN)
         height = header.sizeHint().height() + 2 * view.frameWidth() + 2

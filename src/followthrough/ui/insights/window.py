@@ -14,12 +14,13 @@ from collections.abc import Callable, Sequence
 from functools import partial
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QListWidget,
+    QListWidgetItem,
     QSplitter,
     QStackedWidget,
     QWidget,
@@ -39,6 +40,7 @@ from followthrough.ui.ops import Operations
 # What a report is read from: leads and their timelines, alerts, and the person's settings.
 SHOWN = LEADS | SETTINGS
 LEADS_READ = "leads behind"
+ITEM_HEIGHT = 2.0  # a report's entry on the left, in lines: an easy target for the mouse
 
 
 class InsightsWindow(QDialog):
@@ -66,15 +68,17 @@ class InsightsWindow(QDialog):
         self.index = QListWidget(self)
         self.index.setAccessibleName("Reports")
         self.index.setMinimumWidth(150)
-        self.index.setMaximumWidth(220)
+        self.index.setMaximumWidth(240)
+        self.index.setSpacing(2)
         self.pages = QStackedWidget(self)
         self.by_key: dict[str, ReportPage] = {}
         for spec in self.reports:
             page = ReportPage(spec, self.pages)
             self.pages.addWidget(page)
             self.by_key[spec.key.value] = page
-            self.index.addItem(spec.title)
-            self.index.item(self.index.count() - 1).setToolTip(spec.summary)
+            item = QListWidgetItem(spec.title, self.index)
+            item.setToolTip(spec.summary)
+            item.setSizeHint(QSize(0, round(self.fontMetrics().height() * ITEM_HEIGHT)))
             page.period_changed.connect(partial(self._read, page))
             page.leads_wanted.connect(self.show_leads)
         self.leads = LeadsList(self)
