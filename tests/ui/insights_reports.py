@@ -107,7 +107,7 @@ def screenshot(data_dir: str, png: str) -> int:
     from followthrough.ui.insights.window import InsightsWindow
     from followthrough.ui.ops import Operations
 
-    app = QApplication([])
+    app = QApplication.instance() or QApplication([])
     db = Database.open(prepare_data_dir(Path(data_dir)))
     ops = Operations(db)
     window = InsightsWindow(ops, lambda _lead_id: None, reports=SPECS)
