@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from followthrough.ui.backups_dialog import BackupsDialog
     from followthrough.ui.drafting.dialog import DraftDialog
     from followthrough.ui.drafting.editor import TemplateEditor
+    from followthrough.ui.insights.window import InsightsWindow
     from followthrough.ui.lead.quick_add import QuickAddDialog
     from followthrough.ui.ops import Operations
     from followthrough.ui.settings import SettingsDialog
@@ -37,6 +38,7 @@ class DialogHost(Protocol):
 
     def say(self, text: str, ms: int = ...) -> None: ...
     def select_after_refresh(self, lead_id: int) -> None: ...
+    def select_lead(self, lead_id: int, focus: bool = ...) -> bool: ...
     def account_changed(self) -> None: ...
 
 
@@ -121,6 +123,18 @@ class WindowDialogs:
         archive = self.present("archive", make, modal=False, keep=True)
         archive.search.setFocus()
         return archive
+
+    def open_insights(self) -> InsightsWindow:
+        """The reports: one window, kept while the app runs (it reads again when shown)."""
+        from followthrough.ui.insights.window import InsightsWindow  # not at start-up
+
+        def make() -> InsightsWindow:
+            # focus=False: the person goes on clicking through the report's rows.
+            return InsightsWindow(
+                self.ops, lambda lead_id: self.host.select_lead(lead_id, False), self.window
+            )
+
+        return self.present("insights", make, modal=False, keep=True)
 
     # --- the data ---------------------------------------------------------------------------
 

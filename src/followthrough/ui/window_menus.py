@@ -117,6 +117,8 @@ MENUS: tuple[tuple[str, str, tuple[Item, ...]], ...] = (
     ("view", "&View", (
         Entry("archive", "&Archive: won and lost…", lambda h: h.dialogs.open_archive(),
               "Ctrl+Shift+A"),
+        Entry("insights", "&Insights…", lambda h: h.dialogs.open_insights(), "Ctrl+Shift+I",
+              tip="Where silence happens, what works, what moved and why"),
     )),
     ("lead", "&Lead", (
         *_MOVES,
