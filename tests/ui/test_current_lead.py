@@ -18,8 +18,8 @@ from followthrough.services.lead_queries import get_lead
 from followthrough.services.leads import add_lead, log_event
 from followthrough.store.db import Database
 from followthrough.ui.board.recycle import RecycleDialog
-from followthrough.ui.lead.lost_dialog import LostDialog
 from followthrough.ui.drafting.dialog import DraftDialog
+from followthrough.ui.lead.lost_dialog import LostDialog
 from followthrough.ui.main_window import MainWindow
 from followthrough.ui.ops import Operations
 from tests.ui.cards import (

@@ -54,12 +54,13 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
 
 def _declare_commands(parser: argparse.ArgumentParser) -> None:
     # Imported here, by name, so that PyInstaller still sees and bundles every one of them.
-    from followthrough.cli import alerts, backups, drafting, leads, mail, settings, transfer
+    from followthrough.cli import alerts, backups, drafting, leads, mail, reason, settings, transfer
 
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     # The order `followthrough --help` lists them in.
     for declare in (
         leads.declare,
+        reason.declare,
         alerts.declare,
         backups.declare,
         transfer.declare_import,
