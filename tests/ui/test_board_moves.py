@@ -17,6 +17,7 @@ from followthrough.services.lead_queries import get_lead
 from followthrough.services.leads import add_lead, log_event
 from followthrough.store.db import Database
 from followthrough.ui.board.recycle import RecycleDialog
+from followthrough.ui.lead.lost_dialog import LostDialog
 from followthrough.ui.main_window import MainWindow
 from followthrough.ui.ops import Operations
 from followthrough.ui.shortcuts import menu_shortcuts
@@ -152,6 +153,9 @@ def test_won_and_lost_take_the_lead_off_the_board(
     assert state_of(db, "Bo Chen") is State.WON
     select(qtbot, board, "Ana Silva")
     board.menus["lost"].trigger()
+    # Lost asks why, the usual reason checked: Enter accepts it.
+    [dialog] = [d for d in board.findChildren(LostDialog) if d.isVisible()]
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: state_of(db, "Ana Silva") is State.LOST, timeout=5000)
 
 

@@ -19,6 +19,7 @@ from followthrough.services.leads import add_lead, log_event
 from followthrough.store.db import Database
 from followthrough.ui.board.recycle import RecycleDialog
 from followthrough.ui.drafting.dialog import DraftDialog
+from followthrough.ui.lead.lost_dialog import LostDialog
 from followthrough.ui.main_window import MainWindow
 from followthrough.ui.ops import Operations
 from tests.ui.cards import (
@@ -96,6 +97,11 @@ def test_keys_after_a_click_in_another_column_act_on_the_clicked_lead(
         assert dialog.windowTitle() == "Park Bo Chen in Recycle"
         dialog.until.setText("+2w")
         dialog.submit()
+    if expected is State.LOST:  # Lost asks why, the usual reason checked: Enter accepts it
+        qtbot.waitUntil(lambda: bool(board.findChildren(LostDialog)), timeout=WAIT)
+        [lost] = board.findChildren(LostDialog)
+        assert lost.windowTitle() == "Mark Bo Chen as Lost"
+        QTest.keyClick(lost, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: state_of(db, 3) is expected, timeout=WAIT)
     assert state_of(db, 1) is State.HOT  # Ana, chosen before, is untouched
 

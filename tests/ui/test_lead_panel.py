@@ -270,5 +270,6 @@ def test_every_control_has_an_accessible_name(qtbot: QtBot, panel: LeadPanel, db
         *panel.details.findChildren(QToolButton),
         *panel.details.findChildren(QListView),
     ]
-    assert len(controls) == 8 + 1 + 7 + 1  # fields, note, log buttons, timeline
+    # fields, note, log buttons, timeline, the list of the reason category's box
+    assert len(controls) == 8 + 1 + 7 + 1 + 1
     assert all(control.accessibleName() for control in controls)

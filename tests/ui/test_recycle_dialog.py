@@ -10,6 +10,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox, QPushButton
 from pytestqt.qtbot import QtBot
 
+from followthrough.domain.reasons import ReasonCategory
 from followthrough.ui.board.recycle import RecycleDialog
 from followthrough.ui.timefmt import local_day
 
@@ -53,3 +54,21 @@ def test_a_typed_month_offset_is_read_the_same_way(qtbot: QtBot) -> None:
     qtbot.keyClicks(dialog.until, "+1mo")
     assert dialog.chosen()[0] == datetime(2027, 2, 28, 8, 0, tzinfo=UTC)
     assert dialog.hint.wordWrap()
+
+
+def test_the_usual_reason_is_checked_and_kept_unless_another_is_clicked(qtbot: QtBot) -> None:
+    dialog = RecycleDialog("Ana Silva", clock=lambda: datetime(2027, 1, 31, 10, tzinfo=UTC))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.picker.checked() is None  # the usual one is still being read
+    dialog.show_default(ReasonCategory.WENT_SILENT)
+    assert dialog.picker.checked() is ReasonCategory.WENT_SILENT
+    assert dialog.category() is None  # kept: the move stores the usual one itself
+    button = dialog.picker.buttons[ReasonCategory.FIT]
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton, pos=button.rect().center())
+    assert dialog.category() is ReasonCategory.FIT
+    # A usual answer arriving late does not undo the person's click.
+    dialog.show_default(ReasonCategory.TIMING)
+    assert dialog.category() is ReasonCategory.FIT
+    assert [b.isChecked() for b in dialog.picker.buttons.values()].count(True) == 1

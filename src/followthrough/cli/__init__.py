@@ -5,7 +5,7 @@ Every failure is one line on stderr and an exit code: 2 usage, 3 not found or am
 4 invalid data, 5 the data folder or database cannot be used, 6 no display for the app.
 
 The package: parser.py reads the command line, one module per command group (leads.py,
-alerts.py, backups.py, drafting.py, transfer.py, mail.py, settings.py) declares each
+reason.py, alerts.py, backups.py, drafting.py, transfer.py, mail.py, settings.py) declares each
 command next to the code that runs it (with command.py), run.py opens the data folder for
 it, usage.py tells a usage error in one line, output.py and termsafe.py print what it says.
 """

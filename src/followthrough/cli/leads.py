@@ -21,6 +21,7 @@ from followthrough.domain.leads import (
     check_event_time,
     check_recycle,
 )
+from followthrough.domain.reasons import ASKS_REASON, ReasonCategory, parse_reason_category
 from followthrough.domain.signals import (
     Channel,
     SignalKind,
@@ -236,6 +237,7 @@ def declare_log(sub: Subcommands) -> None:
 # --- move ------------------------------------------------------------------------------
 
 REASONED_STATES = (State.RECYCLE, *ARCHIVE_STATES)
+CATEGORY_CHOICES = ", ".join(category.value for category in ReasonCategory)
 
 
 def prepare_move(args: argparse.Namespace, now: datetime) -> dict[str, Any]:
@@ -250,10 +252,14 @@ def prepare_move(args: argparse.Namespace, now: datetime) -> dict[str, Any]:
     # Why a lead was parked, won or lost is worth keeping; a move between columns is not.
     if args.reason and state not in REASONED_STATES:
         raise InvalidData("--reason only applies to a move to recycle, won or lost", "reason")
+    category = None if args.category is None else parse_reason_category(args.category)
+    if category is not None and state not in ASKS_REASON:
+        raise InvalidData("--category only applies to a move to recycle or lost", "category")
     return {
         "state": state,
         "until": until,
         "reason": clean_optional(args.reason, "reason", REASON_MAX),
+        "category": category,
         "at": at,
     }
 
@@ -265,7 +271,14 @@ def run_move(db: Database, args: argparse.Namespace, request: dict[str, Any], no
     lead = resolve_lead(db, args.lead)
     lead = move_lead(db, lead.id, now=now, **request)
     back = f" until {output.when_text(lead.recycle_until, now)}" if lead.recycle_until else ""
-    return output.say(args, output.lead_json(lead), f"{lead.label} is in {lead.state.label}{back}.")
+    said = output.lead_json(lead)
+    if lead.state in ASKS_REASON:
+        from followthrough.services.feedback import reason_category
+
+        # The category as stored: the one given, or the usual one for such a move.
+        category = reason_category(db, lead.id)
+        said["reason_category"] = None if category is None else category.value
+    return output.say(args, said, f"{lead.label} is in {lead.state.label}{back}.")
 
 
 def declare_move(sub: Subcommands) -> None:
@@ -275,6 +288,12 @@ def declare_move(sub: Subcommands) -> None:
     p.add_argument("state", metavar="STATE")
     p.add_argument("--until", metavar="WHEN", help="for recycle: when to come back (required)")
     p.add_argument("--reason", metavar="TEXT", help="for recycle, won or lost: why")
+    p.add_argument(
+        "--category",
+        metavar="CATEGORY",
+        help=f"for recycle or lost: why, in a word ({CATEGORY_CHOICES}; default: the usual "
+        "one, went_silent after the guard's unanswered touches, else timing or no_decision)",
+    )
     p.add_argument("--at", metavar="WHEN", help="when it changed (default: now)")
 
 

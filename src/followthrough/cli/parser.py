@@ -60,6 +60,7 @@ def _declare_commands(parser: argparse.ArgumentParser) -> None:
         drafting,
         leads,
         mail,
+        reason,
         report,
         settings,
         transfer,
@@ -69,6 +70,7 @@ def _declare_commands(parser: argparse.ArgumentParser) -> None:
     # The order `followthrough --help` lists them in.
     for declare in (
         leads.declare,
+        reason.declare,
         alerts.declare,
         backups.declare,
         transfer.declare_import,

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from followthrough.domain.leads import LeadEdit, NewLead
+from followthrough.domain.reasons import ReasonCategory
 from followthrough.domain.signals import Channel, Direction, SignalKind
 from followthrough.domain.states import State
 from followthrough.ui.ops import Operations
@@ -82,10 +83,12 @@ class LeadActions(QObject):
         *,
         until: datetime | None = None,
         reason: str | None = None,
+        category: ReasonCategory | None = None,
         name: str = "the lead",
         on_done: Callable[[int], None] | None = None,
         on_error: OnError | None = None,
     ) -> None:
+        """Move a lead; to Lost or Recycle with its reason category (None: the usual one)."""
         from followthrough.services import leads  # on first use: the window shows before it loads
 
         if state in (State.WON, State.LOST):
@@ -95,7 +98,11 @@ class LeadActions(QObject):
         self._push(
             lead_id,
             wording,
-            lambda db: leads.move_lead(db, lead_id, state, until=until, reason=reason).id,
+            lambda db: (
+                leads.move_lead(
+                    db, lead_id, state, until=until, reason=reason, category=category
+                ).id
+            ),
             on_done,
             on_error,
         )

@@ -1,7 +1,7 @@
 """What the Lead menu, its keys and a card's menu do: always to the one current lead.
 
 Destructive steps ask first, naming the lead, and stay undoable; moving to Recycle asks when
-to come back (Cancel changes nothing).
+to come back, and to Recycle or Lost why (Cancel changes nothing).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from followthrough.domain.states import BOARD_STATES, State
 from followthrough.services.readmodels import LeadView
@@ -17,7 +17,6 @@ from followthrough.ui.changes import LEADS
 
 if TYPE_CHECKING:
     from followthrough.ui.actions import LeadActions
-    from followthrough.ui.board.recycle import RecycleDialog
     from followthrough.ui.current import CurrentLead
     from followthrough.ui.ops import Operations
 
@@ -58,26 +57,46 @@ class LeadCommands(QObject):
 
     # --- moves ----------------------------------------------------------------------------
 
-    def move_lead(self, lead_id: int, name: str, state: State) -> RecycleDialog | None:
-        """Move a lead; to Recycle, ask first when to come back (Cancel changes nothing)."""
+    def move_lead(self, lead_id: int, name: str, state: State) -> QDialog | None:
+        """Move a lead; to Recycle or Lost, ask first (when to come back, why): Cancel
+        changes nothing. The usual reason category is read meanwhile and shown checked."""
         from followthrough.ui.board.recycle import RecycleDialog
+        from followthrough.ui.lead.lost_dialog import LostDialog
+        from followthrough.ui.lead.reason import read_default
 
         actions = self.host.lead_actions
-        if state is not State.RECYCLE:
+        dialog: RecycleDialog | LostDialog
+        if state is State.RECYCLE:
+            dialog = recycle = RecycleDialog(name, self.parent_widget)
+
+            def park() -> None:
+                until, reason = recycle.chosen()
+                actions.move(lead_id, State.RECYCLE, until=until, reason=reason,
+                             category=recycle.category(), name=name)  # fmt: skip
+
+            dialog.accepted.connect(park)
+        elif state is State.LOST:
+            dialog = lost = LostDialog(name, self.parent_widget)
+
+            def close() -> None:
+                category, reason = lost.chosen()
+                actions.move(lead_id, State.LOST, reason=reason, category=category, name=name)
+
+            dialog.accepted.connect(close)
+        else:
             actions.move(lead_id, state, name=name)
             return None
-        dialog = RecycleDialog(name, self.parent_widget)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-        def park() -> None:
-            until, reason = dialog.chosen()
-            actions.move(lead_id, State.RECYCLE, until=until, reason=reason, name=name)
-
-        dialog.accepted.connect(park)
+        self.host.ops.run(
+            lambda db: read_default(db, lead_id, state),
+            dialog.show_default,
+            on_error=lambda _message: None,  # the lead is gone: the move will say so itself
+            owner=dialog,
+        )
         dialog.open()
         return dialog
 
-    def move_current(self, state: State) -> RecycleDialog | None:
+    def move_current(self, state: State) -> QDialog | None:
         lead = self._target()
         if lead is None:
             return None
@@ -86,7 +105,7 @@ class LeadCommands(QObject):
             return None
         return self.move_lead(lead.id, lead.name, state)
 
-    def shift_current(self, step: int) -> RecycleDialog | None:
+    def shift_current(self, step: int) -> QDialog | None:
         lead = self._target()
         if lead is None or lead.state not in BOARD_STATES:
             return None

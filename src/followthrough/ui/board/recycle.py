@@ -1,7 +1,8 @@
 """Parking a lead in Recycle: when to come back to it, and why it is parked.
 
 The method never parks a lead without a way back, so the date is required; the reason is
-what the user will want to read when the lead comes back.
+what the user will want to read when the lead comes back. Why, as a category (timing, fit,
+price...), is one click with the usual one already checked: the stall audit counts it.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from followthrough.domain.leads import check_recycle
+from followthrough.domain.reasons import ReasonCategory
 from followthrough.domain.when import parse_when
 from followthrough.errors import InvalidData
 from followthrough.services.clock import utcnow
+from followthrough.ui.lead.reason import ReasonPicker
 from followthrough.ui.timefmt import local_day
 
 # Months are calendar months ("+1mo": the same day next month, 09:00), not four weeks: a
@@ -54,6 +57,7 @@ class RecycleDialog(QDialog):
         self.hint.setWordWrap(True)  # a refusal names what would work: a long sentence
         self.reason = QLineEdit(self, placeholderText="Budget opens in spring")
         self.reason.setAccessibleName("Reason")
+        self.picker = ReasonPicker(self)
         presets_row = QWidget(self)  # a widget, not a bare layout, in a form row
         presets = QHBoxLayout(presets_row)
         presets.setContentsMargins(0, 0, 0, 0)
@@ -74,6 +78,7 @@ class RecycleDialog(QDialog):
         form.addRow("Come back &on", self.until)
         form.addRow("", presets_row)
         form.addRow("", self.hint)
+        form.addRow("Why", self.picker)
         form.addRow("&Reason", self.reason)
         form.addRow(self.buttons)
         self.until.textChanged.connect(self.check)
@@ -88,6 +93,13 @@ class RecycleDialog(QDialog):
         until = parse_when(text, now)
         check_recycle(until, now)
         return until, self.reason.text().strip() or None
+
+    def show_default(self, category: ReasonCategory) -> None:
+        self.picker.show_default(category)
+
+    def category(self) -> ReasonCategory | None:
+        """The category picked; None when the usual one was kept (the service stores it)."""
+        return self.picker.chosen()
 
     def check(self) -> bool:
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)

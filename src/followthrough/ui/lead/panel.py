@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPaintEvent, QPalette
 from PySide6.QtWidgets import QLabel, QListView, QStackedWidget, QVBoxLayout, QWidget
 
+from followthrough.domain.signals import EventKind
 from followthrough.domain.states import State
 from followthrough.services.clock import utcnow
 from followthrough.services.readmodels import LeadView
@@ -23,6 +24,7 @@ from followthrough.ui.actions import LeadActions
 from followthrough.ui.board.style import paint_panel
 from followthrough.ui.lead.form import LeadForm
 from followthrough.ui.lead.log_bar import LogBar
+from followthrough.ui.lead.reason import ReasonRow
 from followthrough.ui.lead.timeline import TimelineModel
 from followthrough.ui.ops import Operations
 from followthrough.ui.timefmt import moment_words
@@ -67,6 +69,7 @@ class LeadPanel(QWidget):
         self.state = QLabel(self.details)
         self.state.setAccessibleName("State")
         self.state.setWordWrap(True)
+        self.reason = ReasonRow(ops, self.details)  # why a lost or parked lead left
         self.form = LeadForm(actions, clock, self.details)
         self.log_bar = LogBar(actions, lambda: self.lead, self, self.details)
         # The parts' widgets by the names the window and the tests know them.
@@ -85,6 +88,7 @@ class LeadPanel(QWidget):
         layout = QVBoxLayout(self.details)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.state)
+        layout.addWidget(self.reason)
         layout.addWidget(self.form)
         layout.addWidget(self.log_bar)
         layout.addWidget(timeline_label)
@@ -137,6 +141,7 @@ class LeadPanel(QWidget):
         self.lead = None
         self.timeline.set_items(())
         self.form.show_lead(None)
+        self.reason.show_lead(None, None)
         self.log_bar.clear()
         self.log_bar.enable(False)
         self.pages.setCurrentWidget(self.empty)
@@ -149,6 +154,7 @@ class LeadPanel(QWidget):
         self.lead = lead
         self.form.show_lead(lead)
         self.state.setText(_state_words(lead))
+        self.reason.show_lead(lead, _move_note(found))
         self.timeline.set_items(found.entries)
         self.log_bar.enable(True)
         self.pages.setCurrentWidget(self.details)
@@ -161,13 +167,21 @@ class LeadPanel(QWidget):
 def _state_words(lead: LeadView) -> str:
     """'Hot since Mon 23 Nov 10:00 · 1 open alert', or when a parked lead comes back."""
     if lead.state is State.RECYCLE and lead.recycle_until is not None:
-        reason = f": {lead.recycle_reason}" if lead.recycle_reason else ""
-        words = f"Recycle until {moment_words(lead.recycle_until, utcnow())}{reason}"
+        # Why it is parked reads on the reason line below (ReasonRow).
+        words = f"Recycle until {moment_words(lead.recycle_until, utcnow())}"
     else:
         words = f"{lead.state.label} since {moment_words(lead.state_since, utcnow())}"
     if lead.open_alerts:
         words += f" · {lead.open_alerts} open alert{'s' if lead.open_alerts > 1 else ''}"
     return words
+
+
+def _move_note(found: LeadTimeline) -> str | None:
+    """Why the lead is parked or was lost, in the person's words."""
+    if found.lead.state is State.RECYCLE:
+        return found.lead.recycle_reason
+    move = next((e for e in found.entries if e.kind == EventKind.STATE_CHANGE), None)
+    return move.text if move is not None else None
 
 
 def _read_timeline(db: Database, lead_id: int) -> LeadTimeline:
