@@ -229,8 +229,16 @@ def _move(db: Database, lead_id: int, action: Spec, at: datetime, base: datetime
 
 
 def _live_alert(db: Database, lead_id: int, rule: str, at: datetime) -> int | None:
-    """The lead's open or snoozed alert of `rule`, raised by a tick at `at` if it is due."""
-    alerts.tick(db, at)
+    """The lead's open or snoozed alert of `rule`; if there is none yet, the engine ticks at
+    `at` first (the alert may have fallen due since the morning's tick)."""
+    found = _find_live(db, lead_id, rule)
+    if found is None:
+        alerts.tick(db, at)
+        found = _find_live(db, lead_id, rule)
+    return found
+
+
+def _find_live(db: Database, lead_id: int, rule: str) -> int | None:
     with db.read() as session:
         return session.exec(
             select(Alert.id).where(
