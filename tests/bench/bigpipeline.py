@@ -121,8 +121,13 @@ class _Maker:
     def lead(self, n: int) -> tuple[dict[str, Any], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         rng, now = self.rng, self.now
         created = now - YEAR * rng.random() - timedelta(hours=1)
+        # Each lead is worked for a few weeks, then ends somewhere (or is still being worked):
+        # the year's events and moves spread evenly, as in a steady pipeline.
+        end = created + timedelta(days=rng.uniform(7, 120))
         state: State = self.states.draw(rng)
-        span = now - created
+        if end >= now:
+            end, state = now, rng.choice((State.HOT, State.WARM, State.WARM))
+        span = end - created
         times = sorted(created + span * rng.random() for _ in range(rng.randint(4, 13)))
         events = [self.event(n, created, "state_change", {"from": None, "to": "hot"})]
         events += [self.event(n, at, self.kinds.draw(rng).value, {}) for at in times[:-1]]
@@ -136,7 +141,9 @@ class _Maker:
                 move["category"] = rng.choice(CATEGORIES)
             if state is State.RECYCLE:
                 move["until"] = (last + timedelta(days=rng.uniform(14, 120))).isoformat() + "+00:00"
-            events.append(self.event(n, last, "state_change", move))
+            # A closed lead moved at its end; one still worked went to Warm along the way.
+            moved = last if end < now else times[len(times) // 2]
+            events.append(self.event(n, moved, "state_change", move))
         row = {
             "id": n, "name": f"Lead {n}", "company": f"Company {n % 5000}",
             "email": f"lead{n}@example.com", "email_key": f"lead{n}@example.com",
