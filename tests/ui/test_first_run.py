@@ -58,7 +58,7 @@ def test_the_sample_loads_in_the_background_and_the_panel_says_so(
         # While it loads, a second click cannot start a second copy.
         assert not panel.sample_button.isEnabled()
         assert panel.sample_button.text() == "Loading the sample…"
-    assert loaded.args == [14]
+    assert loaded.args == [48]
     assert told.args == [LEADS]  # leads and their alerts; no setting, rule or template
     assert sample.sample_loaded(db)
     assert not sample.board_is_empty(db)

@@ -1,40 +1,29 @@
 """The sample pipeline: a made-up set of leads to explore the app with, and taking it away again.
 
-The leads are added through the same services a user's leads go through, so their timelines,
-counters and plans are real and the engine raises real alerts on them. Every time in the
-sample file is relative to the moment of loading, so the sample looks recent whenever it is
-loaded.
+The leads are added through the same services a user's leads go through, with a few months
+of history replayed in time order (sample_history), so their timelines, counters, plans and
+alerts are real, and the Insights reports have something to show on the first run. Every time
+in the sample file is relative to the moment of loading, so the sample looks recent whenever
+it is loaded.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from followthrough.domain.leads import NewLead
-from followthrough.domain.signals import SignalKind
-from followthrough.domain.states import State
-from followthrough.domain.when import DAY_START, localize
 from followthrough.errors import InvalidData, StorageError
-from followthrough.services import leads
+from followthrough.services import alerts, sample_history
 from followthrough.services.clock import utcnow
 from followthrough.services.one_transaction import OneTransaction
 from followthrough.shipped import resource_path
 from followthrough.store.db import Database
 from followthrough.store.models import Lead, Setting
 from followthrough.store.setting_keys import SAMPLE_KEY
-
-_OFFSETS = {
-    "days_ago": timedelta(days=-1),
-    "hours_ago": timedelta(hours=-1),
-    "in_days": timedelta(days=1),
-    "in_hours": timedelta(hours=1),
-}
 
 
 def read_sample() -> list[dict[str, Any]]:
@@ -52,66 +41,50 @@ def read_sample() -> list[dict[str, Any]]:
     return found
 
 
-def _moment(spec: Mapping[str, Any], base: datetime) -> datetime:
-    """`{"days_ago": 3.5}` (or hours_ago, in_days, in_hours) as a moment relative to `base`."""
-    for key, unit in _OFFSETS.items():
-        if key in spec:
-            moment = base + unit * float(spec[key])
-            if key == "in_days":
-                # A day ahead reads as that day's morning, the way a person would set it.
-                return localize(moment.astimezone().date(), DAY_START, None).astimezone(UTC)
-            return moment
-    raise StorageError(f"the sample pipeline has a time without an offset: {dict(spec)}")
-
-
-def _add_one(db: Database, spec: Mapping[str, Any], base: datetime) -> int:
-    added = _moment(spec["added"], base)
-    due = spec.get("next_step_due")
-    new = NewLead.create(
-        name=spec["name"],
-        now=added,
-        company=spec.get("company"),
-        email=spec.get("email"),
-        phone=spec.get("phone"),
-        state=State(spec.get("state", "hot")),
-        next_step=spec.get("next_step"),
-        next_step_due=_moment(due, base) if due else None,
-        tags=spec.get("tags", ()),
-    )
-    lead_id = leads.add_lead(db, new, now=base, at=added).id
-    for step in spec.get("history", ()):
-        at = _moment(step, base)
-        if "move" in step:
-            until = step.get("until")
-            leads.move_lead(
-                db,
-                lead_id,
-                State(step["move"]),
-                until=_moment(until, base) if until else None,
-                reason=step.get("reason"),
-                at=at,
-                now=base,
-            )
-        else:
-            leads.log_event(
-                db, lead_id, SignalKind(step["log"]), at=at, note=step.get("note"), now=base
-            )
-    return lead_id
+def read_stories() -> dict[str, Any]:
+    """The stories several sample leads share (see sample_history), by name."""
+    path = resource_path("sample", "pipeline.json")
+    try:
+        found = json.loads(path.read_text(encoding="utf-8")).get("stories", {})
+    except (OSError, ValueError, AttributeError) as exc:
+        raise StorageError(
+            f"the sample pipeline shipped with the app cannot be read: {exc}"
+        ) from None
+    if not isinstance(found, dict):
+        raise StorageError("the sample pipeline shipped with the app has no table of stories")
+    return found
 
 
 def load_sample(db: Database, now: datetime | None = None) -> int:
     """Add the sample pipeline as if it had been worked on until `now`; return how many leads.
 
+    Its months of history are replayed in time order (sample_history), the engine ticking
+    each morning, and once more at `now`: the alerts open on the sample are there at once.
     Refused if a sample is already there: a second copy would only collide with the first.
     """
     # Whole minutes: due times read "10:00" rather than "10:07:31".
     base = (now or utcnow()).replace(second=0, microsecond=0)
-    specs = read_sample()
+    specs, stories = read_sample(), read_stories()
+    try:
+        steps = sorted(
+            step
+            for index, spec in enumerate(specs)
+            for step in sample_history.lead_steps(index, spec, stories, base)
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise StorageError(
+            f"the sample pipeline shipped with the app is malformed: {exc}"
+        ) from None
     with db.write() as session:
         if session.get(Setting, SAMPLE_KEY) is not None:
             raise InvalidData("the sample pipeline is already loaded", "sample")
-        joined = OneTransaction(db, session)
-        ids = [_add_one(joined, spec, base) for spec in specs]
+        replay = sample_history.Replay(OneTransaction(db, session), base)
+        replay.mornings = sample_history.mornings(steps[0].at, base) if steps else []
+        for step in steps:
+            sample_history.run(replay, step)
+        replay.tick_until(base)
+        alerts.tick(replay.db, base)
+        ids = list(replay.ids.values())
         created = session.exec(select(Lead.id, Lead.created_at).where(col(Lead.id).in_(ids)))
         session.add(
             Setting(
