@@ -257,6 +257,25 @@ def test_drafting_for_another_leads_alert_is_refused(signed: Database) -> None:
 # --- mark as sent ------------------------------------------------------------------------
 
 
+def test_a_message_from_a_shipped_template_remembers_the_decision_it_asked_for(
+    signed: Database,
+) -> None:
+    lead_id, alert = raise_alert(signed, "silence")
+    mark_sent(
+        signed,
+        lead_id,
+        subject="20 minutes on Thursday",
+        body="Hi Ana,\n\nShall we take 20 minutes on Thursday?\n\nSam",
+        template="hot-silence-pick-a-slot",
+        alert_id=alert.id,
+        next_step=None,
+        next_step_due=None,
+        now=NOW + HOUR,
+    )
+    sent = lead_queries.get_lead(signed, lead_id, NOW + HOUR).timeline[0]
+    assert (sent.payload["intent"], sent.payload["decision"]) == ("advance", "next_step")
+
+
 def test_mark_sent_logs_the_message_closes_the_alert_and_replans(signed: Database) -> None:
     lead_id, alert = raise_alert(signed, "silence")
     when = NOW + HOUR

@@ -196,15 +196,25 @@ def _sent_facts(
     session: Session, template: str | None, subject: str, alert: Alert | None
 ) -> dict[str, Any]:
     """What a sent message remembers for the reports: its template, the intent and the one
-    decision it asked for, and the alert (rule) it answered."""
-    row = None
+    decision it asked for, and the alert (rule) it answered. A shipped template is found
+    among the built-ins (they are files, not rows); the person's own in the table."""
+    intent: str | None = alert.intent if alert else None
+    decision: str | None = None
     if template:
-        row = session.exec(select(Template).where(Template.slug == template)).first()
+        shipped = {spec.slug: spec for spec in templates.builtin_templates()}.get(template)
+        row = (
+            None
+            if shipped
+            else session.exec(select(Template).where(Template.slug == template)).first()
+        )
+        found = shipped or row
+        if found is not None:
+            intent, decision = found.intent, found.decision
     return {
         "template": template,
         "subject": subject,
-        "intent": row.intent if row else (alert.intent if alert else None),
-        "decision": row.decision if row else None,
+        "intent": intent,
+        "decision": decision,
         "alert": alert.id if alert else None,
         "rule": alert.rule if alert else None,
     }
