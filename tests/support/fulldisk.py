@@ -26,19 +26,19 @@ disk, seed, commands = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 data = os.path.join(disk, "data")
 shutil.copytree(seed, data)
 filler = os.path.join(disk, "filler")
-with open(filler, "wb") as out:
+# Unbuffered: a buffered file keeps what the last write could not place and raises
+# "no space left" again when it is closed, outside the try.
+with open(filler, "wb", buffering=0) as out:
     try:
         while True:
             out.write(b"\0" * 65536)
-            out.flush()
     except OSError:
         pass
 # Fill what a partial block left too, byte by byte.
 try:
-    with open(filler, "ab") as out:
+    with open(filler, "ab", buffering=0) as out:
         while True:
             out.write(b"\0")
-            out.flush()
 except OSError:
     pass
 results = []

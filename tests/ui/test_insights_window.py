@@ -61,6 +61,7 @@ def opened(qtbot: QtBot, main: MainWindow) -> InsightsWindow:
     [insights] = main.findChildren(InsightsWindow)
     qtbot.waitExposed(insights)
     qtbot.waitUntil(lambda: page(insights).view is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: not insights.ops.busy, timeout=WAIT)  # the suggestions read too
     return insights
 
 

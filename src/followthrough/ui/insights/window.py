@@ -18,11 +18,11 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QHBoxLayout,
     QListWidget,
     QListWidgetItem,
     QSplitter,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -35,6 +35,7 @@ from followthrough.services.insights.catalog import ReportSpec
 from followthrough.ui.changes import LEADS, SETTINGS, Changes
 from followthrough.ui.insights.leads_list import LeadsList, LeadsRead, read_leads
 from followthrough.ui.insights.page import ReportPage
+from followthrough.ui.insights.suggestions import SuggestionsBar
 from followthrough.ui.ops import Operations
 
 # What a report is read from: leads and their timelines, alerts, and the person's settings.
@@ -92,9 +93,11 @@ class InsightsWindow(QDialog):
         splitter.addWidget(self.leads)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([180, 680, 240])
-        layout = QHBoxLayout(self)
+        self.suggestions = SuggestionsBar(ops, self)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        layout.addWidget(self.suggestions)
+        layout.addWidget(splitter, 1)
 
         self.index.currentRowChanged.connect(self._page_chosen)
         if self.reports:
@@ -117,6 +120,7 @@ class InsightsWindow(QDialog):
         if not event.spontaneous():  # opened (again): what it shows may be old
             self._stale = set(self.by_key)
             self._read_if_stale()
+            self.suggestions.refresh()
 
     def done(self, result: int) -> None:
         self.ops.drop_pending(self)  # reads on their way are for a closed window
@@ -132,6 +136,7 @@ class InsightsWindow(QDialog):
         self._stale = set(self.by_key)
         if self._on_screen():
             self._read_if_stale()
+            self.suggestions.refresh()
 
     # --- reading the reports ---------------------------------------------------------------
 

@@ -22,13 +22,17 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    # A plain ADD COLUMN: no table rebuild, so no cascade can touch the children.
-    op.add_column(
-        "alert",
-        sa.Column("snoozes", sa.Integer(), nullable=False, server_default=sa.text("0")),
-    )
-    op.create_index("ix_event_kind_at", "event", ["kind", "at"])
-    op.create_index("ix_alert_raised", "alert", ["raised_at"])
+    # Idempotent: a database whose version stamp was set back (a restore tool, a test of
+    # an older stamp) may already have the column and the indexes.
+    columns = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("alert")}
+    if "snoozes" not in columns:
+        # A plain ADD COLUMN: no table rebuild, so no cascade can touch the children.
+        op.add_column(
+            "alert",
+            sa.Column("snoozes", sa.Integer(), nullable=False, server_default=sa.text("0")),
+        )
+    op.create_index("ix_event_kind_at", "event", ["kind", "at"], if_not_exists=True)
+    op.create_index("ix_alert_raised", "alert", ["raised_at"], if_not_exists=True)
 
 
 def downgrade() -> None:
