@@ -15,27 +15,31 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from followthrough.domain.signals import ANSWER_KINDS, TOUCH_KINDS, Direction, EventKind, SignalKind
+from followthrough.services.insights.timeline_sql import kind_off_index
 from followthrough.store.tables import EVENT, LEAD
 
 DAY_SECONDS = 86400.0
 
 
-def is_answer_sql(event: Any) -> ColumnElement[bool]:
-    """domain/signals.is_answer, as SQL over an event alias."""
+def is_answer_sql(event: Any, walk: bool = False) -> ColumnElement[bool]:
+    """domain/signals.is_answer, as SQL over an event alias; `walk` for a lookup inside one
+    lead's timeline, which must not take the (kind, at) index (timeline_sql.kind_off_index)."""
+    kind = kind_off_index(event) if walk else event.c.kind
     return or_(
-        event.c.kind == SignalKind.MEETING_HELD.value,
+        kind == SignalKind.MEETING_HELD.value,
         and_(
             event.c.direction == Direction.IN.value,
-            event.c.kind.in_(sorted(k.value for k in ANSWER_KINDS)),
+            kind.in_(sorted(k.value for k in ANSWER_KINDS)),
         ),
     )
 
 
-def is_touch_sql(event: Any) -> ColumnElement[bool]:
-    """domain/signals.is_touch, as SQL over an event alias."""
+def is_touch_sql(event: Any, walk: bool = False) -> ColumnElement[bool]:
+    """domain/signals.is_touch, as SQL over an event alias (`walk`: as for is_answer_sql)."""
+    kind = kind_off_index(event) if walk else event.c.kind
     return and_(
         event.c.direction == Direction.OUT.value,
-        event.c.kind.in_(sorted(k.value for k in TOUCH_KINDS)),
+        kind.in_(sorted(k.value for k in TOUCH_KINDS)),
     )
 
 
@@ -44,7 +48,7 @@ def _first_after(
 ) -> ScalarSelect[Any]:
     later = EVENT.alias()
     query: Select[Any] = select(later.c.at).where(
-        later.c.lead_id == lead_id, later.c.at > moment, condition(later)
+        later.c.lead_id == lead_id, later.c.at > moment, condition(later, True)
     )
     if before is not None:
         query = query.where(later.c.at < before)
@@ -85,7 +89,7 @@ def state_at(lead_id: Any, moment: Any) -> ScalarSelect[Any]:
         .where(
             change.c.lead_id == lead_id,
             change.c.at <= moment,
-            change.c.kind == EventKind.STATE_CHANGE.value,
+            kind_off_index(change) == EventKind.STATE_CHANGE.value,
         )
         .order_by(change.c.at.desc())
         .limit(1)

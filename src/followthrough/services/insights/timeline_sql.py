@@ -42,7 +42,7 @@ LeadId = ColumnElement[int]
 Moment = ColumnElement[datetime]
 
 
-def _kind(e: NamedFromClause) -> ColumnElement[str]:
+def kind_off_index(e: Any) -> ColumnElement[str]:
     """The event's kind as `+kind`, which SQLite cannot look up in an index.
 
     Without statistics SQLite takes a test on the kind for the better bet and walks the
@@ -74,7 +74,7 @@ def _latest(
 def stage_kind_at(lead_id: LeadId, moment: Moment) -> ScalarSelect[Any]:
     """The kind of the latest stage-setting signal (domain/stages.py); NULL: first contact."""
     e = EVENT.alias()
-    return _latest(e, e.c.kind, lead_id, moment, _kind(e).in_(_sorted(STAGE_KINDS)))
+    return _latest(e, e.c.kind, lead_id, moment, kind_off_index(e).in_(_sorted(STAGE_KINDS)))
 
 
 def state_at(lead_id: LeadId, moment: Moment) -> ScalarSelect[Any]:
@@ -90,7 +90,7 @@ def state_at(lead_id: LeadId, moment: Moment) -> ScalarSelect[Any]:
         .where(
             e.c.lead_id == lead_id,
             e.c.at > moment,
-            _kind(e) == EventKind.STATE_CHANGE.value,
+            kind_off_index(e) == EventKind.STATE_CHANGE.value,
         )
         .order_by(e.c.at, e.c.id)
         .limit(1)
@@ -103,15 +103,18 @@ def decision_at(lead_id: LeadId, moment: Moment) -> ScalarSelect[Any]:
     """The decision the latest sent message asked for; NULL: none sent or none recorded."""
     e = EVENT.alias()
     decision = func.json_extract(e.c.payload, "$.decision")
-    return _latest(e, decision, lead_id, moment, _kind(e) == SignalKind.SENT.value)
+    return _latest(e, decision, lead_id, moment, kind_off_index(e) == SignalKind.SENT.value)
 
 
 def unanswered_at(lead_id: LeadId, moment: Moment) -> ScalarSelect[Any]:
     """Our touches at or before `moment` since the buyer last answered (domain/signals.py)."""
     answer = EVENT.alias()
     is_answer = or_(
-        _kind(answer) == SignalKind.MEETING_HELD.value,
-        and_(answer.c.direction == Direction.IN.value, _kind(answer).in_(_sorted(ANSWER_KINDS))),
+        kind_off_index(answer) == SignalKind.MEETING_HELD.value,
+        and_(
+            answer.c.direction == Direction.IN.value,
+            kind_off_index(answer).in_(_sorted(ANSWER_KINDS)),
+        ),
     )
     # Walked back from the moment, stopping at the first answer.
     answered = _latest(answer, answer.c.at, lead_id, moment, is_answer)
@@ -125,7 +128,7 @@ def unanswered_at(lead_id: LeadId, moment: Moment) -> ScalarSelect[Any]:
             # '' sorts before every stored time: no answer yet counts every touch.
             touch.c.at > func.coalesce(answered, literal_column("''")),
             touch.c.direction == Direction.OUT.value,
-            _kind(touch).in_(_sorted(TOUCH_KINDS)),
+            kind_off_index(touch).in_(_sorted(TOUCH_KINDS)),
         )
         .correlate_except(touch)
         .scalar_subquery()
@@ -142,7 +145,7 @@ def first_engagement_between(lead_id: LeadId, after: Moment, before: datetime) -
             e.c.at > after,
             e.c.at < before,
             e.c.direction == Direction.IN.value,
-            _kind(e).in_(_sorted(ENGAGEMENT_KINDS)),
+            kind_off_index(e).in_(_sorted(ENGAGEMENT_KINDS)),
         )
         .correlate_except(e)
         .scalar_subquery()

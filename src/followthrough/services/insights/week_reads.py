@@ -25,6 +25,7 @@ from followthrough.domain.signals import (
     SignalKind,
 )
 from followthrough.domain.states import State
+from followthrough.services.insights.timeline_sql import kind_off_index
 from followthrough.store.tables import ALERT, EVENT, LEAD
 from followthrough.store.utc import utc_from_stored
 
@@ -90,7 +91,7 @@ def read_moves(conn: Connection, period: Period) -> list[Move]:
         .where(
             other.c.lead_id == move.c.lead_id,
             other.c.at <= move.c.at,
-            other.c.kind != EventKind.STATE_CHANGE.value,
+            kind_off_index(other) != EventKind.STATE_CHANGE.value,
         )
         .order_by(other.c.at.desc(), other.c.id.desc())
         .limit(1)
@@ -102,7 +103,7 @@ def read_moves(conn: Connection, period: Period) -> list[Move]:
         select(earlier.c.at)
         .where(
             earlier.c.lead_id == move.c.lead_id,
-            earlier.c.kind == EventKind.STATE_CHANGE.value,
+            kind_off_index(earlier) == EventKind.STATE_CHANGE.value,
             or_(
                 earlier.c.at < move.c.at,
                 and_(earlier.c.at == move.c.at, earlier.c.id < move.c.id),
@@ -123,7 +124,7 @@ def read_moves(conn: Connection, period: Period) -> list[Move]:
             later.c.at > move.c.at,
             later.c.at < period.until,
             later.c.direction == Direction.IN.value,
-            later.c.kind.in_(sorted(ENGAGEMENT_KINDS)),
+            kind_off_index(later).in_(sorted(ENGAGEMENT_KINDS)),
         )
         .correlate(move)
         .scalar_subquery()
@@ -214,10 +215,10 @@ def read_next_steps(conn: Connection, period: Period) -> list[NextStep]:
             exchange.c.at < period.until,
             or_(
                 and_(
-                    exchange.c.kind.in_(sorted(TOUCH_KINDS)),
+                    kind_off_index(exchange).in_(sorted(TOUCH_KINDS)),
                     exchange.c.direction == Direction.OUT.value,
                 ),
-                exchange.c.kind.in_(sorted(KEPT_KINDS)),
+                kind_off_index(exchange).in_(sorted(KEPT_KINDS)),
             ),
         )
         .correlate(LEAD)
