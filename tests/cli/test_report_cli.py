@@ -66,7 +66,7 @@ def test_a_bad_period_or_two_formats_is_one_line_and_nothing_else(
     for args, needle in (
         (("--since", "tomorrow"), "--since must be in the past"),
         (("--since", "whenever"), "--since: cannot read 'whenever'"),
-        (("--json", "--csv"), "choose one of --json and --csv"),
+        (("--json", "--csv"), "choose one of --json, --csv and --html"),
     ):
         result = cli("report", "silence", *args)
         assert result.code != 0
@@ -85,3 +85,23 @@ def test_the_default_period_is_the_report_s_own(cli: CliRunner, data_dir: Path) 
         for r in (week, stalls)
     ]
     assert [span.days for span in spans] == [7, 90]
+
+
+def test_the_weekly_review_is_written_as_one_html_file(
+    cli: CliRunner, sampled: DataPaths, tmp_path: Path
+) -> None:
+    out = tmp_path / "review.html"
+    result = cli("report", "week", "--html", str(out))
+    assert result.code == 0, result.err
+    page = out.read_text(encoding="utf-8")
+    for spec in REPORTS:  # the week first, then every other report
+        assert spec.title in page
+    assert page.index("What moved this week") < page.index("Where silence happens")
+    assert "<script" not in page
+    assert "http://" not in page
+    assert "https://" not in page
+    assert out.stat().st_mode & 0o077 == 0  # private, like every export
+    again = cli("report", "week", "--html", str(out))
+    assert again.code != 0
+    assert "already exists" in again.err
+    assert cli("report", "week", "--html", str(out), "--overwrite").code == 0

@@ -4,6 +4,8 @@ with one click and undone with another."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -116,4 +118,28 @@ def test_a_suggestion_is_applied_and_undone_with_the_mouse(
         QTest.mouseClick(bar.undo_button, LEFT)
     assert get_policy(db).warm_silence_days == 7
     assert bar.undo_button.isHidden()
+    insights.close()
+
+
+def test_the_weekly_review_is_exported_as_a_page_and_as_a_pdf(
+    qtbot: QtBot, ops: Operations, db: Database, tmp_path: Path
+) -> None:
+    load_sample(db, utcnow())
+    main = shown_window(qtbot, ops, (1400, 900))
+    insights = opened(qtbot, main)
+    assert insights.export_button.isVisible()
+    page, pdf = tmp_path / "review.html", tmp_path / "review.pdf"
+    for path in (page, pdf):
+        with qtbot.waitSignal(insights.review.written, timeout=WAIT * 3):
+            insights.review.export_to(path)
+        assert insights.export_said.text() == f"Saved {path}"
+    text = page.read_text(encoding="utf-8")
+    assert all(spec.title in text for spec in REPORTS)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    assert data.rstrip().endswith(b"%%EOF")
+    assert len(data) > 10_000
+    with qtbot.waitSignal(insights.review.failed, timeout=WAIT * 3):
+        insights.review.export_to(tmp_path / "no such folder" / "review.html")
+    assert "does not exist" in insights.export_said.text()
     insights.close()

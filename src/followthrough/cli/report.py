@@ -10,6 +10,7 @@ import argparse
 import csv
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from followthrough.cli import output
@@ -32,8 +33,8 @@ def prepare_report(args: argparse.Namespace, now: datetime) -> Period:
     from followthrough.services.clock import local_zone
     from followthrough.services.insights.catalog import ReportKey, spec_of
 
-    if args.json and args.csv:
-        raise UsageError("choose one of --json and --csv")
+    if sum(map(bool, (args.json, args.csv, args.html))) > 1:
+        raise UsageError("choose one of --json, --csv and --html")
     if args.since is None:
         return Period.last(spec_of(ReportKey(args.report)).default_days, now)
     try:
@@ -48,12 +49,31 @@ def run_report(db: Database, args: argparse.Namespace, period: Period, now: date
     from followthrough.services.clock import local_zone
     from followthrough.services.insights.catalog import ReportKey, build_report
 
+    if args.html is not None:
+        return _write_html(db, args, period, now)
     view = build_report(db, ReportKey(args.report), period, local_zone())
     if args.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerows(view.csv_rows())
         return 0
     return output.emit(args, view.to_json(), report_text(view))
+
+
+def _write_html(db: Database, args: argparse.Namespace, period: Period, now: datetime) -> int:
+    """`--html FILE`: the weekly review (every report) for `week`, else the one report."""
+    from followthrough.services.clock import local_zone
+    from followthrough.services.export import write_private_text
+    from followthrough.services.insights.catalog import ReportKey, build_report
+    from followthrough.services.insights.html import report_html
+    from followthrough.services.insights.review import export_weekly_review
+
+    out, zone = Path(args.html), local_zone()
+    if args.report == ReportKey.WEEK and args.since is None:
+        export_weekly_review(db, out, now, zone, overwrite=args.overwrite)
+    else:
+        view = build_report(db, ReportKey(args.report), period, zone)
+        write_private_text(out, report_html([view], now, zone), overwrite=args.overwrite)
+    return output.say(args, {"written": str(out)}, f"Wrote {out}.")
 
 
 def report_text(view: ReportView) -> str:
@@ -110,3 +130,9 @@ def declare(sub: Subcommands) -> None:
         "60 days; 7 for week, 90 for stalls)",
     )
     p.add_argument("--csv", action="store_true", help="print the tables as CSV")
+    p.add_argument(
+        "--html",
+        metavar="FILE",
+        help="write a self-contained HTML page instead (for week: the whole weekly review)",
+    )
+    p.add_argument("--overwrite", action="store_true", help="with --html: replace FILE")

@@ -230,6 +230,13 @@ def check_target(out: Path, overwrite: bool = False) -> None:
         raise InvalidData(f"the folder {out.parent} does not exist", "output")
 
 
+def write_private_text(out: Path, text: str, *, overwrite: bool = False) -> Path:
+    """Write `text` (UTF-8) to `out` as the exports are written: private, whole or not at all."""
+    with _private_file(out, overwrite) as stream:
+        stream.write(text.encode("utf-8"))
+    return out
+
+
 @contextlib.contextmanager
 def _private_file(out: Path, overwrite: bool) -> Iterator[BinaryIO]:
     check_target(out, overwrite)

@@ -9,9 +9,11 @@ to PDF through Qt (ui/insights/pdf.py), which the services must not import.
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from pathlib import Path
 
 from followthrough.domain.period import WEEK_DAYS, Period
 from followthrough.domain.reportview import ReportView
+from followthrough.services.export import write_private_text
 from followthrough.services.insights import catalog, week
 from followthrough.services.insights.html import REVIEW_TITLE, report_html
 from followthrough.store.db import Database
@@ -35,3 +37,10 @@ def weekly_review_html(
     draws no SVG (the bars become table cells)."""
     views = weekly_review_views(db, now, zone)
     return report_html(views, now, zone, svg_charts=svg_charts, title=REVIEW_TITLE)
+
+
+def export_weekly_review(
+    db: Database, out: Path, now: datetime, zone: tzinfo, *, overwrite: bool = False
+) -> Path:
+    """The review written to `out` as one self-contained HTML file (private, whole or not)."""
+    return write_private_text(out, weekly_review_html(db, now, zone), overwrite=overwrite)

@@ -18,8 +18,10 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
+    QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -35,6 +37,7 @@ from followthrough.services.insights.catalog import ReportSpec
 from followthrough.ui.changes import LEADS, SETTINGS, Changes
 from followthrough.ui.insights.leads_list import LeadsList, LeadsRead, read_leads
 from followthrough.ui.insights.page import ReportPage
+from followthrough.ui.insights.review_export import ReviewExport
 from followthrough.ui.insights.suggestions import SuggestionsBar
 from followthrough.ui.ops import Operations
 
@@ -86,9 +89,27 @@ class InsightsWindow(QDialog):
         self.leads.chosen.connect(self._lead_chosen)
         self.leads.hide()  # until a row with several leads is clicked
 
+        # The Friday review: every report on one page, to keep or print.
+        self.review = ReviewExport(ops, self)
+        self.export_button = QPushButton("Export weekly review…", self)
+        self.export_button.setToolTip("Save every report as one web page or PDF")
+        self.export_button.clicked.connect(lambda: self.review.ask())
+        self.export_said = QLabel(self)  # where it went, or why it could not
+        self.export_said.setWordWrap(True)
+        self.export_said.hide()
+        self.review.written.connect(lambda path: self._said(f"Saved {path}"))
+        self.review.failed.connect(self._said)
+        side = QWidget(self)
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 4)
+        side_layout.addWidget(self.index, 1)
+        side_layout.addWidget(self.export_button)
+        side_layout.addWidget(self.export_said)
+        side.setMaximumWidth(240)
+
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.setChildrenCollapsible(False)
-        splitter.addWidget(self.index)
+        splitter.addWidget(side)
         splitter.addWidget(self.pages)
         splitter.addWidget(self.leads)
         splitter.setStretchFactor(1, 1)
@@ -103,6 +124,10 @@ class InsightsWindow(QDialog):
         if self.reports:
             self.index.setCurrentRow(0)
         ops.changed.connect(self._data_changed)
+
+    def _said(self, words: str) -> None:
+        self.export_said.setText(words)
+        self.export_said.show()
 
     def page(self) -> ReportPage | None:
         widget = self.pages.currentWidget()
