@@ -27,7 +27,7 @@ from followthrough.services.export import (
 )
 from followthrough.services.jsonimport import import_json, looks_like_export
 from followthrough.services.leads import add_lead
-from followthrough.services.sample import load_sample
+from followthrough.services.sample import load_sample, read_sample
 from followthrough.store.db import Database
 from tests.conftest import NOW
 from tests.support.snapshot import file_rows
@@ -60,6 +60,11 @@ def other(tmp_path: Path) -> Iterator[Database]:
 
 
 @pytest.fixture
+def rich_leads() -> int:
+    """The leads of `rich`: the shipped sample's and Chloé."""
+    return len(read_sample()) + 1
+
+
 def rich(db: Database) -> Database:
     """The sample pipeline ticked (alerts), a user template and a changed policy."""
     load_sample(db, now=NOW)
@@ -127,7 +132,7 @@ def test_csv_reads_back_through_the_csv_import(rich: Database, tmp_path: Path) -
 
     with closing(sqlite3.connect(rich.path)) as conn:
         stored = conn.execute("SELECT name, email, company, state FROM lead ORDER BY id").fetchall()
-    assert count == len(stored) == len(read) == 15
+    assert count == len(stored) == len(read) == rich_leads()
     assert [(r["name"], r.get("email"), r.get("company"), r["state"].lower()) for r in read] == [
         tuple(row) for row in stored
     ]
@@ -219,7 +224,7 @@ def test_pages_join_into_the_same_file_whatever_their_size(
     monkeypatch.setattr(export, "BATCH", 4)  # many pages per section
     export_json(rich, paged, NOW)
     assert paged.read_bytes() == whole.read_bytes()
-    assert export_csv(rich, tmp_path / "paged.csv", NOW) == 15
+    assert export_csv(rich, tmp_path / "paged.csv", NOW) == rich_leads()
 
 
 def test_import_into_a_folder_with_leads_is_refused_and_changes_nothing(
@@ -229,7 +234,8 @@ def test_import_into_a_folder_with_leads_is_refused_and_changes_nothing(
     export_json(rich, out, NOW)
     before = file_rows(db.path)
     with pytest.raises(
-        InvalidData, match="only into an empty data folder: this one already has 15 leads"
+        InvalidData,
+        match=f"only into an empty data folder: this one already has {rich_leads()} leads",
     ):
         import_json(db, out, NOW)
     assert file_rows(db.path) == before
