@@ -59,12 +59,12 @@ def other(tmp_path: Path) -> Iterator[Database]:
     database.close()
 
 
-@pytest.fixture
 def rich_leads() -> int:
     """The leads of `rich`: the shipped sample's and Chloé."""
     return len(read_sample()) + 1
 
 
+@pytest.fixture
 def rich(db: Database) -> Database:
     """The sample pipeline ticked (alerts), a user template and a changed policy."""
     load_sample(db, now=NOW)
