@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from followthrough.cli import output
 from followthrough.cli.command import UsesDatabase, add_command
+from followthrough.domain.reportview import ReportKey
 from followthrough.errors import FieldError, InvalidData, UsageError
 
 if TYPE_CHECKING:
@@ -23,15 +24,15 @@ if TYPE_CHECKING:
     from followthrough.domain.reportview import Chart, ReportView
     from followthrough.store.db import Database
 
-# The names `report` takes, in the order --help lists them (services/insights/catalog.py).
-REPORT_NAMES = ("silence", "outcomes", "response", "week", "stalls")
+# The names `report` takes, in the order --help lists them.
+REPORT_NAMES = tuple(key.value for key in ReportKey)
 BAR_WIDTH = 30  # columns for the longest bar of a chart drawn in text
 
 
 def prepare_report(args: argparse.Namespace, now: datetime) -> Period:
     from followthrough.domain.period import Period, parse_since
     from followthrough.services.clock import local_zone
-    from followthrough.services.insights.catalog import ReportKey, spec_of
+    from followthrough.services.insights.catalog import spec_of
 
     if sum(map(bool, (args.json, args.csv, args.html))) > 1:
         raise UsageError("choose one of --json, --csv and --html")
@@ -47,7 +48,7 @@ def prepare_report(args: argparse.Namespace, now: datetime) -> Period:
 
 def run_report(db: Database, args: argparse.Namespace, period: Period, now: datetime) -> int:
     from followthrough.services.clock import local_zone
-    from followthrough.services.insights.catalog import ReportKey, build_report
+    from followthrough.services.insights.catalog import build_report
 
     if args.html is not None:
         return _write_html(db, args, period, now)
@@ -63,7 +64,7 @@ def _write_html(db: Database, args: argparse.Namespace, period: Period, now: dat
     """`--html FILE`: the weekly review (every report) for `week`, else the one report."""
     from followthrough.services.clock import local_zone
     from followthrough.services.export import write_private_text
-    from followthrough.services.insights.catalog import ReportKey, build_report
+    from followthrough.services.insights.catalog import build_report
     from followthrough.services.insights.html import report_html
     from followthrough.services.insights.review import export_weekly_review
 

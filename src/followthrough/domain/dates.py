@@ -42,6 +42,15 @@ def date_and_time(moment: datetime, zone: tzinfo) -> str:
     return f"{local.year:04d}-{local.month:02d}-{local.day:02d} {clock_time(local, zone)}"
 
 
+def day_and_clock(moment: datetime, zone: tzinfo, *, year: bool = False) -> str:
+    """'Mon 23 Nov 11:00' ('Mon 23 Nov 2026 11:00' with the year) in `zone`: a moment in a
+    report's table. One conversion, because a busy week words thousands of moments."""
+    local = moment.astimezone(zone)
+    day = f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]}"
+    shown = f"{day} {local.year}" if year else day
+    return f"{shown} {local.hour:02d}:{local.minute:02d}"
+
+
 def day_words(day: date, *, year: bool = True, padded: bool = False) -> str:
     """'Tue 5 Jan 2027' ('Tue 05 Jan' padded, without the year): a calendar day."""
     number = f"{day.day:02d}" if padded else str(day.day)

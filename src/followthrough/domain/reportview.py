@@ -18,6 +18,16 @@ from followthrough.domain.csvsafe import spreadsheet_text
 from followthrough.domain.figures import Rate, duration_words
 
 
+class ReportKey(StrEnum):
+    """The reports there are: the `report` command's words, the Insights window's pages."""
+
+    SILENCE = "silence"
+    OUTCOMES = "outcomes"
+    RESPONSE = "response"
+    WEEK = "week"
+    STALLS = "stalls"
+
+
 @dataclass(frozen=True)
 class Span:
     """A duration in seconds (None: nothing to measure), shown as `3.5 days`."""

@@ -9,22 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import tzinfo
-from enum import StrEnum
 
 from followthrough.domain.period import DEFAULT_DAYS, WEEK_DAYS, Period
-from followthrough.domain.reportview import ReportView
+from followthrough.domain.reportview import ReportKey, ReportView
 from followthrough.errors import NotFound
 from followthrough.store.db import Database
 
 Build = Callable[[Database, Period, tzinfo], ReportView]
-
-
-class ReportKey(StrEnum):
-    SILENCE = "silence"
-    OUTCOMES = "outcomes"
-    RESPONSE = "response"
-    WEEK = "week"
-    STALLS = "stalls"
 
 
 @dataclass(frozen=True)

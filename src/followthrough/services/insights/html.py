@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from html import escape
 
-from followthrough.domain.dates import clock_time, day_words
+from followthrough.domain.dates import day_and_clock
 from followthrough.domain.reportview import Chart, Figure, ReportView, Table, cell_text
 from followthrough.services.insights.html_charts import chart_svg, chart_table
 
@@ -46,14 +46,9 @@ svg.chart text { font-family: inherit; fill: #333; font-size: 12px; }
 """
 
 
-def moment_words(moment: datetime, zone: tzinfo) -> str:
-    """'Mon 23 Nov 2026 11:00' in the reader's zone."""
-    local = moment.astimezone(zone)
-    return f"{day_words(local.date())} {clock_time(local, zone)}"
-
-
 def period_words(since: datetime, until: datetime, zone: tzinfo) -> str:
-    return f"{moment_words(since, zone)} – {moment_words(until, zone)}"
+    """'Mon 23 Nov 2026 11:00 – Mon 30 Nov 2026 11:00' in the reader's zone."""
+    return f"{day_and_clock(since, zone, year=True)} – {day_and_clock(until, zone, year=True)}"
 
 
 def report_html(
@@ -73,6 +68,7 @@ def report_html(
     heading = views[0].title if single else title or REVIEW_TITLE
     period = period_words(views[0].since, views[0].until, zone) if views else ""
     body = "\n".join(_section(view, zone, svg_charts, headed=not single) for view in views)
+    made = day_and_clock(generated, zone, year=True)
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -80,7 +76,7 @@ def report_html(
         f"<style>{STYLE}</style>\n</head>\n<body>\n"
         f"<header>\n<h1>{escape(heading)}</h1>\n"
         f'<p class="period">{escape(period)}</p>\n'
-        f'<p class="generated">Made by Followthrough on {escape(moment_words(generated, zone))}'
+        f'<p class="generated">Made by Followthrough on {escape(made)}'
         "</p>\n</header>\n"
         f"{body}\n</body>\n</html>\n"
     )

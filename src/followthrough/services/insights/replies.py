@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.sql.selectable import ScalarSelect
 
-from followthrough.domain.signals import ANSWER_KINDS, TOUCH_KINDS, Direction, EventKind, SignalKind
-from followthrough.services.insights.timeline_sql import kind_off_index
+from followthrough.domain.signals import ANSWER_KINDS, TOUCH_KINDS, Direction, SignalKind
+from followthrough.services.insights.timeline_sql import kind_off_index, state_at
 from followthrough.store.tables import EVENT, LEAD
 
 DAY_SECONDS = 86400.0
@@ -73,28 +73,13 @@ def answer_after_on_lead(moment: Any, before: Any | None = None) -> ColumnElemen
 def state_on_lead(moment: Any) -> ColumnElement[Any]:
     """`state_at` for an outer query joined to LEAD: a lead in its state since before
     `moment` was in it then, with no walk back through its timeline."""
-    return case((LEAD.c.state_since <= moment, LEAD.c.state), else_=state_at(LEAD.c.id, moment))
+    earlier = func.coalesce(state_at(LEAD.c.id, moment), LEAD.c.state)
+    return case((LEAD.c.state_since <= moment, LEAD.c.state), else_=earlier)
 
 
 def first_touch_after(lead_id: Any, moment: Any, before: Any | None = None) -> ScalarSelect[Any]:
     """When we first touched the lead strictly after `moment` (NULL: not yet)."""
     return _first_after(is_touch_sql, lead_id, moment, before)
-
-
-def state_at(lead_id: Any, moment: Any) -> ScalarSelect[Any]:
-    """The lead's state at `moment`: where its latest state change at or before it led."""
-    change = EVENT.alias()
-    return (
-        select(func.json_extract(change.c.payload, "$.to"))
-        .where(
-            change.c.lead_id == lead_id,
-            change.c.at <= moment,
-            kind_off_index(change) == EventKind.STATE_CHANGE.value,
-        )
-        .order_by(change.c.at.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
 
 
 def seconds_between(later: Any, earlier: Any) -> ColumnElement[float]:

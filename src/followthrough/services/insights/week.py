@@ -23,9 +23,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 
-from followthrough.domain.dates import MONTHS, WEEKDAYS
+from followthrough.domain.dates import day_and_clock
 from followthrough.domain.figures import Rate, median
 from followthrough.domain.period import Period
 from followthrough.domain.reasons import ReasonCategory
@@ -141,16 +141,6 @@ def week_view(facts: WeekFacts, zone: tzinfo) -> ReportView:
     )
 
 
-def moment_words(moment: datetime, zone: tzinfo) -> str:
-    """'Mon 23 Nov 11:00' in the reader's zone: domain/dates' words, composed here from one
-    conversion because a busy week words thousands of moments."""
-    local = moment.astimezone(zone)
-    return (
-        f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]} "
-        f"{local.hour:02d}:{local.minute:02d}"
-    )
-
-
 def kind_label(kind: str) -> str:
     """'Replied', 'Meeting held', 'Draft copied': an event kind as a person says it."""
     return kind.replace("_", " ").capitalize()
@@ -172,7 +162,7 @@ def _moves_table(moves: Sequence[Move], zone: tzinfo) -> Table:
             move.name,
             _state_label(move.source),
             _state_label(move.target),
-            moment_words(move.at, zone),
+            day_and_clock(move.at, zone),
             cause,
             before,
         )
@@ -187,9 +177,9 @@ def _next_steps_table(steps: Sequence[NextStep], zone: tzinfo) -> Table:
             (
                 step.name,
                 step.step,
-                moment_words(step.due, zone),
+                day_and_clock(step.due, zone),
                 "Kept" if step.kept_at else "Overdue",
-                moment_words(step.kept_at, zone) if step.kept_at else None,
+                day_and_clock(step.kept_at, zone) if step.kept_at else None,
             ),
             (step.lead_id,),
         )
@@ -201,7 +191,7 @@ def _next_steps_table(steps: Sequence[NextStep], zone: tzinfo) -> Table:
 
 def _stalls_table(stalls: Sequence[StallRaised], zone: tzinfo) -> Table:
     rows = tuple(
-        Row((s.name, moment_words(s.raised_at, zone), s.status.capitalize()), (s.lead_id,))
+        Row((s.name, day_and_clock(s.raised_at, zone), s.status.capitalize()), (s.lead_id,))
         for s in stalls
     )
     columns = ("Lead", "Raised", "Status")
@@ -213,7 +203,7 @@ def _reactivated_table(moves: Sequence[Move], zone: tzinfo) -> Table:
         Row(
             (
                 m.name,
-                moment_words(m.at, zone),
+                day_and_clock(m.at, zone),
                 _state_label(m.target),
                 m.engaged_at is not None,
                 Span((m.engaged_at - m.at).total_seconds()) if m.engaged_at else None,
@@ -256,7 +246,7 @@ def _closed_table(moves: Sequence[Move], zone: tzinfo) -> Table:
             (
                 m.name,
                 _state_label(m.target),
-                moment_words(m.at, zone),
+                day_and_clock(m.at, zone),
                 reason_label(m.category),
                 m.text,
             ),

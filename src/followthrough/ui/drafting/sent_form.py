@@ -44,8 +44,8 @@ class SentForm(QGroupBox):
         # Enter in either field logs (returnPressed below); no button is the dialog's default.
         self.log.setAutoDefault(False)
         self.back = QPushButton("Not &yet", self)
-        # A lambda, not `clicked=self.cancelled.emit`: that passes `checked` to a signal
-        # that takes nothing, a TypeError on every click.
+        # Through a lambda: the button's checked flag must not reach a signal that takes
+        # nothing (a TypeError on every click).
         self.back.clicked.connect(lambda _checked=False: self.cancelled.emit())
         self.back.setAutoDefault(False)
         # Rows of buttons sit in a widget of their own: a bare layout handed to addRow may be
