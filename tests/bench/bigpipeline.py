@@ -33,10 +33,16 @@ from typing import Any
 from sqlalchemy import insert
 
 from followthrough.domain.alerts import RULE_KINDS, AlertRule
-from followthrough.domain.signals import SIGNAL_TRAITS, SignalKind
+from followthrough.domain.signals import (
+    SIGNAL_TRAITS,
+    SignalKind,
+    TimelineEntry,
+    summarize_touches,
+)
 from followthrough.domain.states import State
 from followthrough.paths import prepare_data_dir
 from followthrough.services.templates import builtin_templates
+from followthrough.services.touch_facts import fill_missing_facts
 from followthrough.store.db import Database
 from followthrough.store.tables import LEAD
 
@@ -83,6 +89,10 @@ class BigPipeline:
 def stored(moment: datetime) -> str:
     """A naive UTC moment as the UTCDateTime column stores it (always with microseconds)."""
     return moment.isoformat(" ", "microseconds")
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.replace(tzinfo=UTC)
 
 
 class _Weighted:
@@ -144,11 +154,17 @@ class _Maker:
             # A closed lead moved at its end; one still worked went to Warm along the way.
             moved = last if end < now else times[len(times) // 2]
             events.append(self.event(n, moved, "state_change", move))
+        # The counters the services keep, from the timeline as they derive them.
+        touches = summarize_touches(
+            TimelineEntry(datetime.fromisoformat(e[2]), e[3], e[4]) for e in events
+        )
         row = {
             "id": n, "name": f"Lead {n}", "company": f"Company {n % 5000}",
             "email": f"lead{n}@example.com", "email_key": f"lead{n}@example.com",
             "tags": [], "search_key": f"lead {n}", "state": state.value,
-            "state_since": last.replace(tzinfo=UTC), "unanswered": rng.randint(0, 3),
+            "state_since": last.replace(tzinfo=UTC), "unanswered": touches.unanswered,
+            "last_outbound_at": _aware(touches.last_outbound_at),
+            "last_inbound_at": _aware(touches.last_inbound_at),
             "created_at": created.replace(tzinfo=UTC), "updated_at": last.replace(tzinfo=UTC),
         }  # fmt: skip
         return row, events, [a for a in alerts if a]
@@ -215,6 +231,8 @@ def build_big_pipeline(
                 connection.execute(insert(LEAD), rows)
                 connection.exec_driver_sql(EVENT_SQL, events)
                 connection.exec_driver_sql(ALERT_SQL, alerts)
+            # What the services keep as they write each event and raise each alert.
+            fill_missing_facts(connection)
     finally:
         db.close()
     size = sum(f.stat().st_size for f in paths.root.iterdir() if f.is_file()) / 1e6

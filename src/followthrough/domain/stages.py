@@ -46,6 +46,8 @@ STAGE_OF_KIND: dict[SignalKind, Stage] = {
     SignalKind.PRICING_DISCUSSED: Stage.AFTER_PRICING,
 }
 STAGE_KINDS: frozenset[str] = frozenset(STAGE_OF_KIND)
+# By the kind's text, as stored: the reports look up thousands.
+_STAGE_BY_NAME: dict[str, Stage] = {kind.value: stage for kind, stage in STAGE_OF_KIND.items()}
 
 
 def stage_of(kind: str | None) -> Stage:
@@ -53,19 +55,25 @@ def stage_of(kind: str | None) -> Stage:
 
     For callers that found that signal themselves (the reports do, in SQL).
     """
-    if kind is None or kind not in STAGE_KINDS:
+    if kind is None:
         return Stage.FIRST_CONTACT
-    return STAGE_OF_KIND[SignalKind(kind)]
+    return _STAGE_BY_NAME.get(kind, Stage.FIRST_CONTACT)
 
 
 def stage_at(entries: Iterable[TimelineEntry], moment: datetime) -> Stage:
     """The stage at `moment`, from a lead's timeline (any order; ties keep input order)."""
+    return stage_of(latest_stage_signal(entries, moment))
+
+
+def latest_stage_signal(entries: Iterable[TimelineEntry], moment: datetime) -> str | None:
+    """The kind of the latest stage-setting signal at or before `moment` (any order; ties
+    keep input order); None: the lead is still at first contact. What an alert keeps."""
     latest: TimelineEntry | None = None
     for entry in entries:
         later = latest is None or entry.at >= latest.at
         if entry.kind in STAGE_KINDS and entry.at <= moment and later:
             latest = entry
-    return stage_of(None if latest is None else latest.kind)
+    return None if latest is None else latest.kind
 
 
 # Touch number: how many of our touches the buyer had left unanswered.

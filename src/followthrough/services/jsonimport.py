@@ -20,6 +20,7 @@ from sqlalchemy.types import JSON
 from followthrough.errors import InvalidData, NotFound
 from followthrough.services.export import EXPORT_FORMAT, EXPORT_VERSION, SECTIONS
 from followthrough.services.jsonimport_checks import RECORD_CHECKS
+from followthrough.services.touch_facts import fill_missing_facts
 from followthrough.store.db import Database
 from followthrough.store.migrate import known_revisions
 from followthrough.store.tables import TEMPLATE
@@ -72,6 +73,8 @@ def import_json(
                         "nothing was imported",
                         section,
                     ) from None
+        # An export from before the reports' kept facts (schema 0009) has none.
+        fill_missing_facts(connection)
     return {section: len(found) for section, found in rows.items()}
 
 
@@ -125,7 +128,16 @@ def _refuse_unless_empty(connection: Any) -> None:
 
 # Fields newer than the export format: a file from an earlier version has none, and reads
 # as the database would have filled them in.
-ADDED_LATER: dict[tuple[str, str], Any] = {("alerts", "snoozes"): 0}
+ADDED_LATER: dict[tuple[str, str], Any] = {
+    ("alerts", "snoozes"): 0,
+    # Kept for the reports since schema 0009; without them the reports walk the timeline.
+    ("events", "lead_state"): None,
+    ("events", "answered_at"): None,
+    ("alerts", "raised_state"): None,
+    ("alerts", "raised_stage_signal"): None,
+    ("alerts", "raised_unanswered"): None,
+    ("alerts", "raised_decision"): None,
+}
 
 
 def _rows(data: dict[str, Any], section: str, table: Table) -> list[dict[str, Any]]:

@@ -35,6 +35,7 @@ from followthrough.services.clock import utcnow
 from followthrough.services.planning import replan
 from followthrough.services.policy import load_policy
 from followthrough.services.readmodels import EventView, LeadView
+from followthrough.services.touch_facts import refresh_touch_facts
 from followthrough.store.db import Database
 from followthrough.store.models import Event, Lead
 
@@ -106,6 +107,9 @@ def _recount_touches(session: Session, lead: Lead) -> None:
     lead.last_outbound_at = summary.last_outbound_at
     lead.last_inbound_at = summary.last_inbound_at
     lead.unanswered = summary.unanswered
+    assert lead.id is not None
+    session.flush()  # the facts are read and written with plain statements
+    refresh_touch_facts(session.connection(), [lead.id])
 
 
 def add_lead(

@@ -23,13 +23,15 @@ from followthrough.domain.alerts import HANDLED, LIVE, AlertStatus
 from followthrough.domain.leadfacts import HandledAlert, LeadFacts, reactivation_time
 from followthrough.domain.policy import Policy
 from followthrough.domain.rules import Finding, evaluate
-from followthrough.domain.signals import TimelineEntry
+from followthrough.domain.signals import TimelineEntry, summarize_touches
+from followthrough.domain.stages import latest_stage_signal
 from followthrough.domain.states import State
 from followthrough.services.clock import local_zone
 from followthrough.services.readmodels import AlertView
 from followthrough.store.models import Lead
 from followthrough.store.plan_rows import rows_where_in, timeline_rows
 from followthrough.store.tables import ALERT, LEAD
+from followthrough.store.touch_rows import latest_decisions
 
 Move = tuple[datetime, str | None, str]  # (at, from, to)
 
@@ -200,8 +202,11 @@ def replan_leads(
         next_checks,
     )
     if new_rows:
+        raising = {row["lead_id"] for row in new_rows}
+        standing = _standing(conn, [lead for lead in leads if lead.id in raising], events, now)
         result = conn.execute(
-            insert(ALERT).returning(ALERT.c.id, sort_by_parameter_order=True), new_rows
+            insert(ALERT).returning(ALERT.c.id, sort_by_parameter_order=True),
+            [{**row, **standing[row["lead_id"]]} for row in new_rows],
         )
         names = {lead.id: lead.name for lead in leads}
         for (alert_id,), row in zip(result.all(), new_rows, strict=True):
@@ -210,6 +215,23 @@ def replan_leads(
             )
             raised.append(state.view(names[row["lead_id"]]))
     return raised
+
+
+def _standing(
+    conn: Connection, leads: list[LeadRow], events: dict[int, History], now: datetime
+) -> dict[int, dict[str, Any]]:
+    """How each lead stands as its alerts are raised, for the alert to keep (the silence
+    report reads it instead of walking the timeline back to this moment)."""
+    decisions = latest_decisions(conn, [lead.id for lead in leads])
+    return {
+        lead.id: {
+            "raised_state": lead.state,
+            "raised_stage_signal": latest_stage_signal(events[lead.id].timeline, now),
+            "raised_unanswered": summarize_touches(events[lead.id].timeline).unanswered,
+            "raised_decision": decisions.get(lead.id),
+        }
+        for lead in leads
+    }
 
 
 def _write_alerts(conn: Connection, alerts: list[AlertState]) -> None:

@@ -252,7 +252,13 @@ def _find_live(db: Database, lead_id: int, rule: str) -> int | None:
 def _send(db: Database, lead_id: int, action: Spec, at: datetime) -> None:
     """A message drafted from a built-in template, sent: what the draft dialog would log."""
     rule = action.get("answers")
-    alert_id = _live_alert(db, lead_id, rule, at) if rule else None
+    alert_id = _find_live(db, lead_id, rule) if rule else None
+    if rule and alert_id is None:
+        # Fallen due since the morning's tick: the engine raises it now, and the person
+        # writes back a minute later (not at the very moment the alert appeared).
+        alerts.tick(db, at)
+        alert_id = _find_live(db, lead_id, rule)
+        at += timedelta(minutes=1)
     draft = drafting.draft_for(db, lead_id, alert_id, action["send"], now=at)
     drafting.mark_sent(
         db,

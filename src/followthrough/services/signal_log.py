@@ -27,6 +27,7 @@ from followthrough.domain.signals import (
 )
 from followthrough.services.planning import load_history, replan_leads
 from followthrough.services.policy import load_policy
+from followthrough.services.touch_facts import refresh_touch_facts
 from followthrough.store.tables import ALERT, EVENT, LEAD
 
 
@@ -68,6 +69,7 @@ def log_signals(session: Session, entries: Sequence[SignalEntry], now: datetime)
     )  # fmt: skip
     touched = list(dict.fromkeys(e.lead_id for e in entries))
     _recount_many(conn, touched, now)
+    refresh_touch_facts(conn, touched)
     engaged = [
         e for e in entries if is_engagement(e.kind, e.direction) or is_answer(e.kind, e.direction)
     ]

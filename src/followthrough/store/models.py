@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from followthrough.domain.alerts import AlertStatus
 from followthrough.store.board_sql import ARCHIVE_SQL, BOARD_DATE_SQL
+from followthrough.store.event_facts import KIND_FACTS, TIMELINE_FACTS, index_expressions
 from followthrough.store.types import UTCDateTime
 
 
@@ -83,9 +84,27 @@ class Lead(SQLModel, table=True):
 class Event(SQLModel, table=True):
     __tablename__ = "event"
     __table_args__ = (
-        Index("ix_event_lead_at", "lead_id", "at"),
-        # The reports read a few kinds over a period (services/insights/).
-        Index("ix_event_kind_at", "kind", "at"),
+        # A lead's timeline in order; the kind, direction and the facts a report's walk
+        # reads ride along, so the walk never leaves the index (store/event_facts.py).
+        Index(
+            "ix_event_lead_timeline",
+            "lead_id",
+            "at",
+            "kind",
+            "direction",
+            *index_expressions(TIMELINE_FACTS),
+        ),
+        # The reports read a few kinds over a period (services/insights/), with these facts.
+        Index(
+            "ix_event_kind_facts",
+            "kind",
+            "at",
+            "direction",
+            "lead_id",
+            "lead_state",
+            "answered_at",
+            *index_expressions(KIND_FACTS),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -97,6 +116,29 @@ class Event(SQLModel, table=True):
     text: str | None = None
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON, nullable=False)
     created_at: datetime = _utc(nullable=False)
+    # Our touches only, kept by services/touch_facts.py from the whole timeline: the lead's
+    # state when we touched it and the buyer's first answer after. NULL state: not kept yet
+    # (written before these existed, or by a CSV import); the reports then walk the timeline.
+    lead_state: str | None = None
+    answered_at: datetime | None = _utc()
+
+
+# What the reports read of an alert raised in their period (services/insights/).
+ALERT_REPORT_COLUMNS = (
+    "raised_at",
+    "kind",
+    "rule",
+    "status",
+    "outcome",
+    "snoozes",
+    "lead_id",
+    "resolved_at",
+    "outcome_at",
+    "raised_state",
+    "raised_stage_signal",
+    "raised_unanswered",
+    "raised_decision",
+)
 
 
 class Alert(SQLModel, table=True):
@@ -111,7 +153,8 @@ class Alert(SQLModel, table=True):
             sqlite_where=text(f"status IN ('{AlertStatus.OPEN}', '{AlertStatus.SNOOZED}')"),
         ),
         Index("ix_alert_status", "status"),
-        Index("ix_alert_raised", "raised_at"),  # the reports read a period's alerts
+        # The reports read a period's alerts, and only these columns of them.
+        Index("ix_alert_raised_facts", *ALERT_REPORT_COLUMNS),
         # An episode is raised once: done or dismissed stays so until its condition resets.
         Index("ux_alert_episode", "lead_id", "rule", "episode", unique=True),
     )
@@ -134,6 +177,14 @@ class Alert(SQLModel, table=True):
     resolved_at: datetime | None = _utc()
     outcome: str | None = None
     outcome_at: datetime | None = _utc()
+    # The lead as it stood when the alert was raised (services/planning.py), for the
+    # silence report: its state, the kind of its latest stage-setting signal (NULL: first
+    # contact), our touches it had left unanswered, the decision our last message asked for.
+    # NULL state: raised before these were kept; the report then walks the timeline.
+    raised_state: str | None = None
+    raised_stage_signal: str | None = None
+    raised_unanswered: int | None = None
+    raised_decision: str | None = None
 
 
 class Template(SQLModel, table=True):

@@ -10,7 +10,6 @@ A message sent in the period was answered when the buyer's first answer after it
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import tzinfo
 
@@ -28,13 +27,20 @@ from followthrough.domain.reportview import (
     Row,
     Span,
     Table,
-    ids,
 )
 from followthrough.domain.signals import Direction, SignalKind
-from followthrough.services.insights.replies import answer_after_on_lead, seconds_between
+from followthrough.services.insights.grouped_sql import (
+    cases,
+    floats,
+    ints,
+    joined,
+    seconds_figure,
+)
+from followthrough.services.insights.replies import kept_answer, seconds_between
 from followthrough.services.policy import load_policy
 from followthrough.store.db import Database
-from followthrough.store.tables import ALERT, EVENT, LEAD
+from followthrough.store.event_facts import payload_fact
+from followthrough.store.tables import ALERT, EVENT
 
 BY_HAND = "written by hand"  # a message sent with no template
 NOT_RECORDED = "not recorded"  # a message sent before intents were kept
@@ -75,12 +81,12 @@ class Outcomes:
     reply_seconds: float | None
 
 
-@dataclass(frozen=True)
-class _Send:
-    lead_id: int
-    template: str
-    intent: str
-    delay: float | None  # seconds to the buyer's first answer, if within the window
+@dataclass
+class _Sends:
+    """The messages sent with one template or intent: who to, and the answered ones' delays."""
+
+    lead_ids: list[int]
+    delays: list[float]  # seconds to the buyer's first answer, within the window
 
 
 def compute_outcomes(db: Database, period: Period) -> Outcomes:
@@ -88,15 +94,16 @@ def compute_outcomes(db: Database, period: Period) -> Outcomes:
         outcome_days = load_policy(session).outcome_days
         conn = session.connection()
         rules = _rule_outcomes(conn, period)
-        sends = _sends(conn, period, outcome_days)
-    answered = [s.delay for s in sends if s.delay is not None]
+        by_template, by_intent = _sends(conn, period, outcome_days)
+    answered = [d for group in by_template.values() for d in group.delays]
+    sent = sum(len(group.lead_ids) for group in by_template.values())
     return Outcomes(
         period,
         outcome_days,
         rules,
-        _grouped(sends, lambda s: s.template),
-        _grouped(sends, lambda s: s.intent),
-        Rate(len(answered), len(sends)),
+        _outcomes(by_template),
+        _outcomes(by_intent),
+        Rate(len(answered), sent),
         median(answered),
     )
 
@@ -105,14 +112,22 @@ def template_reply_rates(db: Database, period: Period) -> dict[str, Rate]:
     """Each template's measured reply rate over the period, by slug (the draft dialog's
     chooser shows it beside the template's title)."""
     with db.read() as session:  # the sends only: the rules' figures are not needed here
-        sends = _sends(session.connection(), period, load_policy(session).outcome_days)
-    return {t.key: t.replied for t in _grouped(sends, lambda s: s.template) if t.key != BY_HAND}
+        by_template, _ = _sends(session.connection(), period, load_policy(session).outcome_days)
+    return {t.key: t.replied for t in _outcomes(by_template) if t.key != BY_HAND}
 
 
 def _rule_outcomes(conn: Connection, period: Period) -> tuple[RuleOutcome, ...]:
     in_period = (ALERT.c.raised_at >= period.since) & (ALERT.c.raised_at < period.until)
     done = ALERT.c.status == AlertStatus.DONE.value
     engaged = done & (ALERT.c.outcome == AlertOutcome.ENGAGED.value)
+    # From acting on the alert to the buyer engaging, for the engaged ones.
+    delay = case(
+        (
+            engaged & ALERT.c.outcome_at.is_not(None),
+            seconds_between(ALERT.c.outcome_at, ALERT.c.resolved_at),
+        ),
+        else_=None,
+    )
     counts = conn.execute(
         select(
             ALERT.c.rule,
@@ -121,18 +136,12 @@ def _rule_outcomes(conn: Connection, period: Period) -> tuple[RuleOutcome, ...]:
             func.sum(case((ALERT.c.snoozes > 0, 1), else_=0)),
             func.sum(case((ALERT.c.status == AlertStatus.DISMISSED.value, 1), else_=0)),
             func.sum(case((engaged, 1), else_=0)),
-            func.group_concat(ALERT.c.lead_id.distinct()),
+            joined(ALERT.c.lead_id),
+            joined(seconds_figure(delay)),
         )
         .where(in_period)
         .group_by(ALERT.c.rule)
-    ).all()
-    delays: dict[str, list[float]] = defaultdict(list)
-    for rule, seconds in conn.execute(
-        select(ALERT.c.rule, seconds_between(ALERT.c.outcome_at, ALERT.c.resolved_at)).where(
-            in_period, engaged, ALERT.c.outcome_at.is_not(None)
-        )
-    ):
-        delays[rule].append(round(seconds, 3))
+    )
     rules = [
         RuleOutcome(
             rule=rule,
@@ -141,59 +150,62 @@ def _rule_outcomes(conn: Connection, period: Period) -> tuple[RuleOutcome, ...]:
             snoozed=snoozed,
             dismissed=dismissed,
             engaged=Rate(hits, acted),
-            reply_seconds=median(delays[rule]),
-            lead_ids=tuple(sorted(int(i) for i in lead_ids.split(","))) if lead_ids else (),
+            reply_seconds=median(floats(delays)),
+            lead_ids=tuple(sorted(set(ints(lead_ids)))),
         )
-        for rule, raised, acted, snoozed, dismissed, hits, lead_ids in counts
+        for rule, raised, acted, snoozed, dismissed, hits, lead_ids, delays in counts
     ]
     rules.sort(key=lambda r: (-r.raised, r.rule))
     return tuple(rules)
 
 
-def _sends(conn: Connection, period: Period, outcome_days: float) -> list[_Send]:
-    reply = answer_after_on_lead(EVENT.c.at)
-    rows = conn.execute(
+def _sends(
+    conn: Connection, period: Period, outcome_days: float
+) -> tuple[dict[str, _Sends], dict[str, _Sends]]:
+    """The period's messages sent, by template and by intent, grouped in SQL (grouped_sql)."""
+    sends = cases(
         select(
             EVENT.c.lead_id,
-            func.json_extract(EVENT.c.payload, "$.template"),
-            func.json_extract(EVENT.c.payload, "$.intent"),
-            seconds_between(reply, EVENT.c.at),
-        )
-        .join(LEAD, LEAD.c.id == EVENT.c.lead_id)
-        .where(
+            payload_fact(EVENT, "template").label("template"),
+            payload_fact(EVENT, "intent").label("intent"),
+            seconds_between(kept_answer(EVENT), EVENT.c.at).label("delay"),
+        ).where(
             EVENT.c.kind == SignalKind.SENT.value,
             EVENT.c.at >= period.since,
             EVENT.c.at < period.until,
             EVENT.c.direction == Direction.OUT.value,
-        )
+        ),
+        "sends",
     )
-    window = outcome_days * DAY
-    return [
-        _Send(
-            lead_id,
-            template or BY_HAND,
-            intent or NOT_RECORDED,
-            round(delay, 3) if delay is not None and delay <= window + 0.0005 else None,
+    # The half-millisecond: stored times keep microseconds, julianday() does not quite.
+    in_window = sends.c.delay <= outcome_days * DAY + 0.0005
+    rows = conn.execute(
+        select(
+            sends.c.template,
+            sends.c.intent,
+            joined(sends.c.lead_id),
+            joined(case((in_window, seconds_figure(sends.c.delay)))),
+        ).group_by(sends.c.template, sends.c.intent)
+    )
+    by_template: dict[str, _Sends] = defaultdict(lambda: _Sends([], []))
+    by_intent: dict[str, _Sends] = defaultdict(lambda: _Sends([], []))
+    for template, intent, lead_ids, delays in rows:
+        for group in (by_template[template or BY_HAND], by_intent[intent or NOT_RECORDED]):
+            group.lead_ids += ints(lead_ids)
+            group.delays += floats(delays)
+    return by_template, by_intent
+
+
+def _outcomes(groups: dict[str, _Sends]) -> tuple[SendOutcome, ...]:
+    out = [
+        SendOutcome(
+            key,
+            Rate(len(group.delays), len(group.lead_ids)),
+            median(group.delays),
+            tuple(sorted(set(group.lead_ids))),
         )
-        for lead_id, template, intent, delay in rows
+        for key, group in groups.items()
     ]
-
-
-def _grouped(sends: list[_Send], key_of: Callable[[_Send], str]) -> tuple[SendOutcome, ...]:
-    groups: dict[str, list[_Send]] = defaultdict(list)
-    for send in sends:
-        groups[key_of(send)].append(send)
-    out = []
-    for key, members in groups.items():
-        answered = [s.delay for s in members if s.delay is not None]
-        out.append(
-            SendOutcome(
-                key,
-                Rate(len(answered), len(members)),
-                median(answered),
-                ids(sorted(s.lead_id for s in members)),
-            )
-        )
     out.sort(key=lambda s: (-s.sent, s.key))
     return tuple(out)
 

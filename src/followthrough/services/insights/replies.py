@@ -4,7 +4,8 @@ touch after a moment", "the lead's state at a moment", and durations between sto
 Each is a correlated scalar subquery over another alias of the event table, keyed on the
 outer row's lead and time, so SQLite answers it with a short forward (or backward) walk of
 the `event(lead_id, at)` index from that moment: the cost is per row of the period, never
-per row of the whole history.
+per row of the whole history. Our touches keep both answers (services/touch_facts.py), so
+for them the walk is only the fallback for touches written before they were kept.
 """
 
 from __future__ import annotations
@@ -61,20 +62,25 @@ def first_answer_after(lead_id: Any, moment: Any, before: Any | None = None) -> 
     return _first_after(is_answer_sql, lead_id, moment, before)
 
 
-def answer_after_on_lead(moment: Any, before: Any | None = None) -> ColumnElement[Any]:
-    """`first_answer_after` for an outer query joined to LEAD, skipping the walk when the
-    lead's `last_inbound_at` (every answer moves it; services/leads.py recomputes it from the
-    timeline on every change) says nothing came in after `moment`: most touches go
-    unanswered, and for them the walk would read the rest of the lead's timeline."""
-    walk = first_answer_after(LEAD.c.id, moment, before)
-    return case((LEAD.c.last_inbound_at > moment, walk), else_=None)
+def kept_answer(touch: Any, before: Any | None = None) -> ColumnElement[Any]:
+    """When the buyer first answered after our touch (alias `touch` of the event table), from
+    what the touch keeps (services/touch_facts.py); a touch that keeps nothing yet (its
+    `lead_state` is NULL) is answered by walking its lead's timeline. NULL: not answered
+    (before `before`)."""
+    kept: ColumnElement[Any] = touch.c.answered_at
+    if before is not None:
+        kept = case((touch.c.answered_at < before, touch.c.answered_at), else_=None)
+    walked = first_answer_after(touch.c.lead_id, touch.c.at, before)
+    return case((touch.c.lead_state.is_(None), walked), else_=kept)
 
 
-def state_on_lead(moment: Any) -> ColumnElement[Any]:
-    """`state_at` for an outer query joined to LEAD: a lead in its state since before
-    `moment` was in it then, with no walk back through its timeline."""
-    earlier = func.coalesce(state_at(LEAD.c.id, moment), LEAD.c.state)
-    return case((LEAD.c.state_since <= moment, LEAD.c.state), else_=earlier)
+def kept_state(touch: Any) -> ColumnElement[Any]:
+    """The lead's state when we touched it, kept or (for a touch that keeps nothing yet)
+    read from its timeline: the source of its first move since, else its current state."""
+    lead = LEAD.alias()
+    current = select(lead.c.state).where(lead.c.id == touch.c.lead_id).scalar_subquery()
+    walked = func.coalesce(state_at(touch.c.lead_id, touch.c.at), current)
+    return case((touch.c.lead_state.is_(None), walked), else_=touch.c.lead_state)
 
 
 def first_touch_after(lead_id: Any, moment: Any, before: Any | None = None) -> ScalarSelect[Any]:

@@ -10,7 +10,6 @@ it, before the period ends.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -32,12 +31,19 @@ from followthrough.domain.reportview import (
 )
 from followthrough.domain.signals import TOUCH_KINDS, Direction, SignalKind
 from followthrough.domain.states import ALL_STATES, State
+from followthrough.services.insights.grouped_sql import (
+    cases,
+    floats,
+    ints,
+    joined,
+    seconds_figure,
+)
 from followthrough.services.insights.replies import (
-    answer_after_on_lead,
     first_touch_after,
     is_touch_sql,
+    kept_answer,
+    kept_state,
     seconds_between,
-    state_on_lead,
 )
 from followthrough.store.db import Database
 from followthrough.store.tables import EVENT, LEAD
@@ -140,39 +146,40 @@ def _our_answers(conn: Connection, period: Period) -> tuple[OurAnswer, ...]:
 
 
 def _their_answers(conn: Connection, period: Period) -> tuple[StateAnswers, ...]:
-    answer = answer_after_on_lead(EVENT.c.at, period.until)
-    rows = conn.execute(
+    """Our touches in the period by the lead's state at each, grouped in SQL (grouped_sql)."""
+    touches = cases(
         select(
             EVENT.c.lead_id,
-            state_on_lead(EVENT.c.at),
-            seconds_between(answer, EVENT.c.at),
-        )
-        .join(LEAD, LEAD.c.id == EVENT.c.lead_id)
-        .where(
+            func.coalesce(kept_state(EVENT), "unknown").label("state"),
+            seconds_between(kept_answer(EVENT, period.until), EVENT.c.at).label("delay"),
+        ).where(
             EVENT.c.kind.in_(sorted(k.value for k in TOUCH_KINDS)),
             EVENT.c.at >= period.since,
             EVENT.c.at < period.until,
             is_touch_sql(EVENT),
-        )
+        ),
+        "touches",
     )
-    touches: dict[str, list[int]] = defaultdict(list)
-    delays: dict[str, list[float]] = defaultdict(list)
-    for lead_id, state, delay in rows:
-        state = state or "unknown"
-        touches[state].append(lead_id)
-        if delay is not None:
-            delays[state].append(round(delay, 3))
+    grouped = conn.execute(
+        select(
+            touches.c.state, joined(touches.c.lead_id), joined(seconds_figure(touches.c.delay))
+        ).group_by(touches.c.state)
+    ).all()
     order = [s.value for s in ALL_STATES]
-    return tuple(
-        StateAnswers(
-            state,
-            Rate(len(delays[state]), len(touches[state])),
-            median(delays[state]),
-            percentile(delays[state], 0.9),
-            ids(sorted(touches[state])),
+    rows = sorted(grouped, key=lambda row: _state_order(row[0], order))
+    out = []
+    for state, lead_ids, joined_delays in rows:
+        touched, delays = ints(lead_ids), floats(joined_delays)
+        out.append(
+            StateAnswers(
+                state,
+                Rate(len(delays), len(touched)),
+                median(delays),
+                percentile(delays, 0.9),
+                tuple(sorted(set(touched))),
+            )
         )
-        for state in sorted(touches, key=lambda s: _state_order(s, order))
-    )
+    return tuple(out)
 
 
 # --- the page ---------------------------------------------------------------------------

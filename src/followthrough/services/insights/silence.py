@@ -14,9 +14,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, String, func, select, type_coerce
+from sqlalchemy import case as sql_case
 
 from followthrough.domain.alerts import AlertKind
 from followthrough.domain.figures import Rate, median
@@ -44,6 +45,7 @@ from followthrough.services.insights.timeline_sql import (
 )
 from followthrough.store.db import Database
 from followthrough.store.tables import ALERT, LEAD
+from followthrough.store.utc import utc_from_stored
 
 KEY = "silence"
 TITLE = "Where silence happens"
@@ -57,9 +59,9 @@ _STATE_NAMES = frozenset(state.value for state in State)
 K = TypeVar("K")
 
 
-@dataclass(frozen=True)
-class SilenceCase:
-    """One alert that said the buyer went quiet, and the lead as it stood then."""
+class SilenceCase(NamedTuple):
+    """One alert that said the buyer went quiet, and the lead as it stood then (a tuple: a
+    large period has tens of thousands, each grouped four ways)."""
 
     lead_id: int
     raised_at: datetime
@@ -68,16 +70,31 @@ class SilenceCase:
     unanswered: int
     decision: str  # a template decision, or NOT_RECORDED
     reengaged_at: datetime | None  # the buyer's first engagement after, within the period
+    touch: str  # touch_bucket(unanswered)
+    wait_seconds: float | None  # to re-engage; None: has not
 
-    @property
-    def touch(self) -> str:
-        return touch_bucket(self.unanswered)
 
-    @property
-    def wait_seconds(self) -> float | None:
-        if self.reengaged_at is None:
-            return None
-        return (self.reengaged_at - self.raised_at).total_seconds()
+def silence_case(
+    lead_id: int,
+    raised_at: datetime,
+    state: str,
+    stage: Stage,
+    unanswered: int,
+    decision: str,
+    reengaged_at: datetime | None,
+) -> SilenceCase:
+    wait = None if reengaged_at is None else (reengaged_at - raised_at).total_seconds()
+    return SilenceCase(
+        lead_id,
+        raised_at,
+        state,
+        stage,
+        unanswered,
+        decision,
+        reengaged_at,
+        touch_bucket(unanswered),
+        wait,
+    )
 
 
 @dataclass(frozen=True)
@@ -134,17 +151,30 @@ def silence_report(db: Database, period: Period, zone: tzinfo) -> SilenceReport:
 
 
 def cases_statement(period: Period) -> Select[Any]:
-    """One row per case: the alert, and what the lead's timeline said when it was raised."""
+    """One row per case: the alert, and how the lead stood when it was raised — as the alert
+    kept it (services/planning.py), or for an alert raised before alerts kept it, as the
+    lead's timeline says."""
     lead_id, raised = ALERT.c.lead_id, ALERT.c.raised_at
+    walked = ALERT.c.raised_state.is_(None)
+
+    def kept(column: Any, walk: Any) -> Any:
+        return sql_case((walked, walk), else_=column)
+
+    # Only a lead that engaged since can have re-engaged: skip the walk for the others.
+    engaged = sql_case(
+        (LEAD.c.last_inbound_at > raised, first_engagement_between(lead_id, raised, period.until)),
+        else_=None,
+    )
+    # Stored text, parsed here: SQLAlchemy's per-value processing costs more than the query.
     return (
         select(
             lead_id,
-            raised,
-            func.coalesce(state_at(lead_id, raised), LEAD.c.state),
-            stage_kind_at(lead_id, raised),
-            unanswered_at(lead_id, raised),
-            decision_at(lead_id, raised),
-            first_engagement_between(lead_id, raised, period.until),
+            type_coerce(raised, String),
+            kept(ALERT.c.raised_state, func.coalesce(state_at(lead_id, raised), LEAD.c.state)),
+            kept(ALERT.c.raised_stage_signal, stage_kind_at(lead_id, raised)),
+            kept(ALERT.c.raised_unanswered, unanswered_at(lead_id, raised)),
+            kept(ALERT.c.raised_decision, decision_at(lead_id, raised)),
+            type_coerce(engaged, String),
         )
         .join_from(ALERT, LEAD, LEAD.c.id == lead_id)
         .where(
@@ -160,14 +190,14 @@ def _read_cases(db: Database, period: Period) -> Iterable[SilenceCase]:
     with db.read() as session:
         rows = session.connection().execute(cases_statement(period)).all()
     for lead, at, state, stage_kind, unanswered, decision, engaged in rows:
-        yield SilenceCase(
+        yield silence_case(
             lead_id=lead,
-            raised_at=at,
+            raised_at=utc_from_stored(at),
             state=state,
             stage=stage_of(stage_kind),
             unanswered=unanswered,
             decision=decision or NOT_RECORDED,
-            reengaged_at=engaged,
+            reengaged_at=None if engaged is None else utc_from_stored(engaged),
         )
 
 

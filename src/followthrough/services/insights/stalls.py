@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 
 from followthrough.domain.dates import calendar_day, day_words
 from followthrough.domain.figures import Rate
@@ -27,6 +27,7 @@ from followthrough.domain.stages import STAGES, Stage, stage_of
 from followthrough.domain.states import State
 from followthrough.services.insights.timeline_sql import stage_kind_at
 from followthrough.store.db import Database
+from followthrough.store.event_facts import payload_fact
 from followthrough.store.tables import EVENT, LEAD
 
 KEY = "stalls"
@@ -107,15 +108,15 @@ def stall_report(db: Database, period: Period, zone: tzinfo) -> StallReport:
 
 def cases_statement(start: datetime, until: datetime) -> Select[Any]:
     """One row per move to Lost or Recycle in [start, until), newest first, with its stage."""
-    to = func.json_extract(EVENT.c.payload, "$.to")
+    to = payload_fact(EVENT, "to")
     return (
         select(
             EVENT.c.lead_id,
             LEAD.c.name,
             EVENT.c.at,
             to,
-            func.json_extract(EVENT.c.payload, "$.category"),
-            func.json_extract(EVENT.c.payload, "$.from"),
+            payload_fact(EVENT, "category"),
+            payload_fact(EVENT, "from"),
             stage_kind_at(EVENT.c.lead_id, EVENT.c.at),
         )
         .join_from(EVENT, LEAD, LEAD.c.id == EVENT.c.lead_id)

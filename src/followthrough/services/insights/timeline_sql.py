@@ -36,6 +36,7 @@ from followthrough.domain.signals import (
     SignalKind,
 )
 from followthrough.domain.stages import STAGE_KINDS
+from followthrough.store.event_facts import payload_fact
 from followthrough.store.tables import EVENT
 
 LeadId = ColumnElement[int]
@@ -86,7 +87,7 @@ def state_at(lead_id: LeadId, moment: Moment) -> ScalarSelect[Any]:
     """
     e = EVENT.alias()
     return (
-        select(func.json_extract(e.c.payload, "$.from"))
+        select(payload_fact(e, "from"))
         .where(
             e.c.lead_id == lead_id,
             e.c.at > moment,
@@ -102,7 +103,7 @@ def state_at(lead_id: LeadId, moment: Moment) -> ScalarSelect[Any]:
 def decision_at(lead_id: LeadId, moment: Moment) -> ScalarSelect[Any]:
     """The decision the latest sent message asked for; NULL: none sent or none recorded."""
     e = EVENT.alias()
-    decision = func.json_extract(e.c.payload, "$.decision")
+    decision = payload_fact(e, "decision")
     return _latest(e, decision, lead_id, moment, kind_off_index(e) == SignalKind.SENT.value)
 
 

@@ -26,6 +26,7 @@ from followthrough.domain.signals import (
 )
 from followthrough.domain.states import State
 from followthrough.services.insights.timeline_sql import kind_off_index
+from followthrough.store.event_facts import payload_fact
 from followthrough.store.tables import ALERT, EVENT, LEAD
 from followthrough.store.utc import utc_from_stored
 
@@ -115,8 +116,8 @@ def read_moves(conn: Connection, period: Period) -> list[Move]:
         .scalar_subquery()
     )
     later = EVENT.alias("later")
-    source = func.json_extract(move.c.payload, "$.from")
-    target = func.json_extract(move.c.payload, "$.to")
+    source = payload_fact(move, "from")
+    target = payload_fact(move, "to")
     first_engagement = (
         select(func.min(later.c.at))
         .where(
@@ -144,7 +145,7 @@ def read_moves(conn: Connection, period: Period) -> list[Move]:
             move.c.at,
             source,
             target,
-            func.json_extract(move.c.payload, "$.category"),
+            payload_fact(move, "category"),
             move.c.text,
             cause,
             entered_at,
