@@ -74,3 +74,28 @@ def test_templates_lint_exits_1_on_findings_and_0_when_clean(
     refused = cli("templates", "lint", str(broken))
     assert refused.code == 4
     assert "line 3" in refused.err
+
+
+def test_a_retired_template_is_no_longer_drafted_until_brought_back(cli: CliRunner) -> None:
+    assert cli("add", "Ana Silva", "--company", "Acme", "--next-step", "Pilot call").code == 0
+    usual = cli("draft", "ana", "--json").json()["template"]
+
+    retired = cli("templates", "retire", usual)
+    assert retired.code == 0, retired.err
+    assert retired.out == f"Retired {usual}: drafts no longer offer it.\n"
+    listed = {t["slug"]: t["retired"] for t in cli("templates", "list", "--json").json()}
+    assert [slug for slug, gone in listed.items() if gone] == [usual]
+    assert f"{usual}" in next(
+        line for line in cli("templates", "list").out.splitlines() if "(retired)" in line
+    )
+    assert cli("draft", "ana", "--json").json()["template"] != usual
+
+    assert cli("templates", "bring-back", usual).code == 0
+    assert cli("draft", "ana", "--json").json()["template"] == usual
+    assert not any(t["retired"] for t in cli("templates", "list", "--json").json())
+
+    unknown = cli("templates", "retire", "no-such-template")
+    assert (unknown.code, unknown.err) == (
+        3,
+        "followthrough: no template named 'no-such-template'\n",
+    )

@@ -1,6 +1,6 @@
 """The Insights window on the real reports over the shipped sample, and the suggestions strip:
 each page opened with the mouse and a row clicked through to its leads; a suggestion applied
-with one click and undone with another."""
+with one click and undone with another; a retired template brought back."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from followthrough.domain.states import State
 from followthrough.services.clock import utcnow
 from followthrough.services.insights.catalog import REPORTS
 from followthrough.services.policy import get_policy
+from followthrough.services.retired_templates import get_retired, retire_template
 from followthrough.services.sample import load_sample
 from followthrough.store.db import Database
 from followthrough.ui.insights.window import InsightsWindow
@@ -142,4 +143,28 @@ def test_the_weekly_review_is_exported_as_a_page_and_as_a_pdf(
     with qtbot.waitSignal(insights.review.failed, timeout=WAIT * 3):
         insights.review.export_to(tmp_path / "no such folder" / "review.html")
     assert "does not exist" in insights.export_said.text()
+    insights.close()
+
+
+def test_a_retired_template_is_listed_and_brought_back_with_the_mouse(
+    qtbot: QtBot, ops: Operations, db: Database
+) -> None:
+    retire_template(db, "warm-silence-still-a-priority")
+    main = shown_window(qtbot, ops, (1400, 900))
+    insights = opened(qtbot, main)
+    bar = insights.suggestions
+    qtbot.waitUntil(lambda: "warm-silence-still-a-priority" in bar.retired, timeout=WAIT * 3)
+    assert bar.isVisible()
+    assert bar.retired_heading.isVisible()
+    assert bar.heading.isHidden()  # nothing to suggest on an empty pipeline
+    button = bar.retired["warm-silence-still-a-priority"]
+    assert button.text() == "Bring back"
+
+    QTest.mouseClick(button, LEFT)
+    qtbot.waitUntil(lambda: not bar.retired, timeout=WAIT * 3)
+    assert get_retired(db) == frozenset()
+    assert bar.said.text() == (
+        "Brought back “Warm lead gone quiet: still a priority?”: drafts offer it again."
+    )
+    assert bar.retired_heading.isHidden()
     insights.close()

@@ -80,14 +80,36 @@ def declare_draft(sub: Subcommands) -> None:
 def run_templates(db: Database, args: argparse.Namespace, _: None, now: datetime) -> int:
     if args.templates_command == "list":
         return _list(db, args)
+    if args.templates_command in _RETIRING:
+        return _retire(db, args, now)
     return _lint(db, args, now)
 
 
+_RETIRING = ("retire", "bring-back")
+
+
+def _retire(db: Database, args: argparse.Namespace, now: datetime) -> int:
+    from followthrough.services import retired_templates
+
+    if args.templates_command == "retire":
+        retired_templates.retire_template(db, args.slug, now)
+        print_text(one_line(f"Retired {args.slug}: drafts no longer offer it."))
+    else:
+        retired_templates.bring_back_template(db, args.slug, now)
+        print_text(one_line(f"Brought back {args.slug}: drafts offer it again."))
+    return 0
+
+
 def declare_templates(sub: Subcommands) -> None:
-    p = sub.add_parser("templates", help="list or lint follow-up templates",
-                       description="list or lint follow-up templates")  # fmt: skip
-    # Both actions only read: a lint renders a template with sample values, in memory.
-    p.set_defaults(handler=UsesDatabase(run_templates, nothing_to_prepare, reads=True))
+    p = sub.add_parser("templates", help="list, lint or retire follow-up templates",
+                       description="list, lint or retire follow-up templates")  # fmt: skip
+    # Listing and linting only read: a lint renders a template with sample values, in memory.
+    reads = UsesDatabase(
+        run_templates,
+        nothing_to_prepare,
+        reads=lambda args: args.templates_command not in _RETIRING,
+    )
+    p.set_defaults(handler=reads)
     actions = p.add_subparsers(dest="templates_command", metavar="ACTION", required=True,
                                parser_class=type(p))  # fmt: skip
     q = actions.add_parser("list", help="every template, built-in and yours")
@@ -99,6 +121,10 @@ def declare_templates(sub: Subcommands) -> None:
     )
     q.add_argument("target", metavar="FILE_OR_SLUG")
     q.add_argument("--json", action="store_true", help="print JSON only")
+    q = actions.add_parser("retire", help="stop offering a template when drafting (kept)")
+    q.add_argument("slug", metavar="SLUG")
+    q = actions.add_parser("bring-back", help="offer a retired template again")
+    q.add_argument("slug", metavar="SLUG")
 
 
 def declare(sub: Subcommands) -> None:
@@ -109,8 +135,10 @@ def declare(sub: Subcommands) -> None:
 
 def _list(db: Database, args: argparse.Namespace) -> int:
     from followthrough.services import templates
+    from followthrough.services.retired_templates import get_retired
 
     found = templates.list_templates(db)
+    retired = get_retired(db)
     rows = [
         {
             "slug": t.slug,
@@ -119,6 +147,7 @@ def _list(db: Database, args: argparse.Namespace) -> int:
             "decision": t.decision,
             "channel": t.channel,
             "builtin": t.builtin,
+            "retired": t.slug in retired,
         }
         for t in found
     ]
@@ -127,7 +156,7 @@ def _list(db: Database, args: argparse.Namespace) -> int:
         return 0
     width = max((len(t.slug) for t in found), default=4)
     for t in found:
-        mark = "" if t.builtin else "  (yours)"
+        mark = ("" if t.builtin else "  (yours)") + ("  (retired)" if t.slug in retired else "")
         print_text(one_line(f"{t.slug:<{width}}  {t.intent:<10} {t.decision:<10} {t.title}{mark}"))
     return 0
 

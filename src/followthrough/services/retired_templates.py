@@ -12,7 +12,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
+from followthrough.domain.templates import TemplateSpec
 from followthrough.services.clock import utcnow
+from followthrough.services.templates import get_template, list_templates
 from followthrough.store.db import Database
 from followthrough.store.models import Setting
 from followthrough.store.tables import SETTING
@@ -44,7 +46,14 @@ def write_retired(session: Session, slugs: frozenset[str], now: datetime) -> Non
         row.value, row.updated_at = sorted(slugs), now
 
 
+def retired_templates(db: Database) -> list[TemplateSpec]:
+    """The retired templates that still exist, in the templates' order."""
+    retired = get_retired(db)
+    return [spec for spec in list_templates(db) if spec.slug in retired]
+
+
 def retire_template(db: Database, slug: str, now: datetime | None = None) -> frozenset[str]:
+    get_template(db, slug)  # NotFound for a name that is no template
     with db.write() as session:
         retired = load_retired(session) | {slug}
         write_retired(session, retired, now or utcnow())
@@ -52,6 +61,7 @@ def retire_template(db: Database, slug: str, now: datetime | None = None) -> fro
 
 
 def bring_back_template(db: Database, slug: str, now: datetime | None = None) -> frozenset[str]:
+    get_template(db, slug)
     with db.write() as session:
         retired = load_retired(session) - {slug}
         write_retired(session, retired, now or utcnow())

@@ -1,6 +1,8 @@
 """The feedback loop's last step in the window: at most three suggestions drawn from the
 reports' figures, each with its evidence and one Apply; the change just applied can be
 undone from the same place (services/insights/suggestions.py does both, in one transaction).
+Templates retired here (or with `templates retire`) stay listed under them, each with a
+Bring back, so retiring one never hides it for good.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from html import escape
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from followthrough.domain.templates import TemplateSpec
 from followthrough.services.clock import local_zone, utcnow
 from followthrough.services.database import Database
 from followthrough.services.insights.suggestions import (
@@ -19,7 +22,8 @@ from followthrough.services.insights.suggestions import (
     list_suggestions,
     undo_suggestion,
 )
-from followthrough.ui.changes import EVERYTHING
+from followthrough.services.retired_templates import bring_back_template, retired_templates
+from followthrough.ui.changes import EVERYTHING, TEMPLATES
 from followthrough.ui.ops import Operations
 
 READ = "suggestions"
@@ -38,12 +42,19 @@ class SuggestionsBar(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAccessibleName("Suggestions")
         self.rows: dict[str, QPushButton] = {}  # a suggestion's key → its Apply button
+        self.retired: dict[str, QPushButton] = {}  # a retired template's slug → Bring back
         self.last: AppliedSuggestion | None = None
         self._layout = QVBoxLayout(self)
         self.heading = QLabel("<b>Suggested from your figures</b>", self)
         self._layout.addWidget(self.heading)
         self._rows = QVBoxLayout()
         self._layout.addLayout(self._rows)
+        self.retired_heading = QLabel(
+            "<b>Retired templates</b> (drafts no longer offer them)", self
+        )
+        self._layout.addWidget(self.retired_heading)
+        self._retired_rows = QVBoxLayout()
+        self._layout.addLayout(self._retired_rows)
         self.said = QLabel(self)  # what was applied, or why it could not be
         self.said.setWordWrap(True)
         self.undo_button = QPushButton("&Undo", self)
@@ -61,26 +72,30 @@ class SuggestionsBar(QFrame):
 
     def refresh(self) -> None:
         now, zone = utcnow(), local_zone()
-        self.ops.run(
-            lambda db: list_suggestions(db, now, zone),
-            self._show,
-            on_error=self._say,
-            owner=self,
-            latest=READ,
-        )
 
-    def _show(self, found: tuple[Suggestion, ...]) -> None:
-        while self._rows.count():
-            item = self._rows.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
+        def read(db: Database) -> tuple[tuple[Suggestion, ...], list[TemplateSpec]]:
+            return list_suggestions(db, now, zone), retired_templates(db)
+
+        self.ops.run(read, self._show, on_error=self._say, owner=self, latest=READ)
+
+    def _show(self, found: tuple[tuple[Suggestion, ...], list[TemplateSpec]]) -> None:
+        suggestions, retired = found
+        for rows in (self._rows, self._retired_rows):
+            while rows.count():
+                item = rows.takeAt(0)
+                widget = item.widget() if item is not None else None
+                if widget is not None:
+                    widget.deleteLater()
         self.rows.clear()
-        for suggestion in found:
+        self.retired.clear()
+        for suggestion in suggestions:
             self._rows.addWidget(self._row(suggestion))
-        self.heading.setVisible(bool(found))
-        self.setVisible(bool(found) or self.undo_button.isVisible())
-        self.listed.emit(len(found))
+        for spec in retired:
+            self._retired_rows.addWidget(self._retired_row(spec))
+        self.heading.setVisible(bool(suggestions))
+        self.retired_heading.setVisible(bool(retired))
+        self.setVisible(bool(suggestions or retired) or self.undo_button.isVisible())
+        self.listed.emit(len(suggestions))
 
     def _row(self, suggestion: Suggestion) -> QWidget:
         row = QWidget(self)
@@ -99,7 +114,32 @@ class SuggestionsBar(QFrame):
         self.rows[suggestion.key] = button
         return row
 
+    def _retired_row(self, spec: TemplateSpec) -> QWidget:
+        row = QWidget(self)
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel(spec.title, row), 1)  # plain text: the person's own words
+        button = QPushButton("Bring back", row)
+        button.setToolTip("Offer this template again when drafting")
+        button.clicked.connect(lambda: self.bring_back(spec.slug, spec.title))
+        layout.addWidget(button)
+        self.retired[spec.slug] = button
+        return row
+
     # --- applying and undoing -----------------------------------------------------------
+
+    def bring_back(self, slug: str, title: str) -> None:
+        def brought(_: object) -> None:
+            self._say(f"Brought back “{title}”: drafts offer it again.")
+            self.refresh()
+
+        self.ops.run(
+            lambda db: bring_back_template(db, slug),
+            brought,
+            writes=TEMPLATES,
+            on_error=self._say,
+            owner=self,
+        )
 
     def apply(self, key: str) -> None:
         now, zone = utcnow(), local_zone()
