@@ -115,10 +115,26 @@ def test_a_suggestion_is_applied_and_undone_with_the_mouse(
     assert bar.said.text() == "Applied: Warm silence window: 7 days → 3 days."
     assert bar.undo_button.isVisible()
 
+    # On the main window's undo stack too: Edit › Undo takes it back, Redo applies it again.
+    undo, redo = main.menus["undo"], main.menus["redo"]
+    qtbot.waitUntil(lambda: undo.isEnabled(), timeout=WAIT)
+    assert undo.text() == "&Undo Apply: Warm silence window: 7 days → 3 days"
+    with qtbot.waitSignal(bar.undone, timeout=WAIT * 3):
+        undo.trigger()
+    assert get_policy(db).warm_silence_days == 7
+    assert bar.undo_button.isHidden()
+    qtbot.waitUntil(lambda: redo.isEnabled(), timeout=WAIT)
+    with qtbot.waitSignal(bar.applied, timeout=WAIT * 3):
+        redo.trigger()
+    assert get_policy(db).warm_silence_days == 3
+    assert bar.undo_button.isVisible()
+
+    # The strip's Undo is the same step back: the stack moves with it.
     with qtbot.waitSignal(bar.undone, timeout=WAIT * 3):
         QTest.mouseClick(bar.undo_button, LEFT)
     assert get_policy(db).warm_silence_days == 7
     assert bar.undo_button.isHidden()
+    qtbot.waitUntil(lambda: redo.isEnabled() and not undo.isEnabled(), timeout=WAIT)
     insights.close()
 
 

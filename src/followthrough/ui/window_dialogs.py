@@ -131,7 +131,10 @@ class WindowDialogs:
         def make() -> InsightsWindow:
             # focus=False: the person goes on clicking through the report's rows.
             return InsightsWindow(
-                self.ops, lambda lead_id: self.host.select_lead(lead_id, False), self.window
+                self.ops,
+                lambda lead_id: self.host.select_lead(lead_id, False),
+                self.window,
+                history=self.lead_actions,
             )
 
         return self.present("insights", make, modal=False, keep=True)

@@ -3,13 +3,18 @@ raised) give the same figures as walking the timelines, and are filled in where 
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 
 from followthrough.domain.period import Period
 from followthrough.domain.reportview import ReportView
+from followthrough.paths import prepare_data_dir
+from followthrough.services.export import export_json
 from followthrough.services.insights.catalog import REPORTS, build_report
+from followthrough.services.jsonimport import import_json
 from followthrough.services.sample import load_sample
 from followthrough.services.touch_facts import fill_missing_facts
 from followthrough.store.db import Database
@@ -75,3 +80,28 @@ def test_kept_facts_give_the_figures_the_timelines_give(db: Database) -> None:
 def fill_missing_facts_in(db: Database) -> tuple[int, int]:
     with db.write() as session:
         return fill_missing_facts(session.connection())
+
+
+def test_an_export_from_before_the_kept_facts_imports_with_them_filled_in(
+    db: Database, tmp_path: Path
+) -> None:
+    load_sample(db, NOW)
+    exported = tmp_path / "export.json"
+    export_json(db, exported, NOW)
+    data = json.loads(exported.read_text(encoding="utf-8"))
+    for event in data["events"]:
+        for column in EVENT_FACTS:
+            del event[column.name]
+    for alert in data["alerts"]:
+        for column in ALERT_FACTS:
+            del alert[column.name]
+    older = tmp_path / "older.json"
+    older.write_text(json.dumps(data), encoding="utf-8")
+
+    fresh = Database.open(prepare_data_dir(tmp_path / "fresh"), NOW)
+    try:
+        import_json(fresh, older, NOW)
+        assert kept(fresh) == kept(db)
+        assert every_view(fresh) == every_view(db)
+    finally:
+        fresh.close()

@@ -7,7 +7,8 @@ Two kinds, both read off the same figures the reports show over the last DEFAULT
 - retiring a template whose reply rate is under a third of the best one's.
 
 Applying goes through the settings' own save paths (a policy change re-plans every board
-lead) inside services/undo.py's settings snapshot, so the Edit menu can take it back.
+lead) inside services/undo.py's settings snapshot, so undo puts back exactly what was there
+(and refuses if the setting changed since).
 """
 
 from __future__ import annotations

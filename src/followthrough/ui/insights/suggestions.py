@@ -1,6 +1,8 @@
 """The feedback loop's last step in the window: at most three suggestions drawn from the
 reports' figures, each with its evidence and one Apply; the change just applied can be
-undone from the same place (services/insights/suggestions.py does both, in one transaction).
+undone from the same place or with Edit › Undo in the main window, where it goes on the undo
+stack beside every lead change (suggestion_undo.py); services/insights/suggestions.py does
+both, in one transaction.
 Templates retired here (or with `templates retire`) stay listed under them, each with a
 Bring back, so retiring one never hides it for good.
 """
@@ -24,7 +26,9 @@ from followthrough.services.insights.suggestions import (
 )
 from followthrough.services.retired_templates import bring_back_template, retired_templates
 from followthrough.ui.changes import EVERYTHING, TEMPLATES
+from followthrough.ui.insights.suggestion_undo import SuggestionChange
 from followthrough.ui.ops import Operations
+from followthrough.ui.undo import History
 
 READ = "suggestions"
 
@@ -36,9 +40,14 @@ class SuggestionsBar(QFrame):
     applied = Signal(str)  # the key of the suggestion just applied
     undone = Signal(str)
 
-    def __init__(self, ops: Operations, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ops: Operations, parent: QWidget | None = None, history: History | None = None
+    ) -> None:
+        """`history`: the main window's undo stack, where an applied suggestion goes."""
         super().__init__(parent)
         self.ops = ops
+        self.history = history
+        self._command: SuggestionChange | None = None  # the last applied, on the stack
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAccessibleName("Suggestions")
         self.rows: dict[str, QPushButton] = {}  # a suggestion's key → its Apply button
@@ -152,15 +161,32 @@ class SuggestionsBar(QFrame):
         )
 
     def _applied(self, done: AppliedSuggestion) -> None:
+        self._shown_applied(done)
+        if self.history is not None:
+            self._command = SuggestionChange(self.history, done, self._undone, self._redone)
+            self.history.stack.push(self._command)
+            self.history.done.emit(f"Applied: {done.title.rstrip('?')}", "undo")
+        self.applied.emit(done.key)
+
+    def _redone(self, done: AppliedSuggestion) -> None:
+        self._shown_applied(done)
+        self.applied.emit(done.key)
+
+    def _shown_applied(self, done: AppliedSuggestion) -> None:
         self.last = done
         self._say(f"Applied: {done.title.rstrip('?')}.")
         self.undo_button.show()
-        self.applied.emit(done.key)
 
     def undo(self) -> None:
-        applied = self.last
+        applied, command, history = self.last, self._command, self.history
         if applied is None:
             return
+        if history is not None and command is not None:
+            top = history.stack.command(history.stack.index() - 1)
+            if top is command:  # the stack's next undo: one history, one way back
+                history.stack.undo()
+                return
+            command.setObsolete(True)  # undone here, out of the stack's order
 
         def run(db: Database) -> AppliedSuggestion:
             return undo_suggestion(db, applied)

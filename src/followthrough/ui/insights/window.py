@@ -40,6 +40,7 @@ from followthrough.ui.insights.page import ReportPage
 from followthrough.ui.insights.review_export import ReviewExport
 from followthrough.ui.insights.suggestions import SuggestionsBar
 from followthrough.ui.ops import Operations
+from followthrough.ui.undo import History
 
 # What a report is read from: leads and their timelines, alerts, and the person's settings.
 SHOWN = LEADS | SETTINGS
@@ -56,8 +57,10 @@ class InsightsWindow(QDialog):
         choose_lead: Callable[[int], object],
         parent: QWidget | None = None,
         reports: Sequence[ReportSpec] | None = None,
+        history: History | None = None,
     ) -> None:
-        """`choose_lead(id)` makes a lead the main window's current one."""
+        """`choose_lead(id)` makes a lead the main window's current one; `history` is its
+        undo stack, where an applied suggestion goes."""
         super().__init__(parent)
         self.ops = ops
         self.choose_lead = choose_lead
@@ -114,7 +117,7 @@ class InsightsWindow(QDialog):
         splitter.addWidget(self.leads)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([180, 680, 240])
-        self.suggestions = SuggestionsBar(ops, self)
+        self.suggestions = SuggestionsBar(ops, self, history)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.suggestions)
