@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from followthrough.domain.leadfields import email_key, search_key
 from followthrough.domain.leads import (
@@ -23,10 +23,8 @@ from followthrough.domain.signals import (
     Direction,
     EventKind,
     SignalKind,
-    TimelineEntry,
     is_answer,
     is_engagement,
-    summarize_touches,
 )
 from followthrough.domain.states import State
 from followthrough.errors import FieldError, InvalidData, NotFound
@@ -35,7 +33,7 @@ from followthrough.services.clock import utcnow
 from followthrough.services.planning import replan
 from followthrough.services.policy import load_policy
 from followthrough.services.readmodels import EventView, LeadView
-from followthrough.services.touch_facts import refresh_touch_facts
+from followthrough.services.touch_facts import recount_timelines
 from followthrough.store.db import Database
 from followthrough.store.models import Event, Lead
 
@@ -98,18 +96,13 @@ def _record(
 
 
 def _recount_touches(session: Session, lead: Lead) -> None:
-    rows = session.exec(
-        select(Event.at, Event.kind, Event.direction)
-        .where(Event.lead_id == lead.id)
-        .order_by(col(Event.at), col(Event.id))
-    ).all()
-    summary = summarize_touches(TimelineEntry(at, kind, direction) for at, kind, direction in rows)
+    """The lead's touch counters and each touch's kept facts, from one read of its timeline."""
+    assert lead.id is not None
+    session.flush()  # read with plain statements: what the session holds must be written
+    summary = recount_timelines(session.connection(), [lead.id], {lead.id: lead.state})[lead.id]
     lead.last_outbound_at = summary.last_outbound_at
     lead.last_inbound_at = summary.last_inbound_at
     lead.unanswered = summary.unanswered
-    assert lead.id is not None
-    session.flush()  # the facts are read and written with plain statements
-    refresh_touch_facts(session.connection(), [lead.id])
 
 
 def add_lead(

@@ -23,11 +23,10 @@ from followthrough.domain.signals import (
     SignalKind,
     is_answer,
     is_engagement,
-    summarize_touches,
 )
-from followthrough.services.planning import load_history, replan_leads
+from followthrough.services.planning import replan_leads
 from followthrough.services.policy import load_policy
-from followthrough.services.touch_facts import refresh_touch_facts
+from followthrough.services.touch_facts import recount_timelines
 from followthrough.store.tables import ALERT, EVENT, LEAD
 
 
@@ -69,7 +68,6 @@ def log_signals(session: Session, entries: Sequence[SignalEntry], now: datetime)
     )  # fmt: skip
     touched = list(dict.fromkeys(e.lead_id for e in entries))
     _recount_many(conn, touched, now)
-    refresh_touch_facts(conn, touched)
     engaged = [
         e for e in entries if is_engagement(e.kind, e.direction) or is_answer(e.kind, e.direction)
     ]
@@ -80,11 +78,12 @@ def log_signals(session: Session, entries: Sequence[SignalEntry], now: datetime)
 
 
 def _recount_many(conn: Connection, lead_ids: list[int], now: datetime) -> None:
-    timelines, _ = load_history(conn, lead_ids)
+    # One read of the timelines: the counters, and each touch's kept facts on the way.
+    summaries = recount_timelines(conn, lead_ids)
     lead_table = LEAD
     rows = []
     for lead_id in lead_ids:
-        summary = summarize_touches(timelines[lead_id].timeline)
+        summary = summaries[lead_id]
         rows.append(
             {"b_id": lead_id, "b_out": summary.last_outbound_at, "b_in": summary.last_inbound_at,
              "b_unanswered": summary.unanswered, "b_now": now}

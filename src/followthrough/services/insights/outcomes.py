@@ -189,10 +189,11 @@ def _sends(
     )
     by_template: dict[str, _Sends] = defaultdict(lambda: _Sends([], []))
     by_intent: dict[str, _Sends] = defaultdict(lambda: _Sends([], []))
-    for template, intent, lead_ids, delays in rows:
+    for template, intent, joined_ids, joined_delays in rows:
+        lead_ids, delays = ints(joined_ids), floats(joined_delays)
         for group in (by_template[template or BY_HAND], by_intent[intent or NOT_RECORDED]):
-            group.lead_ids += ints(lead_ids)
-            group.delays += floats(delays)
+            group.lead_ids += lead_ids
+            group.delays += delays
     return by_template, by_intent
 
 
