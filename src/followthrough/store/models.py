@@ -18,11 +18,11 @@ def _utc(nullable: bool = True, index: bool = False) -> Any:
     return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
 
 
-def _lead_fk() -> Any:
+def _lead_fk(index: bool = True) -> Any:
     # Deleting a lead deletes its history: events and alerts have no meaning without it.
     return Field(
         sa_column=Column(
-            Integer, ForeignKey("lead.id", ondelete="CASCADE"), nullable=False, index=True
+            Integer, ForeignKey("lead.id", ondelete="CASCADE"), nullable=False, index=index
         )
     )
 
@@ -108,7 +108,8 @@ class Event(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    lead_id: int = _lead_fk()
+    # No index of its own: ix_event_lead_timeline starts with it (the cascade uses that one).
+    lead_id: int = _lead_fk(index=False)
     at: datetime = _utc(nullable=False)
     kind: str
     direction: str = "none"
