@@ -10,6 +10,7 @@ from followthrough.cli.termsafe import one_line, print_json, print_text, termina
 from followthrough.cli.termwidth import Cell, display_width
 from followthrough.domain.alerts import AlertStatus
 from followthrough.domain.dates import calendar_day, clock_time, day_words, same_year
+from followthrough.domain.provenance import source_of
 from followthrough.domain.signals import EventKind
 from followthrough.services.clock import local_zone
 
@@ -105,6 +106,7 @@ def event_json(event: EventView) -> dict[str, Any]:
         "direction": event.direction,
         "channel": event.channel,
         "note": event.text,
+        "source": source_of(event.payload).value,  # typed, mail, calendar, mail_rule
         "payload": event.payload,
     }
 
@@ -248,4 +250,7 @@ def _event_text(event: EventView) -> str:
         text = f"{arrow} {event.kind.replace('_', ' ')}"
         if event.channel:
             text += f" ({event.channel})"
+    source = source_of(event.payload)
+    if source.automatic:  # logged by the app: its number, to take it back if it is not theirs
+        text += f" [{source.label}, event {event.id}]"
     return text

@@ -63,6 +63,7 @@ def _declare_commands(parser: argparse.ArgumentParser) -> None:
         reason,
         report,
         settings,
+        signals,
         transfer,
     )
 
@@ -77,6 +78,7 @@ def _declare_commands(parser: argparse.ArgumentParser) -> None:
         drafting.declare,
         transfer.declare_export,
         mail.declare,
+        signals.declare,
         settings.declare,
         report.declare,
     ):

@@ -137,12 +137,15 @@ ADDED_LATER: dict[tuple[str, str], Any] = {
     ("alerts", "raised_stage_signal"): None,
     ("alerts", "raised_unanswered"): None,
     ("alerts", "raised_decision"): None,
+    ("leads", "auto_signals"): True,
 }
+# Whole sections newer than the format, read as empty from an earlier version's file.
+SECTIONS_ADDED_LATER = frozenset({"match_skips"})
 
 
 def _rows(data: dict[str, Any], section: str, table: Table) -> list[dict[str, Any]]:
     """The section's records as insertable rows, or InvalidData naming the first bad one."""
-    records = data.get(section)
+    records = data.get(section, [] if section in SECTIONS_ADDED_LATER else None)
     if not isinstance(records, list):
         raise InvalidData(f"the export has no list of {section}; nothing was imported", section)
     columns = [(column.name, _checker(column.type), column.nullable) for column in table.c]

@@ -26,6 +26,7 @@ from sqlmodel import Session
 
 from followthrough.domain.mailaccount import MailAccount
 from followthrough.domain.mailheaders import MailHeaders
+from followthrough.domain.provenance import MATCH, SOURCE, SignalSource, match_key
 from followthrough.domain.signals import Channel, Direction, SignalKind
 from followthrough.services.clock import utcnow
 from followthrough.services.mailserver import (
@@ -35,6 +36,7 @@ from followthrough.services.mailserver import (
     open_folder,
     uids_after,
 )
+from followthrough.services.matching import unmatchable
 from followthrough.services.signal_log import SignalEntry, log_signals
 from followthrough.store.db import Database
 from followthrough.store.models import Setting
@@ -199,6 +201,8 @@ def _log_chunk(
             for address in (headers.senders if role == "inbox" else headers.recipients)
         }
         leads = _leads_by_address(conn, wanted)
+        # Leads kept out of automatic matching, and "Not this lead" said before.
+        refused = unmatchable(conn, ((_match(a), lead) for a, (lead, _) in leads.items()))
         keys = list({headers.key for _, headers in chunk})
         seen = _already_seen(conn, keys)
         entries: list[SignalEntry] = []
@@ -208,13 +212,17 @@ def _log_chunk(
             if headers.key in seen or headers.key in new_seen:
                 continue
             addresses = headers.senders[:1] if role == "inbox" else headers.recipients
-            matched = [leads[a] for a in addresses if a in leads]
+            matched: dict[tuple[int, str], str] = {}  # each lead once, by its first address
+            for address in addresses:
+                found = leads.get(address)
+                if found is not None and (_match(address), found[0]) not in refused:
+                    matched.setdefault(found, address)
             if not matched:
                 continue
             new_seen[headers.key] = None
             at = min(headers.date, now)
-            for lead_id, name in dict.fromkeys(matched):
-                entry, kind = _entry(lead_id, role, headers, at, folder)
+            for (lead_id, name), address in matched.items():
+                entry, kind = _entry(lead_id, role, headers, at, folder, address)
                 entries.append(entry)
                 logged.append(Logged(lead_id, name, kind, headers.subject, at, folder))
         log_signals(session, entries, now)
@@ -227,9 +235,14 @@ def _log_chunk(
 
 
 def _entry(
-    lead_id: int, role: str, headers: MailHeaders, at: datetime, folder: str
+    lead_id: int, role: str, headers: MailHeaders, at: datetime, folder: str, address: str
 ) -> tuple[SignalEntry, str]:
-    payload = {"source": "mail", "folder": folder}
+    # Where it came from and what matched the lead: "Not this lead" learns from the match.
+    payload = {
+        SOURCE: SignalSource.MAIL.value,
+        "folder": folder,
+        MATCH: _match(address),
+    }
     if headers.auto_reply:
         # A robot answering is not the buyer engaging: a note keeps it on record, no more.
         note = f"Automatic reply: {headers.subject or '(no subject)'}"
@@ -243,6 +256,10 @@ def _entry(
     entry = SignalEntry(lead_id, SignalKind.SENT, at, Direction.OUT, Channel.EMAIL,
                         headers.subject, payload)  # fmt: skip
     return entry, "sent"
+
+
+def _match(address: str) -> str:
+    return match_key(SignalSource.MAIL, address)
 
 
 def _leads_by_address(conn: Any, addresses: set[str]) -> dict[str, tuple[int, str]]:

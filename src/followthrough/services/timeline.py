@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from followthrough.domain.alerts import AlertOutcome, AlertStatus
+from followthrough.domain.provenance import SignalSource, source_of
 from followthrough.domain.signals import Direction, EventKind, SignalKind
 from followthrough.domain.states import State
 from followthrough.errors import NotFound
@@ -40,6 +41,8 @@ class TimelineItem:
     direction: str  # in / out / none
     channel: str | None = None
     alert_id: int | None = None  # set on entries that come from an alert
+    event_id: int | None = None  # set on entries that come from an event
+    source: SignalSource = SignalSource.TYPED  # where an event came from (domain/provenance)
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,8 @@ def _event_item(event: Event) -> TimelineItem:
         text=_one_line(event.text),
         direction=event.direction,
         channel=event.channel,
+        event_id=event.id,
+        source=source_of(event.payload),
     )
 
 

@@ -28,7 +28,7 @@ from followthrough.services.planning import replan_leads
 from followthrough.services.policy import POLICY_KEY, load_policy, write_policy
 from followthrough.store.db import Database
 from followthrough.store.models import Setting
-from followthrough.store.tables import ALERT, EVENT, LEAD, SETTING
+from followthrough.store.tables import ALERT, EVENT, LEAD, MATCH_SKIP, SETTING
 
 T = TypeVar("T")
 
@@ -42,6 +42,7 @@ class LeadSnapshot:
     lead: dict[str, Any] | None  # None: the lead does not exist at that point
     events: tuple[dict[str, Any], ...] = ()
     alerts: tuple[dict[str, Any], ...] = ()
+    skips: tuple[dict[str, Any], ...] = ()  # what must not match it ("Not this lead")
 
     @property
     def name(self) -> str:
@@ -56,7 +57,7 @@ class LeadSnapshot:
             theirs = {k: v for k, v in other.lead.items() if k not in _ENGINE_COLUMNS}
             if mine != theirs:
                 return False
-        return self.events == other.events
+        return self.events == other.events and self.skips == other.skips
 
 
 def record_change(
@@ -93,11 +94,15 @@ def _snapshot(conn: Connection, lead_id: int) -> LeadSnapshot:
     alerts = conn.execute(
         select(ALERT).where(ALERT.c.lead_id == lead_id).order_by(ALERT.c.id)
     ).mappings()
+    skips = conn.execute(
+        select(MATCH_SKIP).where(MATCH_SKIP.c.lead_id == lead_id).order_by(MATCH_SKIP.c.id)
+    ).mappings()
     return LeadSnapshot(
         lead_id,
         dict(lead),
         tuple(dict(row) for row in events),
         tuple(dict(row) for row in alerts),
+        tuple(dict(row) for row in skips),
     )
 
 
@@ -122,6 +127,7 @@ def restore_snapshot(
                 "undo",
             )
         # Children go first and come back last: the lead's row is the parent of both.
+        conn.execute(delete(MATCH_SKIP).where(MATCH_SKIP.c.lead_id == target.lead_id))
         conn.execute(delete(ALERT).where(ALERT.c.lead_id == target.lead_id))
         conn.execute(delete(EVENT).where(EVENT.c.lead_id == target.lead_id))
         conn.execute(delete(LEAD).where(LEAD.c.id == target.lead_id))
@@ -131,6 +137,8 @@ def restore_snapshot(
                 conn.execute(insert(EVENT), list(target.events))
             if target.alerts:
                 conn.execute(insert(ALERT), list(target.alerts))
+            if target.skips:
+                conn.execute(insert(MATCH_SKIP), list(target.skips))
             # The restored record may be due for alerts (or no longer): plan it as of now.
             replan_leads(conn, [target.lead_id], now, load_policy(session))
         return _snapshot(conn, target.lead_id)

@@ -76,6 +76,8 @@ class Lead(SQLModel, table=True):
     last_inbound_at: datetime | None = _utc()
     unanswered: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     next_check_at: datetime | None = _utc(index=True)
+    # False: the mail watch (and the calendar, the mail rules) never match this lead.
+    auto_signals: bool = Field(default=True, sa_column_kwargs={"server_default": text("1")})
 
     created_at: datetime = _utc(nullable=False)
     updated_at: datetime = _utc(nullable=False)
@@ -222,3 +224,16 @@ class MailSeen(SQLModel, table=True):
     key: str = Field(primary_key=True)  # the normalised Message-ID (domain/mailheaders.py)
     folder: str
     seen_at: datetime = _utc(nullable=False)
+
+
+class MatchSkip(SQLModel, table=True):
+    """What must not match a lead again: the person said "Not this lead" to a signal it
+    matched (domain/provenance.py). Goes with the lead."""
+
+    __tablename__ = "match_skip"
+    __table_args__ = (Index("ux_match_skip", "match", "lead_id", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    match: str  # "mail:ana@acme.com"
+    lead_id: int = _lead_fk()
+    created_at: datetime = _utc(nullable=False)

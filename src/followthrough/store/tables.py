@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Table, inspect
 from sqlmodel import SQLModel
 
-from followthrough.store.models import Alert, Event, Lead, MailSeen, Setting, Template
+from followthrough.store.models import Alert, Event, Lead, MailSeen, MatchSkip, Setting, Template
 
 
 def table_of(model: type[SQLModel]) -> Table:
@@ -26,3 +26,4 @@ ALERT = table_of(Alert)
 TEMPLATE = table_of(Template)
 SETTING = table_of(Setting)
 MAIL_SEEN = table_of(MailSeen)
+MATCH_SKIP = table_of(MatchSkip)

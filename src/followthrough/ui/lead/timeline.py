@@ -18,9 +18,11 @@ _FROM = {"in": "from the buyer", "out": "from you"}
 
 
 def entry_line(item: TimelineItem) -> str:
-    """'Mon 23 Nov 10:00 · Replied (email) · asked for the pricing'."""
+    """'Mon 23 Nov 10:00 · Replied (email) · asked for the pricing · from mail'."""
     what = f"{item.label} ({item.channel})" if item.channel else item.label
     parts = [moment_words(item.at, utcnow()), what, *([item.text] if item.text else [])]
+    if item.source.automatic:  # logged by the app, not typed: said, so it can be taken back
+        parts.append(item.source.label)
     return " · ".join(parts)
 
 
