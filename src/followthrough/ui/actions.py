@@ -172,6 +172,24 @@ class LeadActions(QObject):
         work = lambda db: leads.delete_lead(db, lead_id).id  # noqa: E731
         self._push(lead_id, wording, work, on_done, on_error)
 
+    def not_this_lead(
+        self,
+        lead_id: int,
+        event_id: int,
+        name: str,
+        what: str,
+        on_error: OnError | None = None,
+    ) -> None:
+        """Take back a signal the app matched to this lead; it will not match so again."""
+        from followthrough.services.matching import not_this_lead  # on first use, as above
+
+        wording = Wording(
+            f"Take back “{what}” from {name}",
+            f"Took back “{what}” from {name}: it will not be matched to this lead again",
+        )
+        work = lambda db: not_this_lead(db, event_id).lead_id  # noqa: E731
+        self._push(lead_id, wording, work, None, on_error)
+
     # --- the history ------------------------------------------------------------------------
 
     def forget_leads(self, lead_ids: Iterable[int]) -> None:

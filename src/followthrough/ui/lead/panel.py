@@ -12,9 +12,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QPaintEvent, QPalette
-from PySide6.QtWidgets import QLabel, QListView, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QListView, QMenu, QStackedWidget, QVBoxLayout, QWidget
 
 from followthrough.domain.signals import EventKind
 from followthrough.domain.states import State
@@ -25,7 +25,7 @@ from followthrough.ui.board.style import paint_panel
 from followthrough.ui.lead.form import LeadForm
 from followthrough.ui.lead.log_bar import LogBar
 from followthrough.ui.lead.reason import ReasonRow
-from followthrough.ui.lead.timeline import TimelineModel
+from followthrough.ui.lead.timeline import ITEM_ROLE, TimelineModel
 from followthrough.ui.ops import Operations
 from followthrough.ui.timefmt import moment_words
 
@@ -82,6 +82,10 @@ class LeadPanel(QWidget):
         self.timeline_view.setModel(self.timeline)
         self.timeline_view.setAccessibleName("Timeline, newest first")
         self.timeline_view.setUniformItemSizes(True)
+        # A signal the app logged by itself can be taken back from its own line.
+        self.timeline_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.timeline_view.customContextMenuRequested.connect(self._timeline_menu)
+        self.timeline_menu: QMenu | None = None  # the one open, for the tests
         timeline_label = QLabel("T&imeline", self.details)
         timeline_label.setBuddy(self.timeline_view)
 
@@ -94,6 +98,24 @@ class LeadPanel(QWidget):
         layout.addWidget(timeline_label)
         layout.addWidget(self.timeline_view, 1)
         self._show_empty()
+
+    def _timeline_menu(self, point: QPoint) -> None:
+        view, lead = self.timeline_view, self.lead
+        index = view.indexAt(point)
+        item = index.data(ITEM_ROLE) if index.isValid() else None
+        if lead is None or item is None or item.event_id is None or not item.source.automatic:
+            return
+        view.setCurrentIndex(index)
+        menu = QMenu(view)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        action = menu.addAction(f"Not {lead.name}: take back “{item.label}”")
+        action.setStatusTip(f"Logged {item.source.label}; it will not match {lead.name} again")
+        lead_id, event_id, name, what = lead.id, item.event_id, lead.name, item.label
+        action.triggered.connect(
+            lambda: self.lead_actions.not_this_lead(lead_id, event_id, name, what)
+        )
+        self.timeline_menu = menu
+        menu.popup(view.viewport().mapToGlobal(point))
 
     def show_lead(self, lead_id: int | None) -> None:
         """Show a lead (None: the empty state); its details arrive from the worker."""
