@@ -86,7 +86,7 @@ def test_a_matched_reply_is_taken_back_from_its_line_and_undone(
     lead_id = ana_with_a_matched_reply(db)
     with qtbot.waitSignal(panel.loaded, timeout=WAIT):
         panel.show_lead(lead_id)
-    assert any("Re: Another deal · from mail" in line for line in lines(panel))
+    assert any("Replied (email, from mail) · Re: Another deal" in line for line in lines(panel))
 
     # A typed signal is the person's own: no menu to take it back.
     right_click(panel, row_point(panel, "Call"))

@@ -18,11 +18,14 @@ _FROM = {"in": "from the buyer", "out": "from you"}
 
 
 def entry_line(item: TimelineItem) -> str:
-    """'Mon 23 Nov 10:00 · Replied (email) · asked for the pricing · from mail'."""
-    what = f"{item.label} ({item.channel})" if item.channel else item.label
+    """'Mon 23 Nov 10:00 · Replied (email, from mail) · asked for the pricing'.
+
+    A signal the app logged by itself says so beside its kind, where a narrow panel still
+    shows it, so the person knows it can be taken back.
+    """
+    how = [item.channel or "", item.source.label]
+    what = f"{item.label} ({', '.join(h for h in how if h)})" if any(how) else item.label
     parts = [moment_words(item.at, utcnow()), what, *([item.text] if item.text else [])]
-    if item.source.automatic:  # logged by the app, not typed: said, so it can be taken back
-        parts.append(item.source.label)
     return " · ".join(parts)
 
 
