@@ -149,6 +149,20 @@ def test_meeting_missed_fires_at_once_until_the_buyer_reengages() -> None:
     assert not fires(rebooked, "meeting_missed", missed + timedelta(days=1))
 
 
+def test_a_cancelled_meeting_is_a_trigger_like_a_missed_one() -> None:
+    cancelled = T0 + timedelta(days=1)
+    f = facts(
+        State.WARM, ev(T0, SignalKind.MEETING_BOOKED), ev(cancelled, SignalKind.MEETING_CANCELLED)
+    )
+    found = assert_edge(f, "meeting_missed", cancelled).firing["meeting_missed"]
+    assert found.reason(PARIS) == "The meeting on 3 Nov was cancelled: offer two new times."
+    # Missed after the cancellation: the newer one is what the alert is about.
+    missed = T0 + timedelta(days=3)
+    later = facts(State.WARM, *f.timeline, ev(missed, SignalKind.MEETING_MISSED))
+    again = assert_edge(later, "meeting_missed", missed).firing["meeting_missed"]
+    assert again.reason(PARIS) == "The meeting on 5 Nov was missed: offer two new times."
+
+
 def test_pricing_then_48_hours_of_silence() -> None:
     f = facts(State.WARM, ev(T0, SignalKind.PRICING_DISCUSSED))
     assert_edge(f, "pricing_silence", T0 + timedelta(hours=48))

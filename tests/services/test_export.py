@@ -299,7 +299,7 @@ def test_an_empty_database_exports_and_imports(db: Database, data_paths: DataPat
                                                 other: Database, tmp_path: Path) -> None:  # fmt: skip
     out = tmp_path / "empty.json"
     assert export_json(db, out, NOW) == dict.fromkeys(
-        ("leads", "events", "alerts", "templates", "settings"), 0
+        ("leads", "events", "alerts", "templates", "settings", "match_skips", "meetings"), 0
     )
     assert json.loads(out.read_text(encoding="utf-8"))["leads"] == []
     assert import_json(other, out, NOW)["leads"] == 0

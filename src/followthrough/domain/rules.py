@@ -253,16 +253,21 @@ def _link_clicks(facts: LeadFacts, h: History, p: Policy) -> Iterator[Finding]:
 
 
 def _meeting_missed(facts: LeadFacts, h: History, p: Policy) -> Iterator[Finding]:
+    # A meeting cancelled (by the buyer, or gone from the calendar) calls for the same
+    # answer as one missed: two new times, while the interest is still there.
     missed = h.of_kind(SignalKind.MEETING_MISSED)
-    if facts.state not in ACTIVE or not missed or h.engaged_after(missed[-1]):
+    cancelled = h.of_kind(SignalKind.MEETING_CANCELLED)
+    latest = max((*missed[-1:], *cancelled[-1:]), default=None)
+    if facts.state not in ACTIVE or latest is None or h.engaged_after(latest):
         return
+    what = "cancelled" if cancelled and cancelled[-1] == latest else "missed"
     yield Finding(
         AlertRule.MEETING_MISSED,
         AlertKind.TRIGGER,
         Intent.ADVANCE,
-        missed[-1].isoformat(),
-        missed[-1],
-        lambda zone: f"The meeting on {day(missed[-1], zone)} was missed: offer two new times.",
+        latest.isoformat(),
+        latest,
+        lambda zone: f"The meeting on {day(latest, zone)} was {what}: offer two new times.",
     )
 
 

@@ -24,6 +24,7 @@ class SignalKind(StrEnum):
     MEETING_BOOKED = "meeting_booked"
     MEETING_HELD = "meeting_held"
     MEETING_MISSED = "meeting_missed"
+    MEETING_CANCELLED = "meeting_cancelled"
     PROPOSAL_SENT = "proposal_sent"
     PROPOSAL_VIEWED = "proposal_viewed"
     PRICING_DISCUSSED = "pricing_discussed"
@@ -71,6 +72,7 @@ SIGNAL_TRAITS: dict[SignalKind, SignalTraits] = {
     SignalKind.MEETING_BOOKED: SignalTraits(Direction.IN, Channel.MEETING),
     SignalKind.MEETING_HELD: SignalTraits(Direction.IN, Channel.MEETING),
     SignalKind.MEETING_MISSED: SignalTraits(Direction.NONE, Channel.MEETING),
+    SignalKind.MEETING_CANCELLED: SignalTraits(Direction.NONE, Channel.MEETING),
     SignalKind.PROPOSAL_SENT: SignalTraits(Direction.OUT, Channel.EMAIL),
     SignalKind.PROPOSAL_VIEWED: SignalTraits(Direction.IN, Channel.EMAIL),
     SignalKind.PRICING_DISCUSSED: SignalTraits(Direction.NONE, None),

@@ -43,7 +43,7 @@ from followthrough.services.clock import utcnow
 from followthrough.store.db import Database
 from followthrough.store.migrate import schema_revision
 from followthrough.store.safefiles import publish, temp_beside
-from followthrough.store.tables import ALERT, EVENT, LEAD, MATCH_SKIP, SETTING, TEMPLATE
+from followthrough.store.tables import ALERT, EVENT, LEAD, MATCH_SKIP, MEETING, SETTING, TEMPLATE
 from followthrough.store.types import UTCDateTime, iso_from_stored_sql
 
 EXPORT_FORMAT = "followthrough-export"
@@ -58,6 +58,7 @@ SECTIONS: dict[str, Table] = {
     "templates": TEMPLATE,
     "settings": SETTING,
     "match_skips": MATCH_SKIP,
+    "meetings": MEETING,
 }
 
 CSV_HEADINGS = (

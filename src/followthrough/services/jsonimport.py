@@ -140,7 +140,7 @@ ADDED_LATER: dict[tuple[str, str], Any] = {
     ("leads", "auto_signals"): True,
 }
 # Whole sections newer than the format, read as empty from an earlier version's file.
-SECTIONS_ADDED_LATER = frozenset({"match_skips"})
+SECTIONS_ADDED_LATER = frozenset({"match_skips", "meetings"})
 
 
 def _rows(data: dict[str, Any], section: str, table: Table) -> list[dict[str, Any]]:

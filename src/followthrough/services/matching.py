@@ -12,16 +12,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select, tuple_
+from sqlalchemy import Connection, delete, select, tuple_
 from sqlmodel import Session
 
-from followthrough.domain.provenance import match_of, source_of
+from followthrough.domain.provenance import SignalSource, match_of, source_of
 from followthrough.errors import InvalidData, NotFound
 from followthrough.services import leads
 from followthrough.services.clock import utcnow
 from followthrough.store.db import Database
 from followthrough.store.models import Event, Lead, MatchSkip
-from followthrough.store.tables import LEAD, MATCH_SKIP
+from followthrough.store.tables import LEAD, MATCH_SKIP, MEETING
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,10 @@ def not_this_lead(db: Database, event_id: int, now: datetime | None = None) -> U
         match = match_of(event.payload)
         taken = Unmatched(event.lead_id, event.kind, match)
         session.delete(event)
+        if source is SignalSource.CALENDAR and isinstance(
+            meeting := event.payload.get("meeting"), str
+        ):
+            _forget_meeting(session, lead, meeting, now)
         if match is not None and not _skipped(session, match, event.lead_id):
             session.add(MatchSkip(match=match, lead_id=event.lead_id, created_at=now))
         session.flush()
@@ -90,6 +94,20 @@ def unmatchable(conn: Connection, pairs: Iterable[tuple[str, int]]) -> set[tuple
         )
     }
     return {pair for pair in wanted if pair[1] in opted_out or pair in skipped}
+
+
+def _forget_meeting(session: Session, lead: Lead, key: str, now: datetime) -> None:
+    """A calendar event that was never this lead's: its meetings go, and the next step one
+    of them set (if the lead still has it) with them."""
+    uid = key.split("|", 1)[0]
+    conn = session.connection()
+    mine = (MEETING.c.lead_id == lead.id) & MEETING.c.key.startswith(f"{uid}|", autoescape=True)
+    for start in conn.execute(
+        select(MEETING.c.start).where(mine, MEETING.c.sets_next_step)
+    ).scalars():
+        if lead.next_step_due == start:
+            lead.next_step, lead.next_step_due, lead.updated_at = None, None, now
+    conn.execute(delete(MEETING).where(mine))
 
 
 def _skipped(session: Session, match: str, lead_id: int) -> bool:

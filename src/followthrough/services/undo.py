@@ -28,7 +28,7 @@ from followthrough.services.planning import replan_leads
 from followthrough.services.policy import POLICY_KEY, load_policy, write_policy
 from followthrough.store.db import Database
 from followthrough.store.models import Setting
-from followthrough.store.tables import ALERT, EVENT, LEAD, MATCH_SKIP, SETTING
+from followthrough.store.tables import ALERT, EVENT, LEAD, MATCH_SKIP, MEETING, SETTING
 
 T = TypeVar("T")
 
@@ -43,6 +43,7 @@ class LeadSnapshot:
     events: tuple[dict[str, Any], ...] = ()
     alerts: tuple[dict[str, Any], ...] = ()
     skips: tuple[dict[str, Any], ...] = ()  # what must not match it ("Not this lead")
+    meetings: tuple[dict[str, Any], ...] = ()  # its meetings found in the calendar
 
     @property
     def name(self) -> str:
@@ -57,7 +58,11 @@ class LeadSnapshot:
             theirs = {k: v for k, v in other.lead.items() if k not in _ENGINE_COLUMNS}
             if mine != theirs:
                 return False
-        return self.events == other.events and self.skips == other.skips
+        return (self.events, self.skips, self.meetings) == (
+            other.events,
+            other.skips,
+            other.meetings,
+        )
 
 
 def record_change(
@@ -97,12 +102,16 @@ def _snapshot(conn: Connection, lead_id: int) -> LeadSnapshot:
     skips = conn.execute(
         select(MATCH_SKIP).where(MATCH_SKIP.c.lead_id == lead_id).order_by(MATCH_SKIP.c.id)
     ).mappings()
+    meetings = conn.execute(
+        select(MEETING).where(MEETING.c.lead_id == lead_id).order_by(MEETING.c.id)
+    ).mappings()
     return LeadSnapshot(
         lead_id,
         dict(lead),
         tuple(dict(row) for row in events),
         tuple(dict(row) for row in alerts),
         tuple(dict(row) for row in skips),
+        tuple(dict(row) for row in meetings),
     )
 
 
@@ -127,6 +136,7 @@ def restore_snapshot(
                 "undo",
             )
         # Children go first and come back last: the lead's row is the parent of both.
+        conn.execute(delete(MEETING).where(MEETING.c.lead_id == target.lead_id))
         conn.execute(delete(MATCH_SKIP).where(MATCH_SKIP.c.lead_id == target.lead_id))
         conn.execute(delete(ALERT).where(ALERT.c.lead_id == target.lead_id))
         conn.execute(delete(EVENT).where(EVENT.c.lead_id == target.lead_id))
@@ -139,6 +149,8 @@ def restore_snapshot(
                 conn.execute(insert(ALERT), list(target.alerts))
             if target.skips:
                 conn.execute(insert(MATCH_SKIP), list(target.skips))
+            if target.meetings:
+                conn.execute(insert(MEETING), list(target.meetings))
             # The restored record may be due for alerts (or no longer): plan it as of now.
             replan_leads(conn, [target.lead_id], now, load_policy(session))
         return _snapshot(conn, target.lead_id)

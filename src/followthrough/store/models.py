@@ -237,3 +237,27 @@ class MatchSkip(SQLModel, table=True):
     match: str  # "mail:ana@acme.com"
     lead_id: int = _lead_fk()
     created_at: datetime = _utc(nullable=False)
+
+
+class Meeting(SQLModel, table=True):
+    """A meeting with a lead found in the person's calendar, as the app logged it
+    (services/calendar/meetings.py, domain/meetings.py): one row per occurrence and lead.
+    Kept: when, the title (the next step's words), and whether the person was asked if it
+    happened and what they said. Nothing else of the calendar is kept."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (Index("ux_meeting_key_lead", "key", "lead_id", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str  # the occurrence: its event's UID and its instance's start
+    lead_id: int = _lead_fk()
+    title: str = ""
+    start: datetime = _utc(nullable=False)
+    end: datetime = _utc(nullable=False)
+    cancelled: bool = False
+    sets_next_step: bool = False  # the lead's next step is this meeting
+    asked_at: datetime | None = _utc()  # "did it happen?" raised
+    answer: str | None = None  # held / missed
+    answered_at: datetime | None = _utc()
+    created_at: datetime = _utc(nullable=False)
+    updated_at: datetime = _utc(nullable=False)

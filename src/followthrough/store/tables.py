@@ -10,7 +10,16 @@ from __future__ import annotations
 from sqlalchemy import Table, inspect
 from sqlmodel import SQLModel
 
-from followthrough.store.models import Alert, Event, Lead, MailSeen, MatchSkip, Setting, Template
+from followthrough.store.models import (
+    Alert,
+    Event,
+    Lead,
+    MailSeen,
+    MatchSkip,
+    Meeting,
+    Setting,
+    Template,
+)
 
 
 def table_of(model: type[SQLModel]) -> Table:
@@ -27,3 +36,4 @@ TEMPLATE = table_of(Template)
 SETTING = table_of(Setting)
 MAIL_SEEN = table_of(MailSeen)
 MATCH_SKIP = table_of(MatchSkip)
+MEETING = table_of(Meeting)
