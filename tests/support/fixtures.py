@@ -18,6 +18,7 @@ import pytest
 
 from tests.support.components import require_program
 from tests.support.desktop import x_server
+from tests.support.icsserver import IcsServer, ics_server
 from tests.support.mailserver import MailServer, mail_server
 from tests.support.secretservice import secret_service
 
@@ -26,6 +27,13 @@ from tests.support.secretservice import secret_service
 def server() -> Iterator[MailServer]:
     with mail_server() as running:
         yield running
+
+
+@pytest.fixture
+def ics_feed() -> Iterator[IcsServer]:
+    """A calendar's private address, served on loopback (tests/support/icsserver.py)."""
+    with ics_server() as served:
+        yield served
 
 
 @pytest.fixture

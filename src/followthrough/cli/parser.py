@@ -57,6 +57,7 @@ def _declare_commands(parser: argparse.ArgumentParser) -> None:
     from followthrough.cli import (
         alerts,
         backups,
+        calendar,
         drafting,
         leads,
         mail,
@@ -78,6 +79,7 @@ def _declare_commands(parser: argparse.ArgumentParser) -> None:
         drafting.declare,
         transfer.declare_export,
         mail.declare,
+        calendar.declare,
         signals.declare,
         settings.declare,
         report.declare,

@@ -24,9 +24,9 @@ class KeyringUnavailable(FollowthroughError):
 
     exit_code = 5
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, feature: str = "mail checking") -> None:
         super().__init__(
-            f"{reason}: mail checking stays off (passwords are never kept in plain text instead)"
+            f"{reason}: {feature} stays off (passwords are never kept in plain text instead)"
         )
         self.reason = reason
 

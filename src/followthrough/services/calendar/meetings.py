@@ -216,6 +216,22 @@ class _KeptRow:
                          row.asked_at is not None)  # fmt: skip
 
 
+def ask_ended(db: Database, now: datetime) -> int:
+    """Ask about every kept meeting that has ended and was neither asked about nor
+    cancelled: time alone brings the question, whether the calendar changed or not."""
+    with db.write() as session:
+        asked = session.connection().execute(
+            update(MEETING)
+            .where(
+                MEETING.c.end <= now,
+                MEETING.c.asked_at.is_(None),
+                MEETING.c.cancelled.is_(False),
+            )
+            .values(asked_at=now, updated_at=now)
+        )
+        return asked.rowcount
+
+
 def open_questions(db: Database) -> list[MeetingQuestion]:
     """Meetings that have ended and whose outcome only the person knows, oldest first."""
     with db.read() as session:
