@@ -117,6 +117,8 @@ def test_once_it_has_ended_the_person_is_asked_and_the_answer_is_logged(db: Data
 
     answered = answer_meeting(db, question.meeting_id, held=True, now=after + H)
     assert answered.meeting_id == question.meeting_id
+    # The meeting was the next step; behind us now, it no longer is.
+    assert lead_queries.get_lead(db, dana, after).lead.next_step is None
     assert open_questions(db) == []
     assert timeline(db, dana)[-1] == ("meeting_held", "Pilot scope", "typed")
     with pytest.raises(InvalidData, match="already answered: held"):

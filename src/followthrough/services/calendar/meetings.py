@@ -264,6 +264,14 @@ def answer_meeting(
             now,
             now,
         )
+        if meeting.sets_next_step:
+            # The step was this meeting, and it is behind us now: what comes next is new.
+            session.connection().execute(
+                update(LEAD)
+                .where(LEAD.c.id == meeting.lead_id, LEAD.c.next_step_due == meeting.start)
+                .values(next_step=None, next_step_due=None, updated_at=now)
+            )
+            meeting.sets_next_step = False
         kind = SignalKind.MEETING_HELD if held else SignalKind.MEETING_MISSED
         # The person's own answer (typed), about the meeting the calendar showed.
         entry = SignalEntry(meeting.lead_id, kind, min(meeting.end, now), Direction.IN

@@ -38,6 +38,7 @@ from followthrough.services.board_rows import TodayAlerts
 from followthrough.services.clock import utcnow
 from followthrough.services.readmodels import AlertView
 from followthrough.ui.alerts.delegate import ALERT_ROLE, AlertDelegate
+from followthrough.ui.alerts.questions import MeetingQuestions
 from followthrough.ui.alerts.snooze import SnoozeDialog
 from followthrough.ui.board.style import paint_panel
 from followthrough.ui.changes import ALERTS
@@ -138,6 +139,9 @@ class TodayPanel(QWidget):
         title_row.setContentsMargins(8, 2, 8, 0)
         title_row.addWidget(self.title)
         layout.addLayout(title_row)
+        # Meetings from the calendar that have ended: did they happen? (hidden when none)
+        self.questions = MeetingQuestions(ops, self)
+        layout.addWidget(self.questions)
         layout.addWidget(self.view)
         buttons.setContentsMargins(4, 0, 4, 0)
         layout.addLayout(buttons)
@@ -156,6 +160,7 @@ class TodayPanel(QWidget):
         if current and current.id in ids:
             self.view.setCurrentIndex(self.model.index(ids.index(current.id)))
         self._enable()
+        self.questions.refresh()  # the meetings to answer, as of the same change
         self.loaded.emit()
 
     def current(self) -> AlertView | None:
