@@ -73,6 +73,19 @@ def test_meetings_that_ended_are_answered_from_today_with_the_mouse(
     assert kinds(db, ids["Dana Reyes"])[-1] == "meeting_held"
     qtbot.waitUntil(lambda: len(strip.buttons) == 2, timeout=WAIT)
 
+    # On the undo stack like any change to a lead: Edit › Undo asks the question again.
+    undo = window.menus["undo"]
+    qtbot.waitUntil(undo.isEnabled, timeout=WAIT)
+    assert undo.text() == "&Undo Log the meeting with Dana Reyes as held"
+    undo.trigger()
+    qtbot.waitUntil(lambda: len(strip.buttons) == 4, timeout=WAIT)
+    assert "meeting_held" not in kinds(db, ids["Dana Reyes"])
+    redo = window.menus["redo"]
+    qtbot.waitUntil(redo.isEnabled, timeout=WAIT)
+    redo.trigger()
+    qtbot.waitUntil(lambda: len(strip.buttons) == 2, timeout=WAIT)
+    assert kinds(db, ids["Dana Reyes"])[-1] == "meeting_held"
+
     missed = next(b for (_, h), b in strip.buttons.items() if not h)
     assert missed.text() == "Missed"
     with qtbot.waitSignal(strip.answered, timeout=WAIT):

@@ -190,6 +190,25 @@ class LeadActions(QObject):
         work = lambda db: not_this_lead(db, event_id).lead_id  # noqa: E731
         self._push(lead_id, wording, work, None, on_error)
 
+    def answer_meeting(
+        self,
+        lead_id: int,
+        meeting_id: int,
+        held: bool,
+        name: str,
+        on_done: Callable[[int], None] | None = None,
+        on_error: OnError | None = None,
+    ) -> None:
+        """Say whether a meeting from the calendar happened (held or missed)."""
+        from followthrough.services.calendar.meetings import answer_meeting  # on first use
+
+        said = "held" if held else "missed"
+        wording = Wording(
+            f"Log the meeting with {name} as {said}", f"Logged the meeting with {name} as {said}"
+        )
+        work = lambda db: answer_meeting(db, meeting_id, held).lead_id  # noqa: E731
+        self._push(lead_id, wording, work, on_done, on_error)
+
     # --- the history ------------------------------------------------------------------------
 
     def forget_leads(self, lead_ids: Iterable[int]) -> None:

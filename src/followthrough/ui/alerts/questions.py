@@ -21,6 +21,7 @@ from followthrough.ui.timefmt import moment_words
 if TYPE_CHECKING:
     from followthrough.services.calendar.meetings import MeetingQuestion
     from followthrough.services.database import Database
+    from followthrough.ui.actions import LeadActions
 
 READ = "meeting-questions"
 
@@ -29,9 +30,13 @@ class MeetingQuestions(QFrame):
     listed = Signal(int)  # how many questions are shown after a read
     answered = Signal(int)  # the meeting just answered
 
-    def __init__(self, ops: Operations, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ops: Operations, parent: QWidget | None = None, actions: LeadActions | None = None
+    ) -> None:
+        """`actions`: the window's undoable changes, where an answer goes (Edit › Undo)."""
         super().__init__(parent)
         self.ops = ops
+        self.lead_actions = actions
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAccessibleName("Meetings to answer")
         self.buttons: dict[tuple[int, bool], QPushButton] = {}  # (meeting, held) → button
@@ -80,7 +85,7 @@ class MeetingQuestions(QFrame):
             button = QPushButton(text, row)
             button.setToolTip(tip)
             button.clicked.connect(
-                lambda _checked=False, m=question.meeting_id, h=held: self.answer(m, h)
+                lambda _checked=False, q=question, h=held: self.answer(q.meeting_id, h, q)
             )
             self.buttons[(question.meeting_id, held)] = button
             choices.addWidget(button)
@@ -89,10 +94,15 @@ class MeetingQuestions(QFrame):
         layout.addLayout(choices)
         return row
 
-    def answer(self, meeting_id: int, held: bool) -> None:
+    def answer(self, meeting_id: int, held: bool, question: MeetingQuestion | None = None) -> None:
         for (meeting, _), button in self.buttons.items():
             if meeting == meeting_id:
                 button.setEnabled(False)  # one answer: a second click must not log twice
+        if self.lead_actions is not None and question is not None:
+            done = lambda _lead_id: self.answered.emit(meeting_id)  # noqa: E731
+            self.lead_actions.answer_meeting(question.lead_id, meeting_id, held,
+                                        question.lead_name, done)  # fmt: skip
+            return
 
         def run(db: Database) -> int:
             from followthrough.services.calendar.meetings import answer_meeting

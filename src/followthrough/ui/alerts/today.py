@@ -46,6 +46,7 @@ from followthrough.ui.ops import Operations
 
 if TYPE_CHECKING:
     from followthrough.services.database import Database
+    from followthrough.ui.actions import LeadActions
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -90,7 +91,10 @@ class TodayPanel(QWidget):
     loaded = Signal()
     draft_requested = Signal(int, int)  # lead id, alert id: write the follow-up for it
 
-    def __init__(self, ops: Operations, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ops: Operations, parent: QWidget | None = None, actions: LeadActions | None = None
+    ) -> None:
+        """`actions`: where an answer to "did it happen?" goes, to be undoable."""
         super().__init__(parent)
         self.ops = ops
         self.model = AlertListModel(self)
@@ -140,7 +144,7 @@ class TodayPanel(QWidget):
         title_row.addWidget(self.title)
         layout.addLayout(title_row)
         # Meetings from the calendar that have ended: did they happen? (hidden when none)
-        self.questions = MeetingQuestions(ops, self)
+        self.questions = MeetingQuestions(ops, self, actions)
         layout.addWidget(self.questions)
         layout.addWidget(self.view)
         buttons.setContentsMargins(4, 0, 4, 0)
