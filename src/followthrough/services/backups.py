@@ -20,6 +20,7 @@ from pathlib import Path
 from followthrough.errors import InvalidData, NotFound, StorageError
 from followthrough.paths import DataPaths
 from followthrough.services.clock import utcnow
+from followthrough.services.setting_rows import put_setting
 from followthrough.store.backup import backup_database
 from followthrough.store.db import Database
 from followthrough.store.migrate import check_openable, upgrade_to_head
@@ -235,11 +236,7 @@ def set_retention(
     retention = _retention({"keep_daily": keep_daily, "keep_weekly": keep_weekly})
     value = {"keep_daily": retention.keep_daily, "keep_weekly": retention.keep_weekly}
     with db.write() as session:
-        row = session.get(Setting, RETENTION_KEY)
-        if row is None:
-            session.add(Setting(key=RETENTION_KEY, value=value, updated_at=now))
-        else:
-            row.value, row.updated_at = value, now
+        put_setting(session, RETENTION_KEY, value, now)
     return retention
 
 

@@ -36,11 +36,12 @@ from followthrough.services.mailserver import (
     open_folder,
     uids_after,
 )
-from followthrough.services.matching import unmatchable
+from followthrough.services.matching import leads_by_email, unmatchable
+from followthrough.services.setting_rows import put_setting
 from followthrough.services.signal_log import SignalEntry, log_signals
 from followthrough.store.db import Database
 from followthrough.store.models import Setting
-from followthrough.store.tables import LEAD, MAIL_SEEN, SETTING
+from followthrough.store.tables import MAIL_SEEN, SETTING
 
 __all__ = [
     "FETCH_BATCH",
@@ -178,10 +179,7 @@ def _save_position(session: Session, folder: str, position: Position, now: datet
     row = session.get(Setting, STATE_KEY)
     state = dict(row.value or {}) if row is not None else {}
     state[folder] = {"uidvalidity": position[0], "last_uid": position[1]}
-    if row is None:
-        session.add(Setting(key=STATE_KEY, value=state, updated_at=now))
-    else:
-        row.value, row.updated_at = state, now  # a new dict: the JSON column sees the change
+    put_setting(session, STATE_KEY, state, now)  # a new dict: the JSON column sees the change
 
 
 def _log_chunk(
@@ -200,7 +198,7 @@ def _log_chunk(
             for _, headers in chunk
             for address in (headers.senders if role == "inbox" else headers.recipients)
         }
-        leads = _leads_by_address(conn, wanted)
+        leads = leads_by_email(conn, wanted)
         # Leads kept out of automatic matching, and "Not this lead" said before.
         refused = unmatchable(conn, ((_match(a), lead) for a, (lead, _) in leads.items()))
         keys = list({headers.key for _, headers in chunk})
@@ -260,15 +258,6 @@ def _entry(
 
 def _match(address: str) -> str:
     return match_key(SignalSource.MAIL, address)
-
-
-def _leads_by_address(conn: Any, addresses: set[str]) -> dict[str, tuple[int, str]]:
-    if not addresses:
-        return {}
-    rows = conn.execute(
-        select(LEAD.c.email_key, LEAD.c.id, LEAD.c.name).where(LEAD.c.email_key.in_(addresses))
-    ).all()
-    return {key: (lead_id, name) for key, lead_id, name in rows}
 
 
 def _already_seen(conn: Any, keys: list[str]) -> set[str]:

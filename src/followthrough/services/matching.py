@@ -73,6 +73,17 @@ def set_auto_signals(db: Database, lead_id: int, on: bool, now: datetime | None 
         return lead_id
 
 
+def leads_by_email(conn: Connection, emails: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """E-mail key → (lead id, name), for the addresses a matcher found (mail, calendar)."""
+    wanted = set(emails)
+    if not wanted:
+        return {}
+    rows = conn.execute(
+        select(LEAD.c.email_key, LEAD.c.id, LEAD.c.name).where(LEAD.c.email_key.in_(wanted))
+    )
+    return {key: (lead_id, name) for key, lead_id, name in rows}
+
+
 def unmatchable(conn: Connection, pairs: Iterable[tuple[str, int]]) -> set[tuple[str, int]]:
     """Of these (match, lead id) pairs, those a matcher must not log: the lead opted out of
     automatic matching, or the person said "Not this lead" to that match before."""

@@ -14,9 +14,9 @@ from sqlmodel import Session
 
 from followthrough.domain.templates import TemplateSpec
 from followthrough.services.clock import utcnow
+from followthrough.services.setting_rows import put_setting
 from followthrough.services.templates import get_template, list_templates
 from followthrough.store.db import Database
-from followthrough.store.models import Setting
 from followthrough.store.tables import SETTING
 
 RETIRED_KEY = "retired_templates"  # setting row: a JSON list of slugs
@@ -39,11 +39,7 @@ def get_retired(db: Database) -> frozenset[str]:
 
 
 def write_retired(session: Session, slugs: frozenset[str], now: datetime) -> None:
-    row = session.get(Setting, RETIRED_KEY)
-    if row is None:
-        session.add(Setting(key=RETIRED_KEY, value=sorted(slugs), updated_at=now))
-    else:
-        row.value, row.updated_at = sorted(slugs), now
+    put_setting(session, RETIRED_KEY, sorted(slugs), now)
 
 
 def retired_templates(db: Database) -> list[TemplateSpec]:

@@ -10,18 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, select, update
 
 from followthrough.domain.signals import TimelineEntry, TouchSummary, summarize_touches
 from followthrough.domain.touchfacts import FactsEntry, touch_facts
 from followthrough.services.insights.replies import is_touch_sql
-from followthrough.services.insights.timeline_sql import (
-    decision_at,
-    stage_kind_at,
-    state_at,
-    unanswered_at,
-)
-from followthrough.store.tables import ALERT, EVENT, LEAD
+from followthrough.services.insights.timeline_sql import standing_at
+from followthrough.store.tables import ALERT, EVENT
 from followthrough.store.touch_rows import keep_touch_facts, lead_states, touch_rows
 from followthrough.store.utc import stored_text
 
@@ -88,16 +83,9 @@ def fill_missing_facts(conn: Connection, batch: int = 500) -> tuple[int, int]:
         refresh_touch_facts(conn, missing[start : start + batch])
         for start in range(0, len(missing), batch)
     )
-    lead_id, raised = ALERT.c.lead_id, ALERT.c.raised_at
-    current = select(LEAD.c.state).where(LEAD.c.id == lead_id).scalar_subquery()
     alerts = conn.execute(
         update(ALERT)
         .where(ALERT.c.raised_state.is_(None))
-        .values(
-            raised_state=func.coalesce(state_at(lead_id, raised), current),
-            raised_stage_signal=stage_kind_at(lead_id, raised),
-            raised_unanswered=unanswered_at(lead_id, raised),
-            raised_decision=decision_at(lead_id, raised),
-        )
+        .values(**standing_at(ALERT.c.lead_id, ALERT.c.raised_at))
     ).rowcount
     return touches, alerts

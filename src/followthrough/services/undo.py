@@ -26,6 +26,7 @@ from followthrough.services.clock import utcnow
 from followthrough.services.one_transaction import OneTransaction
 from followthrough.services.planning import replan_leads
 from followthrough.services.policy import POLICY_KEY, load_policy, write_policy
+from followthrough.services.setting_rows import put_setting
 from followthrough.store.db import Database
 from followthrough.store.models import Setting
 from followthrough.store.tables import ALERT, EVENT, LEAD, MATCH_SKIP, MEETING, SETTING
@@ -196,14 +197,10 @@ def restore_settings(
                 # No row was the defaults: written out in full, they read back the same.
                 write_policy(session, dict(value) if value else Policy().to_json(), now)
                 continue
-            row = session.get(Setting, key)
-            if value is None:
-                if row is not None:
-                    session.delete(row)
-            elif row is None:
-                session.add(Setting(key=key, value=value, updated_at=now))
-            else:
-                row.value, row.updated_at = value, now
+            if value is not None:
+                put_setting(session, key, value, now)
+            elif (row := session.get(Setting, key)) is not None:
+                session.delete(row)
         session.flush()
         return _settings(session, keys)
 

@@ -40,7 +40,7 @@ class Workspace(QStackedWidget):
         work_layout = QVBoxLayout(self.work)
         work_layout.setContentsMargins(0, 4, 0, 0)
         work_layout.addWidget(self.splitter)
-        self.today = TodayPanel(ops, self.splitter, actions)
+        self.today = TodayPanel(ops, actions, self.splitter)
         self.today.setMinimumWidth(200)
         self.board = BoardView(self.splitter)
         self.board.setMinimumWidth(3 * 150 + 20)

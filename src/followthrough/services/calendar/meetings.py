@@ -30,7 +30,7 @@ from followthrough.domain.provenance import MATCH, SOURCE, SignalSource, match_k
 from followthrough.domain.signals import Channel, Direction, SignalKind
 from followthrough.errors import InvalidData, NotFound
 from followthrough.services.clock import utcnow
-from followthrough.services.matching import unmatchable
+from followthrough.services.matching import leads_by_email, unmatchable
 from followthrough.services.signal_log import SignalEntry, log_signals
 from followthrough.store.db import Database
 from followthrough.store.models import Meeting
@@ -82,7 +82,7 @@ def apply_read(
     now = now or utcnow()
     with db.write() as session:
         conn = session.connection()
-        leads = _leads(conn, {email for o in occurrences for email in o.attendees})
+        leads = leads_by_email(conn, (email for o in occurrences for email in o.attendees))
         refused = unmatchable(
             conn,
             ((calendar_match(o.key), leads[e][0]) for o in occurrences for e in o.attendees
@@ -91,7 +91,7 @@ def apply_read(
         # An occurrence without the leads it must not match, as if they were not invited.
         visible = [_without(o, leads, refused) for o in occurrences]
         kept_rows = _kept(conn, [o.key for o in occurrences], read_from, read_until)
-        kept = {pair: row.kept for pair, row in kept_rows.items()}
+        kept = {pair: _as_kept(row) for pair, row in kept_rows.items()}
         by_email = {email: lead_id for email, (lead_id, _) in leads.items()}
         steps = meeting_steps(visible, kept, by_email, read_from, read_until, now)
         names = dict(leads.values())
@@ -162,15 +162,6 @@ def _signal(
     return SignalEntry(step.lead_id, kind, now, direction, Channel.MEETING, note, payload)
 
 
-def _leads(conn: Connection, emails: set[str]) -> dict[str, tuple[int, str]]:
-    if not emails:
-        return {}
-    rows = conn.execute(
-        select(LEAD.c.email_key, LEAD.c.id, LEAD.c.name).where(LEAD.c.email_key.in_(emails))
-    )
-    return {email: (lead_id, name) for email, lead_id, name in rows}
-
-
 def _names(conn: Connection, lead_ids: list[int]) -> dict[int, str]:
     if not lead_ids:
         return {}
@@ -201,19 +192,12 @@ def _kept(
     window read (a meeting gone from it was cancelled)."""
     in_window = (MEETING.c.start >= read_from) & (MEETING.c.start < read_until)
     rows = conn.execute(select(MEETING).where(or_(MEETING.c.key.in_(keys), in_window))).all()
-    return {(row.key, row.lead_id): _KeptRow(row) for row in rows}
+    return {(row.key, row.lead_id): row for row in rows}
 
 
-class _KeptRow:
-    """A kept meeting row, readable as domain/meetings.Kept and with its id."""
-
-    def __init__(self, row: Any) -> None:
-        self.id: int = row.id
-        self.sets_next_step: bool = row.sets_next_step
-        self.key: str = row.key
-        self.lead_id: int = row.lead_id
-        self.kept = Kept(row.key, row.lead_id, row.start, row.end, row.cancelled,
-                         row.asked_at is not None)  # fmt: skip
+def _as_kept(row: Any) -> Kept:
+    """A kept meeting row as the rules read it."""
+    return Kept(row.key, row.lead_id, row.start, row.end, row.cancelled, row.asked_at is not None)
 
 
 def ask_ended(db: Database, now: datetime) -> int:

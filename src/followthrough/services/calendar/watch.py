@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
@@ -19,6 +20,7 @@ from followthrough.services import secrets
 from followthrough.services.calendar.meetings import MeetingLogged, apply_read, ask_ended
 from followthrough.services.calendar.occurrences import MAX_BYTES, CalendarError, read_occurrences
 from followthrough.services.clock import utcnow
+from followthrough.services.setting_rows import put_setting
 from followthrough.store.db import Database
 from followthrough.store.models import Setting
 
@@ -50,10 +52,8 @@ Fetch = Callable[[str, str | None, str | None], Fetched]
 def set_calendar_url(db: Database, text: str, now: datetime | None = None) -> str:
     """Keep the address in the keyring and note that a calendar is set; the address kept."""
     url = parse_calendar_url(text)
-    try:
+    with _keyring_for_the_calendar():
         secrets.store_password(KEYRING_ENTRY, url)
-    except secrets.KeyringUnavailable as exc:
-        raise secrets.KeyringUnavailable(exc.reason, FEATURE) from None
     _save_state(db, {"kind": "ics"}, now or utcnow())
     return url
 
@@ -84,10 +84,8 @@ def check_calendar(
     state = calendar_state(db)
     if state is None:
         raise CalendarError("no calendar is set: `followthrough calendar set-url`", "settings")
-    try:
+    with _keyring_for_the_calendar():
         url = secrets.read_password(KEYRING_ENTRY)
-    except secrets.KeyringUnavailable as exc:
-        raise secrets.KeyringUnavailable(exc.reason, FEATURE) from None
     fetched = (fetch or fetch_ics)(url, state.get("etag"), state.get("modified"))
     logged: tuple[MeetingLogged, ...] = ()
     read = None
@@ -131,10 +129,15 @@ def fetch_ics(url: str, etag: str | None, modified: str | None) -> Fetched:
     return Fetched(document, headers.get("ETag"), headers.get("Last-Modified"))
 
 
+@contextmanager
+def _keyring_for_the_calendar() -> Iterator[None]:
+    """No safe keyring: said of the calendar, not of mail checking."""
+    try:
+        yield
+    except secrets.KeyringUnavailable as exc:
+        raise secrets.KeyringUnavailable(exc.reason, FEATURE) from None
+
+
 def _save_state(db: Database, state: dict[str, Any], now: datetime) -> None:
     with db.write() as session:
-        row = session.get(Setting, SETTING_KEY)
-        if row is None:
-            session.add(Setting(key=SETTING_KEY, value=state, updated_at=now))
-        else:
-            row.value, row.updated_at = state, now
+        put_setting(session, SETTING_KEY, state, now)

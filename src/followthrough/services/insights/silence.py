@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Select, String, func, select, type_coerce
+from sqlalchemy import Select, String, select, type_coerce
 from sqlalchemy import case as sql_case
 
 from followthrough.domain.alerts import AlertKind
@@ -37,11 +37,8 @@ from followthrough.domain.stages import STAGES, TOUCH_BUCKETS, Stage, stage_of, 
 from followthrough.domain.states import ALL_STATES, State
 from followthrough.domain.templates import DECISIONS
 from followthrough.services.insights.timeline_sql import (
-    decision_at,
     first_engagement_between,
-    stage_kind_at,
-    state_at,
-    unanswered_at,
+    standing_at,
 )
 from followthrough.store.db import Database
 from followthrough.store.tables import ALERT, LEAD
@@ -156,9 +153,10 @@ def cases_statement(period: Period) -> Select[Any]:
     lead's timeline says."""
     lead_id, raised = ALERT.c.lead_id, ALERT.c.raised_at
     walked = ALERT.c.raised_state.is_(None)
+    standing = standing_at(lead_id, raised)
 
-    def kept(column: Any, walk: Any) -> Any:
-        return sql_case((walked, walk), else_=column)
+    def kept(name: str) -> Any:
+        return sql_case((walked, standing[name]), else_=ALERT.c[name])
 
     # Only a lead that engaged since can have re-engaged: skip the walk for the others.
     engaged = sql_case(
@@ -170,10 +168,10 @@ def cases_statement(period: Period) -> Select[Any]:
         select(
             lead_id,
             type_coerce(raised, String),
-            kept(ALERT.c.raised_state, func.coalesce(state_at(lead_id, raised), LEAD.c.state)),
-            kept(ALERT.c.raised_stage_signal, stage_kind_at(lead_id, raised)),
-            kept(ALERT.c.raised_unanswered, unanswered_at(lead_id, raised)),
-            kept(ALERT.c.raised_decision, decision_at(lead_id, raised)),
+            kept("raised_state"),
+            kept("raised_stage_signal"),
+            kept("raised_unanswered"),
+            kept("raised_decision"),
             type_coerce(engaged, String),
         )
         .join_from(ALERT, LEAD, LEAD.c.id == lead_id)

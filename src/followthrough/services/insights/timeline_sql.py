@@ -37,7 +37,7 @@ from followthrough.domain.signals import (
 )
 from followthrough.domain.stages import STAGE_KINDS
 from followthrough.store.event_facts import payload_fact
-from followthrough.store.tables import EVENT
+from followthrough.store.tables import EVENT, LEAD
 
 LeadId = ColumnElement[int]
 Moment = ColumnElement[datetime]
@@ -134,6 +134,20 @@ def unanswered_at(lead_id: LeadId, moment: Moment) -> ScalarSelect[Any]:
         .correlate_except(touch)
         .scalar_subquery()
     )
+
+
+def standing_at(lead_id: LeadId, moment: Moment) -> dict[str, Any]:
+    """How the lead stood at `moment`, read from its timeline, by the alert column that keeps
+    each (store/models.Alert.raised_*): what the silence report reads for an alert that kept
+    nothing, and what fill_missing_facts writes into it."""
+    lead = LEAD.alias()
+    current = select(lead.c.state).where(lead.c.id == lead_id).scalar_subquery()
+    return {
+        "raised_state": func.coalesce(state_at(lead_id, moment), current),
+        "raised_stage_signal": stage_kind_at(lead_id, moment),
+        "raised_unanswered": unanswered_at(lead_id, moment),
+        "raised_decision": decision_at(lead_id, moment),
+    }
 
 
 def first_engagement_between(lead_id: LeadId, after: Moment, before: datetime) -> ScalarSelect[Any]:

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from followthrough.ui.changes import LEADS
 from followthrough.ui.ops import Operations
 from followthrough.ui.timefmt import moment_words
 
@@ -31,7 +30,7 @@ class MeetingQuestions(QFrame):
     answered = Signal(int)  # the meeting just answered
 
     def __init__(
-        self, ops: Operations, parent: QWidget | None = None, actions: LeadActions | None = None
+        self, ops: Operations, actions: LeadActions, parent: QWidget | None = None
     ) -> None:
         """`actions`: the window's undoable changes, where an answer goes (Edit › Undo)."""
         super().__init__(parent)
@@ -84,9 +83,7 @@ class MeetingQuestions(QFrame):
         ):
             button = QPushButton(text, row)
             button.setToolTip(tip)
-            button.clicked.connect(
-                lambda _checked=False, q=question, h=held: self.answer(q.meeting_id, h, q)
-            )
+            button.clicked.connect(lambda _checked=False, q=question, h=held: self.answer(q, h))
             self.buttons[(question.meeting_id, held)] = button
             choices.addWidget(button)
         layout.addWidget(words)
@@ -94,19 +91,12 @@ class MeetingQuestions(QFrame):
         layout.addLayout(choices)
         return row
 
-    def answer(self, meeting_id: int, held: bool, question: MeetingQuestion | None = None) -> None:
+    def answer(self, question: MeetingQuestion, held: bool) -> None:
+        meeting_id = question.meeting_id
         for (meeting, _), button in self.buttons.items():
             if meeting == meeting_id:
                 button.setEnabled(False)  # one answer: a second click must not log twice
-        if self.lead_actions is not None and question is not None:
-            done = lambda _lead_id: self.answered.emit(meeting_id)  # noqa: E731
-            self.lead_actions.answer_meeting(question.lead_id, meeting_id, held,
-                                        question.lead_name, done)  # fmt: skip
-            return
-
-        def run(db: Database) -> int:
-            from followthrough.services.calendar.meetings import answer_meeting
-
-            return answer_meeting(db, meeting_id, held).meeting_id
-
-        self.ops.run(run, self.answered.emit, writes=LEADS, owner=self)
+        done = lambda _lead_id: self.answered.emit(meeting_id)  # noqa: E731
+        self.lead_actions.answer_meeting(
+            question.lead_id, meeting_id, held, question.lead_name, done
+        )

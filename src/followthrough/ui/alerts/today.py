@@ -92,7 +92,7 @@ class TodayPanel(QWidget):
     draft_requested = Signal(int, int)  # lead id, alert id: write the follow-up for it
 
     def __init__(
-        self, ops: Operations, parent: QWidget | None = None, actions: LeadActions | None = None
+        self, ops: Operations, actions: LeadActions, parent: QWidget | None = None
     ) -> None:
         """`actions`: where an answer to "did it happen?" goes, to be undoable."""
         super().__init__(parent)
@@ -144,7 +144,7 @@ class TodayPanel(QWidget):
         title_row.addWidget(self.title)
         layout.addLayout(title_row)
         # Meetings from the calendar that have ended: did they happen? (hidden when none)
-        self.questions = MeetingQuestions(ops, self, actions)
+        self.questions = MeetingQuestions(ops, actions, self)
         layout.addWidget(self.questions)
         layout.addWidget(self.view)
         buttons.setContentsMargins(4, 0, 4, 0)
