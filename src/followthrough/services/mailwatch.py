@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlmodel import Session
@@ -39,6 +39,7 @@ from followthrough.services.mailserver import (
 from followthrough.services.matching import leads_by_email, unmatchable
 from followthrough.services.setting_rows import put_setting
 from followthrough.services.signal_log import SignalEntry, log_signals
+from followthrough.services.turns import DatabaseTurn, turn_for
 from followthrough.store.db import Database
 from followthrough.store.models import Setting
 from followthrough.store.tables import MAIL_SEEN, SETTING
@@ -56,25 +57,6 @@ __all__ = [
 
 FETCH_BATCH = 500  # messages per FETCH: big enough to amortise a round trip, small to commit
 STATE_KEY = "mail.watch"  # folder -> {"uidvalidity", "last_uid"}
-
-
-T = TypeVar("T")
-
-
-class DatabaseTurn(Protocol):
-    """Runs one piece of database work where the database is used, and returns its result."""
-
-    def __call__(self, work: Callable[[Database], T], /) -> T: ...
-
-
-@dataclass(frozen=True)
-class _Here:
-    """The database used on the caller's own thread (the CLI, the tests)."""
-
-    db: Database
-
-    def __call__(self, work: Callable[[Database], T], /) -> T:
-        return work(self.db)
 
 
 @dataclass(frozen=True)
@@ -119,7 +101,7 @@ def check_mail(
     `db` is the database, or what runs work on it for this pass (see `DatabaseTurn`).
     """
     now = now or utcnow()
-    on_database = _Here(db) if isinstance(db, Database) else db
+    on_database = turn_for(db)
     logged: list[Logged] = []
     seen_counts: dict[str, int] = {}
     with connected(account, password) as imap:

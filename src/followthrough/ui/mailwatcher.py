@@ -23,8 +23,9 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from followthrough.domain.mailaccount import MailAccount
 from followthrough.errors import FollowthroughError
 from followthrough.services.mailaccount import get_account
-from followthrough.services.mailwatch import DatabaseTurn, PassReport, check_mail
+from followthrough.services.mailwatch import PassReport, check_mail
 from followthrough.services.secrets import read_password
+from followthrough.services.turns import DatabaseTurn
 from followthrough.ui.changes import LEADS
 from followthrough.ui.ops import UNEXPECTED, Background, Operations
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from functools import partial
 from typing import Any
 
 from followthrough.domain.calendarsource import parse_calendar_url
@@ -21,6 +22,7 @@ from followthrough.services.calendar.meetings import MeetingLogged, apply_read, 
 from followthrough.services.calendar.occurrences import MAX_BYTES, CalendarError, read_occurrences
 from followthrough.services.clock import utcnow
 from followthrough.services.setting_rows import put_setting
+from followthrough.services.turns import DatabaseTurn, turn_for
 from followthrough.store.db import Database
 from followthrough.store.models import Setting
 
@@ -76,12 +78,20 @@ def forget_calendar(db: Database) -> bool:
 
 
 def check_calendar(
-    db: Database, zone: tzinfo, now: datetime | None = None, fetch: Fetch | None = None
+    db: Database | DatabaseTurn,
+    zone: tzinfo,
+    now: datetime | None = None,
+    fetch: Fetch | None = None,
 ) -> CalendarPass:
     """One pass: fetch the calendar if it changed, log what it calls for, ask about ended
-    meetings. CalendarError when it cannot be read (nothing is logged then)."""
+    meetings. CalendarError when it cannot be read (nothing is logged then).
+
+    `db` is the database, or what runs work on it for this pass (services/turns.py): the
+    fetch itself never holds the database.
+    """
     now = now or utcnow()
-    state = calendar_state(db)
+    on_database = turn_for(db)
+    state = on_database(calendar_state)
     if state is None:
         raise CalendarError("no calendar is set: `followthrough calendar set-url`", "settings")
     with _keyring_for_the_calendar():
@@ -92,19 +102,14 @@ def check_calendar(
     if fetched.document is not None:
         read_from, read_until = now - LOOK_BACK, now + LOOK_AHEAD
         occurrences = read_occurrences(fetched.document, read_from, read_until, zone)
-        logged = tuple(apply_read(db, occurrences, read_from, read_until, now))
+        apply = partial(apply_read, occurrences=occurrences, read_from=read_from,
+                        read_until=read_until, now=now)  # fmt: skip
+        logged = tuple(on_database(apply))
         read = len(occurrences)
-    asked = ask_ended(db, now)
-    _save_state(
-        db,
-        {
-            **state,
-            "etag": fetched.etag,
-            "modified": fetched.modified,
-            "checked_at": now.isoformat(),
-        },
-        now,
-    )
+    asked = on_database(partial(ask_ended, now=now))
+    new_state = {**state, "etag": fetched.etag, "modified": fetched.modified,
+                 "checked_at": now.isoformat()}  # fmt: skip
+    on_database(partial(_save_state, state=new_state, now=now))
     return CalendarPass(logged, read, asked)
 
 

@@ -31,7 +31,6 @@ from followthrough.domain.mailaccount import (
 from followthrough.errors import FollowthroughError, InvalidData, NotFound
 from followthrough.services.mailaccount import forget_settings, get_account, save_settings
 from followthrough.services.mailserver import detect_folders, test_connection
-from followthrough.services.mailwatch import DatabaseTurn
 from followthrough.services.secrets import (
     KeyringUnavailable,
     forget_password,
@@ -39,6 +38,7 @@ from followthrough.services.secrets import (
     read_password,
     store_password,
 )
+from followthrough.services.turns import DatabaseTurn
 from followthrough.ui.ops import Background, Operations
 from followthrough.ui.settings.fields import SettingsPage, hint_label, sentence, warning_colour
 from followthrough.ui.settings.layout import same_width, tidy_form
