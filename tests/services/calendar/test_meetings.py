@@ -144,3 +144,14 @@ def test_not_this_lead_and_opting_out_keep_a_lead_out_of_a_calendar(db: Database
 def _events(db: Database, lead_id: int) -> list[Event]:
     with db.read() as session:
         return list(session.exec(select(Event).where(Event.lead_id == lead_id)))
+
+
+def test_a_meeting_first_read_after_it_ended_is_kept_and_asked_about(db: Database) -> None:
+    # The calendar was set up, or the app was closed, after the meeting took place.
+    dana = add(db, "Dana Reyes", "dana@acme.io")
+    yesterday = NOW - timedelta(days=1)
+    assert read(db, pilot(start=yesterday)) == [("booked", "Dana Reyes"), ("ask", "Dana Reyes")]
+    assert [(q.lead_id, q.start) for q in open_questions(db)] == [(dana, yesterday)]
+    # Being over, it was never the lead's next step; a second read asks nothing again.
+    assert lead_queries.get_lead(db, dana, NOW).lead.next_step is None
+    assert read(db, pilot(start=yesterday)) == []

@@ -119,7 +119,10 @@ def _take(conn: Connection, step: MeetingStep, row: Any, now: datetime) -> list[
         else:
             conn.execute(update(MEETING).where(MEETING.c.id == row.id).values(**values))
         return [_signal(step, SignalKind.MEETING_BOOKED, Direction.IN, note, now)]
-    assert row is not None, step  # the other steps are about a meeting kept before
+    if row is None:  # kept by this very read: a meeting first seen after it ended
+        row = conn.execute(
+            select(MEETING).where(MEETING.c.key == step.key, MEETING.c.lead_id == step.lead_id)
+        ).one()
     if step.kind is StepKind.MOVED:
         if row.sets_next_step:
             conn.execute(
