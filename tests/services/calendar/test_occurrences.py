@@ -126,3 +126,34 @@ def test_something_that_is_not_a_calendar_is_said_in_one_line() -> None:
     assert str(caught.value).startswith("the calendar could not be read: ")
     assert "\n" not in str(caught.value)
     assert caught.value.kind == "calendar"
+
+
+OTHERS = """
+UID:team-1
+DTSTART:20261203T090000Z
+DTEND:20261203T093000Z
+SUMMARY:Team stand-up
+ATTENDEE;CN="Ops: Night shift":mailto:ops@ourco.example
+"""
+
+FOLDED = """
+UID:folded-1
+DTSTART:20261204T090000Z
+DTEND:20261204T100000Z
+SUMMARY:Demo
+ATTENDEE;PARTSTAT=NEEDS-ACTION;CN="Reyes, Dana: Acme":mailto:priya.n
+ air@globex.example
+"""
+
+
+def test_reading_only_events_that_invite_someone_gives_the_same_meetings() -> None:
+    # WEEKLY invites Dana only in its moved instance's block and its master; FOLDED splits
+    # an address across two lines, as calendars fold long lines.
+    document = calendar(WEEKLY, MOVED, OTHERS, FOLDED)
+    everyone = read_occurrences(document, FROM, UNTIL, UTC)
+    wanted = {"dana@acme.io", "priya.nair@globex.example"}
+    only = read_occurrences(document, FROM, UNTIL, UTC, inviting=wanted)
+    assert only == [o for o in everyone if wanted & set(o.attendees)]
+    assert {o.key.split("|")[0] for o in only} == {"weekly-1", "folded-1"}
+    # Nobody wanted: nothing parsed, nothing returned, and no error either.
+    assert read_occurrences(document, FROM, UNTIL, UTC, inviting=set()) == []

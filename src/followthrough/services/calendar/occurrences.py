@@ -10,7 +10,8 @@ description and everything else stay in the document, which is not kept.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Collection, Iterable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
@@ -32,10 +33,19 @@ class CalendarError(FollowthroughError):
 
 
 def read_occurrences(
-    document: bytes, read_from: datetime, read_until: datetime, zone: tzinfo
+    document: bytes,
+    read_from: datetime,
+    read_until: datetime,
+    zone: tzinfo,
+    inviting: Collection[str] | None = None,
 ) -> list[Occurrence]:
     """The occurrences starting in [read_from, read_until), by start then key. All-day
-    events start at the day's start in `zone` (where the person is)."""
+    events start at the day's start in `zone` (where the person is).
+
+    `inviting`: when given (lower-case e-mail addresses), only events that may invite one of
+    them are parsed at all — the meeting rules read nothing else, and most of a person's
+    calendar is meetings without leads.
+    """
     import icalendar
     import recurring_ical_events  # type: ignore[import-untyped]  # ships no type hints
 
@@ -43,6 +53,8 @@ def read_occurrences(
         raise CalendarError(
             f"the calendar is over {MAX_BYTES // 1_000_000} MB: not read", "calendar"
         )
+    if inviting is not None:
+        document = _events_inviting(document, inviting)
     try:
         calendar = icalendar.Calendar.from_ical(document)
         expanded = recurring_ical_events.of(calendar).between(read_from, read_until)
@@ -54,6 +66,44 @@ def read_occurrences(
     found = [o for o in found if read_from <= o.start < read_until]
     found.sort(key=lambda o: (o.start, o.key))
     return found
+
+
+_FOLD = re.compile(rb"\r?\n[ \t]")
+_EVENT = re.compile(
+    rb"^BEGIN:VEVENT\r?$.*?^END:VEVENT\r?\n?", re.MULTILINE | re.DOTALL | re.IGNORECASE
+)
+_UID = re.compile(rb"^UID[;:](.*?)\r?$", re.MULTILINE | re.IGNORECASE)
+# Anything shaped like an address: a loose superset of what _email finds, so that an event
+# left out here could not have matched anyway.
+_ADDRESS = re.compile(rb"[^\s:;,<>\"'()\[\]]+@[^\s:;,<>\"'()\[\]]+")
+
+
+def _events_inviting(document: bytes, emails: Collection[str]) -> bytes:
+    """The document with only the events (every instance of a UID together) that mention
+    one of `emails`; everything outside events (time zones) kept as it is."""
+    unfolded = _FOLD.sub(b"", document)
+    blocks = list(_EVENT.finditer(unfolded))
+    wanted: set[bytes] = set()
+    for block in blocks:
+        found = {
+            m.group().lower().removeprefix(b"mailto:") for m in _ADDRESS.finditer(block.group())
+        }
+        if any(a.decode("utf-8", "replace") in emails for a in found):
+            wanted.add(_uid_of(block.group()))
+    kept: list[bytes] = []
+    position = 0
+    for block in blocks:
+        kept.append(unfolded[position : block.start()])
+        if _uid_of(block.group()) in wanted:
+            kept.append(block.group())
+        position = block.end()
+    kept.append(unfolded[position:])
+    return b"".join(kept)
+
+
+def _uid_of(block: bytes) -> bytes:
+    found = _UID.search(block)
+    return found.group(1).strip() if found else b""
 
 
 def _occurrence(event: Any, zone: tzinfo) -> Occurrence | None:
