@@ -85,6 +85,10 @@ class MainWindow(QMainWindow):
         self.mail_status.setAccessibleName("Mail watching")
         self.mail_status.hide()
         self.statusBar().addWidget(self.mail_status)
+        self.calendar_status = QLabel(self)  # likewise for the calendar
+        self.calendar_status.setAccessibleName("Calendar reading")
+        self.calendar_status.hide()
+        self.statusBar().addWidget(self.calendar_status)
         self.columns: dict[str, BoardColumn] = {}  # state value → column, once attached
         # Set by the app when a tray icon exists: closing the window then only hides it.
         self.keep_running_in_tray: Callable[[], bool] = lambda: False
@@ -200,6 +204,15 @@ class MainWindow(QMainWindow):
     def mail_logged(self, count: int) -> None:
         entries = "1 entry" if count == 1 else f"{count} entries"
         self.say(f"Logged {entries} from your mailbox", 8000)
+
+    def show_calendar_status(self, text: str) -> None:
+        """A calendar problem stays in the status bar while it lasts; "" clears it."""
+        self.calendar_status.setText(text)
+        self.calendar_status.setVisible(bool(text))
+
+    def calendar_logged(self, count: int) -> None:
+        entries = "1 entry" if count == 1 else f"{count} entries"
+        self.say(f"Logged {entries} from your calendar", 8000)
 
     # --- the window's life ----------------------------------------------------------------
 

@@ -27,8 +27,10 @@ from followthrough.ui.scheduler import Scheduler
 from followthrough.ui.single_instance import SingleInstance
 
 if TYPE_CHECKING:
+    from followthrough.ui.calendarwatcher import CalendarWatcher
     from followthrough.ui.mailwatcher import MailWatcher
     from followthrough.ui.notify import AlertNotifier
+    from followthrough.ui.notify.meeting_questions import MeetingNotifications
     from followthrough.ui.tray import TrayIcon
 
 TRAY_NOTICE = (
@@ -62,6 +64,8 @@ class AppSession:
         self.notifier: AlertNotifier | None = None
         self.tray: TrayIcon | None = None
         self.mail: MailWatcher | None = None
+        self.calendar: CalendarWatcher | None = None
+        self.meeting_questions: MeetingNotifications | None = None
         # exit(), not quit(): quit() asks the windows first, and one kept in the tray says no.
         window.quit_requested.connect(lambda: app.exit(0))
         instance.activated.connect(window.bring_forward)
@@ -107,6 +111,7 @@ class AppSession:
             self._count(window.today.total)
         self.scheduler.start()
         self._watch_mail()
+        self._watch_calendar()
         if self.paths is not None:
             # The first start of each day keeps a copy (on the worker: it reads the whole file).
             paths = self.paths
@@ -128,6 +133,23 @@ class AppSession:
         window.check_mail_requested.connect(self.mail.check_now)
         window.mail_account_changed.connect(self.mail.check_now)
         self.mail.start()
+
+    def _watch_calendar(self) -> None:
+        """Meetings from the calendar, on a thread of their own (quiet without a calendar);
+        the questions a pass asks pop up with Held and Missed."""
+        from followthrough.ui.calendarwatcher import CalendarWatcher
+        from followthrough.ui.notify.meeting_questions import MeetingNotifications
+
+        window = self.window
+        self.calendar = CalendarWatcher(self.ops, parent=window)
+        self.calendar.status_changed.connect(window.show_calendar_status)
+        self.calendar.logged.connect(window.calendar_logged)
+        if self.notifier is not None:
+            self.meeting_questions = MeetingNotifications(
+                self.ops, window.lead_actions, self.notifier.bridge, parent=window
+            )
+            self.calendar.asked.connect(self.meeting_questions.ask)
+        self.calendar.start()
 
     def _backup_failed(self, message: str) -> None:
         self.window.statusBar().showMessage(f"Today's backup could not be made: {message}", 15000)
@@ -200,6 +222,9 @@ class AppSession:
         self.closed = True
         self.scheduler.stop()
         # Nothing of this session may outlive it (a test opens several in one process).
+        if self.meeting_questions is not None:
+            self.meeting_questions.deleteLater()
+            self.meeting_questions = None
         if self.notifier is not None:
             self.notifier.shutdown()
             self.notifier.deleteLater()
@@ -212,6 +237,10 @@ class AppSession:
             self.mail.stop()  # waits for a pass in flight: it writes in one transaction
             self.mail.deleteLater()
             self.mail = None
+        if self.calendar is not None:
+            self.calendar.stop()  # likewise
+            self.calendar.deleteLater()
+            self.calendar = None
         self.ops.shutdown()  # let a queued write finish before the database closes
         self.db.close()
 
