@@ -20,6 +20,8 @@ from email.utils import getaddresses, parsedate_to_datetime
 # The only headers fetched from the server (IMAP names them in upper case).
 HEADER_FIELDS = (
     "FROM",
+    "SENDER",  # a tool mailing "on behalf of" someone names itself here
+    "REPLY-TO",  # the visitor a notification is about, for tools that say so
     "TO",
     "CC",
     "DATE",
@@ -28,6 +30,7 @@ HEADER_FIELDS = (
     "AUTO-SUBMITTED",
     "X-AUTOREPLY",
     "PRECEDENCE",
+    "CONTENT-TYPE",  # multipart or text/calendar: may carry an invitation's answer
 )
 
 # Subjects that out-of-office robots put first, in the languages the users write in.
@@ -51,6 +54,14 @@ class MailHeaders:
     date: datetime  # UTC
     key: str  # the normalised Message-ID, or a stable stand-in when there is none
     auto_reply: bool
+    sender: tuple[str, ...] = ()  # the Sender header: who sent it for the From
+    reply_to: tuple[str, ...] = ()
+    content_type: str = ""  # "multipart/mixed", lower-case; "" when unsaid (text/plain)
+
+    @property
+    def may_hold_calendar(self) -> bool:
+        """Whether the message may carry an iCalendar part (an invitation's answer)."""
+        return self.content_type.startswith("multipart/") or self.content_type == "text/calendar"
 
 
 def read_headers(raw: bytes, arrived: datetime) -> MailHeaders:
@@ -70,6 +81,9 @@ def read_headers(raw: bytes, arrived: datetime) -> MailHeaders:
         date=message_date(text("Date"), arrived),
         key=message_key(text("Message-ID"), text("From"), text("Date"), text("Subject")),
         auto_reply=is_auto_reply(message, subject),
+        sender=addresses([text("Sender")]),
+        reply_to=addresses([text("Reply-To")]),
+        content_type=(text("Content-Type") or "").split(";", 1)[0].strip().lower(),
     )
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
+from followthrough.domain.bodystructure import CalendarPart, calendar_parts
 from followthrough.domain.mailaccount import MailAccount, Security
 from followthrough.domain.mailheaders import (
     HEADER_FIELDS,
@@ -207,6 +208,37 @@ def fetch_headers(imap: imaplib.IMAP4, first: int, last: int, after: int) -> lis
     if status != "OK":
         raise imaplib.IMAP4.error("FETCH failed")
     return _parse_fetch(data, after)
+
+
+def fetch_calendar_parts(imap: imaplib.IMAP4, uids: list[int]) -> dict[int, CalendarPart]:
+    """Where each message's text/calendar part is (BODYSTRUCTURE: the parts described, none
+    sent); messages without one are left out."""
+    if not uids:
+        return {}
+    status, data = imap.uid("FETCH", ",".join(map(str, uids)), "(UID BODYSTRUCTURE)")
+    if status != "OK":
+        raise imaplib.IMAP4.error("FETCH failed")
+    return calendar_parts(data)
+
+
+def fetch_sections(
+    imap: imaplib.IMAP4, parts: dict[int, CalendarPart], limit: int
+) -> dict[int, bytes]:
+    """The raw bytes of one body section per message, at most `limit` of each: the only
+    part of a body the app ever reads (an invitation's answer, see mailinvites.py)."""
+    by_section: dict[str, list[int]] = {}
+    for uid, part in parts.items():
+        by_section.setdefault(part.section, []).append(uid)
+    found: dict[int, bytes] = {}
+    for section, uids in sorted(by_section.items()):
+        item = f"BODY.PEEK[{section}]<0.{limit}>"
+        status, data = imap.uid("FETCH", ",".join(map(str, sorted(uids))), f"(UID {item})")
+        if status != "OK":
+            raise imaplib.IMAP4.error("FETCH failed")
+        for piece in data:
+            if isinstance(piece, tuple) and (said := _UID.search(piece[0])) is not None:
+                found[int(said.group(1))] = piece[1][:limit]
+    return found
 
 
 def _quoted(folder: str) -> str:
