@@ -89,8 +89,14 @@ def read_answer(raw: bytes, part: CalendarPart, zone: tzinfo) -> InviteAnswer | 
         found = [read_occurrence(e, zone) for e in calendar.walk("VEVENT")]
     except (ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None
-    occurrences = tuple(o for o in found if o is not None)
+    occurrences = tuple(o for o in found if o is not None and _decides(method, o))
     return InviteAnswer(method, occurrences) if occurrences else None
+
+
+def _decides(method: str, occurrence: Occurrence) -> bool:
+    """A CANCEL always does; a REPLY when someone in it accepted or declined."""
+    said = {partstat.upper() for partstat in occurrence.attendees.values()}
+    return method == CANCEL or bool(said & {ACCEPTED, DECLINED})
 
 
 def _decoded(raw: bytes, part: CalendarPart) -> str | None:
