@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import io
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from followthrough.domain.signals import Channel, Direction, SignalKind
 from followthrough.paths import prepare_data_dir
@@ -12,6 +15,7 @@ from followthrough.services.clock import utcnow
 from followthrough.services.signal_log import SignalEntry, log_signals
 from followthrough.store.db import Database
 from tests.cli.conftest import CliRunner
+from tests.support.mailserver import MailServer, message
 
 
 def matched_reply(data_dir: Path, lead_id: int) -> int:
@@ -69,3 +73,150 @@ def test_a_typed_signal_and_a_bad_switch_are_refused_in_one_line(cli: CliRunner)
     assert cli("signals", "auto", "ana", "on").out == (
         "The mailbox, the calendar and mail rules may log signals for #1 Ana Silva.\n"
     )
+
+
+def test_the_rules_are_listed_tried_and_edited(cli: CliRunner) -> None:
+    assert cli("add", "Dana Reyes", "--email", "dana@acme.io").code == 0
+    listed = cli("signals", "rules", "--json").json()["rules"]
+    assert {"name": "DocSend: viewed", "sender": "@docsend.com", "pattern": "{name} viewed {title}",
+            "kind": "proposal_viewed", "enabled": True} in listed  # fmt: skip
+    text = cli("signals", "rules").out
+    assert text.splitlines()[0].split() == ["NAME", "SENDER", "PATTERN", "KIND", "ON"]
+    assert "Calendly: new event" in text
+
+    tried = cli("signals", "test", "dana reyes viewed Proposal", "--from", "no-reply@docsend.com")
+    assert (tried.code, tried.out) == (
+        0, "The rule “DocSend: viewed” would log proposal viewed for Dana Reyes.\n"
+    )  # fmt: skip
+    by_reply = cli("signals", "test", "Someone viewed Plan", "--from", "hi@qwilr.com",
+                   "--reply-to", "DANA@acme.io", "--json").json()  # fmt: skip
+    assert (by_reply["lead"], by_reply["kind"], by_reply["match"], by_reply["logs"]) == (
+        "Dana Reyes", "proposal_viewed", "mail_rule:@qwilr.com:dana@acme.io", True
+    )  # fmt: skip
+    nobody = cli("signals", "test", "Sam viewed Plan", "--from", "no-reply@docsend.com")
+    assert nobody.code == 0
+    assert nobody.out == (
+        "The rule “DocSend: viewed” matches (proposal viewed), but nothing would be logged: "
+        "no lead is named Sam, and no lead has the sender's address.\n"
+    )
+    stranger = cli("signals", "test", "Hello", "--from", "ana@else.io")
+    assert (
+        stranger.out == "Nothing would be logged: no enabled rule is for mail from ana@else.io.\n"
+    )
+
+    assert cli("signals", "rules", "disable", "docsend: viewed").code == 0
+    off = cli("signals", "test", "Dana Reyes viewed Plan", "--from", "no-reply@docsend.com")
+    assert "no enabled rule for mail from no-reply@docsend.com matches" in off.out
+    added = cli("signals", "rules", "add", "Deck opens", "--sender", "decks.example.com",
+                "--pattern", "{company}: deck opened", "--kind", "link clicked")  # fmt: skip
+    assert added.code == 0, added.err
+    assert cli("signals", "rules", "--json").json()["rules"][-1] == {
+        "name": "Deck opens", "sender": "@decks.example.com", "pattern": "{company}: deck opened",
+        "kind": "link_clicked", "enabled": True,
+    }  # fmt: skip
+    assert cli("signals", "rules", "remove", "Deck opens").code == 0
+    assert cli("signals", "rules", "reset").out.startswith("Back to the 16 rules")
+    assert cli("signals", "rules", "--json").json()["rules"] == listed
+
+
+def test_bad_rules_and_addresses_are_one_line_on_stderr(cli: CliRunner) -> None:
+    cases = [
+        (("signals", "test", "Hi", "--from", "not an address"), 4),
+        (("signals", "test", "Hi", "--from", "a@b.io", "--reply-to", "b@"), 4),
+        (
+            (
+                "signals",
+                "rules",
+                "add",
+                "X",
+                "--sender",
+                "@docsend.com",
+                "--pattern",
+                "{nmae} x",
+                "--kind",
+                "proposal_viewed",
+            ),
+            4,
+        ),
+        (
+            (
+                "signals",
+                "rules",
+                "add",
+                "X",
+                "--sender",
+                "docsend",
+                "--pattern",
+                "{name} x",
+                "--kind",
+                "proposal_viewed",
+            ),
+            4,
+        ),
+        (
+            (
+                "signals",
+                "rules",
+                "add",
+                "X",
+                "--sender",
+                "@a.io",
+                "--pattern",
+                "{name} x",
+                "--kind",
+                "sent",
+            ),
+            4,
+        ),
+        (
+            (
+                "signals",
+                "rules",
+                "add",
+                "DocSend: viewed",
+                "--sender",
+                "@a.io",
+                "--pattern",
+                "{name} x",
+                "--kind",
+                "note",
+            ),
+            4,
+        ),
+        (("signals", "rules", "remove", "No such rule"), 3),
+    ]
+    for args, code in cases:
+        result = cli(*args)
+        assert (result.code, result.out) == (code, ""), args
+        assert result.err.startswith("followthrough: "), args
+        assert result.err.count("\n") == 1, result.err
+    assert len(cli("signals", "rules", "--json").json()["rules"]) == 16  # nothing was kept
+
+
+def test_mail_check_prints_what_a_rule_logged(
+    cli: CliRunner, server: MailServer, keyring_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli("add", "Dana Reyes", "--email", "dana@acme.io", "--at", "-3d").code == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO(server.password + "\n"))
+    folder = "signals-cli"
+    server.append(folder)
+    server.append("Sent")
+    setup = cli("mail", "set-account", "--host", server.host, "--user", server.user,
+                "--security", "starttls", "--port", str(server.plain_port),
+                "--ca-file", str(server.cafile), "--inbox", folder)  # fmt: skip
+    assert setup.code == 0, setup.err
+    sent_at = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    server.append(folder, message("DocSend <no-reply@docsend.com>", server.user,
+                                  "Dana Reyes viewed Proposal", date=sent_at))  # fmt: skip
+
+    checked = cli("mail", "check", "--json")
+
+    assert checked.code == 0, checked.err
+    assert [(e["lead"], e["kind"], e["source"], e["rule"]) for e in checked.json()["logged"]] == [
+        ("Dana Reyes", "proposal_viewed", "mail_rule", "DocSend: viewed")
+    ]
+    shown = cli("show", "dana", "--json").json()["timeline"]
+    assert [(e["kind"], e["source"]) for e in shown if e["kind"] == "proposal_viewed"] == [
+        ("proposal_viewed", "mail_rule")
+    ]
+    assert "from a mail rule" in cli("show", "dana").out

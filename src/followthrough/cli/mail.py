@@ -201,6 +201,8 @@ def _report_json(report: PassReport) -> dict[str, Any]:
                 "subject": entry.subject,
                 "at": output.iso_local(entry.at),
                 "folder": entry.folder,
+                "source": entry.source,  # mail, mail_rule, or calendar (an invitation's answer)
+                "rule": entry.rule,
             }
             for entry in report.logged
         ],
@@ -212,7 +214,8 @@ def _report_json(report: PassReport) -> dict[str, Any]:
 def _report_text(report: PassReport, now: datetime) -> str:
     words = {"replied": "reply from", "sent": "sent to", "auto_reply": "automatic reply from"}
     lines = [
-        f"{output.when_text(entry.at, now):<22} {words.get(entry.kind, entry.kind)} "
+        f"{output.when_text(entry.at, now):<22} "
+        f"{words.get(entry.kind, entry.kind.replace('_', ' ') + ':')} "
         # One line each: a subject comes from a mail header, and those can hold anything.
         + one_line(entry.lead_name + (f": {entry.subject}" if entry.subject else ""))
         for entry in report.logged
