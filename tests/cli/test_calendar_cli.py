@@ -31,7 +31,7 @@ def test_the_command_line_sets_checks_and_forgets_a_calendar(
     gone = cli("calendar", "check")
     assert (gone.code, gone.err) == (
         5,
-        "followthrough: no calendar is set: `followthrough calendar set-url`\n",
+        "followthrough: no calendar is set: `followthrough calendar set-url` or `set-account`\n",
     )
 
 

@@ -10,7 +10,7 @@ that event never matches that lead again; leads kept out of automatic matching a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -77,8 +77,14 @@ def apply_read(
     read_from: datetime,
     read_until: datetime,
     now: datetime | None = None,
+    uids: Collection[str] | None = None,
 ) -> list[MeetingLogged]:
-    """Log what this read of the calendar calls for; returns the steps taken."""
+    """Log what this read of the calendar calls for; returns the steps taken.
+
+    `uids`: the events the read covers (a CalDAV read fetches only what changed, and
+    names what was deleted); only kept meetings of those events may be taken as gone from
+    the window. None: the read is the whole calendar.
+    """
     now = now or utcnow()
     with db.write() as session:
         conn = session.connection()
@@ -90,7 +96,7 @@ def apply_read(
         )  # fmt: skip
         # An occurrence without the leads it must not match, as if they were not invited.
         visible = [_without(o, leads, refused) for o in occurrences]
-        kept_rows = _kept(conn, [o.key for o in occurrences], read_from, read_until)
+        kept_rows = _kept(conn, [o.key for o in occurrences], read_from, read_until, uids)
         kept = {pair: _as_kept(row) for pair, row in kept_rows.items()}
         by_email = {email: lead_id for email, (lead_id, _) in leads.items()}
         steps = meeting_steps(visible, kept, by_email, read_from, read_until, now)
@@ -189,12 +195,19 @@ def _without(
 
 
 def _kept(
-    conn: Connection, keys: list[str], read_from: datetime, read_until: datetime
+    conn: Connection,
+    keys: list[str],
+    read_from: datetime,
+    read_until: datetime,
+    uids: Collection[str] | None,
 ) -> dict[tuple[str, int], Any]:
     """The meetings kept that this read speaks about: those read again, and those in the
-    window read (a meeting gone from it was cancelled)."""
+    window read of the events it covers (a meeting gone from it was cancelled)."""
     in_window = (MEETING.c.start >= read_from) & (MEETING.c.start < read_until)
     rows = conn.execute(select(MEETING).where(or_(MEETING.c.key.in_(keys), in_window))).all()
+    if uids is not None:
+        read, covered = set(keys), set(uids)
+        rows = [r for r in rows if r.key in read or event_uid(r.key) in covered]
     return {(row.key, row.lead_id): row for row in rows}
 
 
