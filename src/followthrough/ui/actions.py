@@ -209,6 +209,26 @@ class LeadActions(QObject):
         work = lambda db: answer_meeting(db, meeting_id, held).lead_id  # noqa: E731
         self._push(lead_id, wording, work, on_done, on_error)
 
+    def set_auto_signals(
+        self,
+        lead_id: int,
+        on: bool,
+        name: str,
+        on_done: Callable[[int], None] | None = None,
+        on_error: OnError | None = None,
+    ) -> None:
+        """Let the mailbox, the calendar and the mail rules log signals for this lead, or not."""
+        from followthrough.services.matching import set_auto_signals  # on first use, as above
+
+        if on:
+            wording = Wording(f"Log signals for {name} automatically",
+                              f"Signals for {name} are logged automatically again")  # fmt: skip
+        else:
+            wording = Wording(f"Stop logging signals for {name} automatically",
+                              f"Signals for {name} are no longer logged automatically")  # fmt: skip
+        work = lambda db: set_auto_signals(db, lead_id, on)  # noqa: E731
+        self._push(lead_id, wording, work, on_done, on_error)
+
     # --- the history ------------------------------------------------------------------------
 
     def forget_leads(self, lead_ids: Iterable[int]) -> None:

@@ -22,6 +22,7 @@ from followthrough.services.clock import utcnow
 from followthrough.services.readmodels import LeadView
 from followthrough.ui.actions import LeadActions
 from followthrough.ui.board.style import paint_panel
+from followthrough.ui.lead.auto_signals import AutoSignalsSwitch
 from followthrough.ui.lead.form import LeadForm
 from followthrough.ui.lead.log_bar import LogBar
 from followthrough.ui.lead.reason import ReasonRow
@@ -72,6 +73,7 @@ class LeadPanel(QWidget):
         self.reason = ReasonRow(ops, self.details)  # why a lost or parked lead left
         self.form = LeadForm(actions, clock, self.details)
         self.log_bar = LogBar(actions, lambda: self.lead, self, self.details)
+        self.auto_signals = AutoSignalsSwitch(ops, actions, self.details)
         # The parts' widgets by the names the window and the tests know them.
         self.fields, self.due_hint = self.form.fields, self.form.due_hint
         self.note, self.log_problem = self.log_bar.note, self.log_bar.problem
@@ -95,6 +97,7 @@ class LeadPanel(QWidget):
         layout.addWidget(self.reason)
         layout.addWidget(self.form)
         layout.addWidget(self.log_bar)
+        layout.addWidget(self.auto_signals)
         layout.addWidget(timeline_label)
         layout.addWidget(self.timeline_view, 1)
         self._show_empty()
@@ -166,6 +169,7 @@ class LeadPanel(QWidget):
         self.reason.show_lead(None, None)
         self.log_bar.clear()
         self.log_bar.enable(False)
+        self.auto_signals.show_lead(None)
         self.pages.setCurrentWidget(self.empty)
         self.loaded.emit()
 
@@ -179,6 +183,7 @@ class LeadPanel(QWidget):
         self.reason.show_lead(lead, _move_note(found))
         self.timeline.set_items(found.entries)
         self.log_bar.enable(True)
+        self.auto_signals.show_lead(lead.id, lead.name)
         self.pages.setCurrentWidget(self.details)
         self.loaded.emit()
 
