@@ -23,6 +23,7 @@ from followthrough.services.calendar.watch import CalendarPass, calendar_state, 
 from followthrough.services.clock import local_zone, utcnow
 from followthrough.services.turns import DatabaseTurn
 from followthrough.ui.ops import UNEXPECTED, Operations
+from followthrough.ui.timefmt import due_words
 from followthrough.ui.watcher import MINUTE_MS, PassOutcome, PassWatcher, Wording
 
 INTERVAL_MINUTES = 15
@@ -71,6 +72,26 @@ def _one_pass(on_database: DatabaseTurn) -> PassOutcome:
 def _without_message(exc: BaseException) -> str:
     frames = "".join(traceback.format_tb(exc.__traceback__)).rstrip()
     return f"{type(exc).__name__} (its message is not logged)\n{frames}"
+
+
+def found_words(report: CalendarReport) -> str:
+    """What a pass found: 'Read today 14:02: 12 events in the coming weeks; logged 2 …'."""
+    found = report.calendar
+    parts = []
+    if found.occurrences is None:
+        parts.append("unchanged since the last read")
+    else:
+        parts.append(_count(found.occurrences, "event", "events") + " in the coming weeks")
+    logged = sum(1 for step in found.logged if step.step is not StepKind.ASK)
+    if logged:
+        parts.append("logged " + _count(logged, "meeting change", "meeting changes"))
+    if report.asked:
+        parts.append("asked about " + _count(len(report.asked), "meeting", "meetings"))
+    return f"Read {due_words(report.checked_at, utcnow())}: " + "; ".join(parts) + "."
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"1 {one}" if n == 1 else f"{n:,} {many}"
 
 
 class CalendarWatcher(PassWatcher):

@@ -59,6 +59,7 @@ class PassWatcher(QObject):
     checked = Signal(object)  # the pass's report, after each pass that worked
     logged = Signal(int)  # how many entries a pass logged (only when it logged some)
     status_changed = Signal(str)  # one sentence for the status bar; "" when all is well again
+    finished = Signal()  # after each pass, whether it worked or not (`status` says)
 
     def __init__(
         self,
@@ -122,6 +123,10 @@ class PassWatcher(QObject):
     def _done(self, outcome: PassOutcome) -> None:
         if self._stopped:
             return
+        self._worked(outcome)
+        self.finished.emit()
+
+    def _worked(self, outcome: PassOutcome) -> None:
         self.failures = 0
         if outcome.report is None:
             self._say("")  # nothing set up (any more): nothing to check, nothing wrong
@@ -150,6 +155,7 @@ class PassWatcher(QObject):
             stopped = self.wording.stopped
             log.warning("%s: %s", stopped[:1].lower() + stopped[1:], error)
         self._say(status)
+        self.finished.emit()
 
     def _say(self, status: str) -> None:
         if status != self.status:

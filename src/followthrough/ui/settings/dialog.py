@@ -25,6 +25,7 @@ from followthrough.errors import InvalidData
 from followthrough.services.usersettings import StoredSettings, get_settings, save_settings
 from followthrough.ui.changes import POLICY, SETTINGS, Changes
 from followthrough.ui.ops import Operations
+from followthrough.ui.settings.calendar_page import CalendarPage
 from followthrough.ui.settings.data_page import DataPage
 from followthrough.ui.settings.fields import SettingsPage, sentence, warning_colour
 from followthrough.ui.settings.follow_up_page import FollowUpPage
@@ -32,6 +33,7 @@ from followthrough.ui.settings.habits_pages import DraftsPage, NotificationsPage
 from followthrough.ui.settings.mail_page import MailPage
 
 if TYPE_CHECKING:
+    from followthrough.ui.calendarwatcher import CalendarWatcher
     from followthrough.ui.notify import AlertNotifier
 
 
@@ -42,6 +44,15 @@ def _alert_notifier(window: QWidget | None) -> AlertNotifier | None:
     from followthrough.ui.notify import AlertNotifier
 
     return window.findChild(AlertNotifier, "", Qt.FindChildOption.FindDirectChildrenOnly)
+
+
+def _calendar_watcher(window: QWidget | None) -> CalendarWatcher | None:
+    """The app's calendar watcher, which the session makes a child of the main window."""
+    if window is None:
+        return None
+    from followthrough.ui.calendarwatcher import CalendarWatcher
+
+    return window.findChild(CalendarWatcher, "", Qt.FindChildOption.FindDirectChildrenOnly)
 
 
 class SettingsDialog(QDialog):
@@ -58,6 +69,7 @@ class SettingsDialog(QDialog):
         self.drafts = DraftsPage(self)
         self.data = DataPage(ops, self)
         self.mail = MailPage(ops, self)  # saves on its own buttons, not on OK
+        self.calendar = CalendarPage(ops, _calendar_watcher(parent), self)  # likewise
         notifier = _alert_notifier(parent)
         if notifier is not None:
             self.notifications.watch_notifier(notifier)
@@ -65,7 +77,7 @@ class SettingsDialog(QDialog):
         self.tabs.setAccessibleName("Settings sections")
         for page, title in ((self.follow_up, "&Follow-up"), (self.notifications, "&Notifications"),
                             (self.drafts, "D&rafts"), (self.data, "Da&ta"),
-                            (self.mail, "&Mail")):  # fmt: skip
+                            (self.mail, "&Mail"), (self.calendar, "Ca&lendar")):  # fmt: skip
             self.tabs.addTab(page, title)
         self.problem = QLabel(self)  # for a refusal that names no field of ours
         self.problem.setObjectName("problem")
@@ -176,6 +188,7 @@ class SettingsDialog(QDialog):
         # The Mail tab's thread stops taking work; a keyring call still in flight finishes
         # on its own (a prompt left open must not freeze the window).
         self.mail.shutdown()
+        self.calendar.shutdown()
         super().done(result)
 
     def _set_saving(self, saving: bool) -> None:
