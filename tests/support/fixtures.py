@@ -5,6 +5,8 @@ tests/conftest.py as a plugin).
 a second to start, so a module's tests share it and keep apart by folder or by account.
 `keyring_home`: a real, unlocked Secret Service (tests/support/secretservice.py), one per
 test, so no test sees another's passwords; its value is the keyring's home folder.
+`caldav`: a real CalDAV server (Radicale, tests/support/radicale.py), one per test, with one
+user whose password is made for the test.
 `x_display`: a private X server (Xvfb, tests/support/desktop.py), one per test; its value is
 the DISPLAY to give the app.
 """
@@ -20,6 +22,7 @@ from tests.support.components import require_program
 from tests.support.desktop import x_server
 from tests.support.icsserver import IcsServer, ics_server
 from tests.support.mailserver import MailServer, mail_server
+from tests.support.radicale import Radicale, radicale_server
 from tests.support.secretservice import secret_service
 
 
@@ -34,6 +37,13 @@ def ics_feed() -> Iterator[IcsServer]:
     """A calendar's private address, served on loopback (tests/support/icsserver.py)."""
     with ics_server() as served:
         yield served
+
+
+@pytest.fixture
+def caldav() -> Iterator[Radicale]:
+    """A CalDAV account on loopback (tests/support/radicale.py), calendars made per test."""
+    with radicale_server() as running:
+        yield running
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import http.client
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -47,8 +48,12 @@ filesystem_folder = {root}/collections
 [web]
 type = none
 [logging]
-level = warning
+level = info
 """
+# Each request is logged before it is answered: "REPORT request for '/founder/work/' with
+# depth '1' received from 127.0.0.1 using 'Followthrough' HTTP/1.1".
+_LOGGED = re.compile(r"(\w+) request for '([^']*)'(?: with depth '(\w+)')? received from .*?"
+                     r"using 'Followthrough'")  # fmt: skip
 
 
 def _free_port() -> int:
@@ -103,16 +108,17 @@ class Radicale:
         for _attempt in range(3):
             (self.root / "config").write_text(CONFIG.format(root=self.root, port=self.port))
             errors = self.root / "radicale.stderr"
-            with errors.open("wb") as err:
+            with errors.open("ab") as err:  # appended: the log of every start, for app_requests
                 self.process = subprocess.Popen(
                     [sys.executable, "-m", "radicale", "--config", str(self.root / "config")],
                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                    env={**os.environ, "HOME": str(self.root)},  # no ~/.config/radicale
                 )  # fmt: skip
             deadline = time.monotonic() + STARTUP_TIMEOUT
             while not self._answering():
                 exited = self.process.poll() is not None
                 if exited or time.monotonic() > deadline:
-                    said = errors.read_text(errors="replace").strip()
+                    said = errors.read_text(errors="replace").strip()[-2000:]
                     self.stop()
                     if not exited:
                         raise RuntimeError(f"radicale did not answer in {STARTUP_TIMEOUT:g} s")
@@ -122,6 +128,11 @@ class Radicale:
                 return
             self.port = _free_port()
         raise RuntimeError(f"radicale did not start: {said}")
+
+    def app_requests(self) -> list[tuple[str, str, str]]:
+        """(method, path, depth) of every request the app sent, in order (Radicale's log)."""
+        log = (self.root / "radicale.stderr").read_text(errors="replace")
+        return [(m[1], m[2], m[3] or "") for m in _LOGGED.finditer(log)]
 
     def stop(self) -> None:
         process = getattr(self, "process", None)

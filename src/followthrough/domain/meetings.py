@@ -26,7 +26,7 @@ DECLINED = "DECLINED"  # an attendee's PARTSTAT saying they will not come
 class Occurrence(NamedTuple):
     """One instance of a calendar event, as far as the app may know it."""
 
-    key: str  # the event's UID and this instance's start: the same across reads
+    key: str  # the UID, and an instance of a series its original start: same across reads
     title: str  # the event's summary ("" when it has none)
     start: datetime  # aware; an all-day event starts at the day's start where the person is
     end: datetime

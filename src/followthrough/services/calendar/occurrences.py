@@ -58,11 +58,13 @@ def read_occurrences(
     try:
         calendar = icalendar.Calendar.from_ical(document)
         expanded = recurring_ical_events.of(calendar).between(read_from, read_until)
+        series = {str(e.get("UID", "")).strip() for e in calendar.walk("VEVENT")
+                  if any(name in e for name in ("RRULE", "RDATE", "RECURRENCE-ID"))}  # fmt: skip
     except (ValueError, TypeError, KeyError, IndexError) as exc:
         raise CalendarError(
             f"the calendar could not be read: {_first_line(exc)}", "calendar"
         ) from None
-    found = [o for o in (_occurrence(e, zone) for e in expanded) if o is not None]
+    found = [o for o in (_occurrence(e, zone, series) for e in expanded) if o is not None]
     found = [o for o in found if read_from <= o.start < read_until]
     found.sort(key=lambda o: (o.start, o.key))
     return found
@@ -106,7 +108,11 @@ def _uid_of(block: bytes) -> bytes:
     return found.group(1).strip() if found else b""
 
 
-def _occurrence(event: Any, zone: tzinfo) -> Occurrence | None:
+def _occurrence(
+    event: Any, zone: tzinfo, series: Collection[str] | None = None
+) -> Occurrence | None:
+    """`series`: the UIDs of recurring events in the document; None: this event as it
+    stands says (an invitation's answer by mail, not expanded)."""
     uid = str(event.get("UID", "")).strip()
     start = event.get("DTSTART")
     if not uid or start is None:
@@ -115,10 +121,17 @@ def _occurrence(event: Any, zone: tzinfo) -> Occurrence | None:
     begins = _moment(start.dt, zone)
     end = event.get("DTEND")
     ends = _moment(end.dt, zone) if end is not None else begins + (DAY if all_day else timedelta())
-    recurrence = event.get("RECURRENCE-ID")
-    instance = _moment(recurrence.dt, zone) if recurrence is not None else begins
+    # An instance of a series is known by its original start (a moved one keeps it); a
+    # single event by its UID alone, so that moving it is a move, not a new meeting.
+    # (recurring-ical-events gives every event a RECURRENCE-ID, single ones too.)
+    instance = ""
+    recurring = ("RRULE", "RDATE", "RECURRENCE-ID")
+    if uid in series if series is not None else any(name in event for name in recurring):
+        recurrence = event.get("RECURRENCE-ID")
+        began = _moment(recurrence.dt, zone) if recurrence is not None else begins
+        instance = began.astimezone(UTC).isoformat()
     return Occurrence(
-        key=f"{uid}|{instance.astimezone(UTC).isoformat()}",
+        key=f"{uid}|{instance}",
         title=" ".join(str(event.get("SUMMARY", "")).split()),
         start=begins,
         end=max(ends, begins),
