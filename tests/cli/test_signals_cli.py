@@ -114,6 +114,10 @@ def test_the_rules_are_listed_tried_and_edited(cli: CliRunner) -> None:
         "name": "Deck opens", "sender": "@decks.example.com", "pattern": "{company}: deck opened",
         "kind": "link_clicked", "enabled": True,
     }  # fmt: skip
+    # --json before the action or after it: the same JSON.
+    before = cli("signals", "rules", "--json", "disable", "Deck opens").json()["rules"]
+    after = cli("signals", "rules", "enable", "Deck opens", "--json").json()["rules"]
+    assert (before[-1]["enabled"], after[-1]["enabled"]) == (False, True)
     assert cli("signals", "rules", "remove", "Deck opens").code == 0
     assert cli("signals", "rules", "reset").out.startswith("Back to the 16 rules")
     assert cli("signals", "rules", "--json").json()["rules"] == listed

@@ -173,5 +173,8 @@ def _declare_rules(actions: Any) -> None:
         q = rules.add_parser(action, help=helped)
         q.add_argument("name", metavar="NAME")
     rules.add_parser("reset", help="back to the rules the app ships with")
-    for action in rules.choices.values():
-        action.add_argument("--json", action="store_true", help="print JSON only")
+    for q in rules.choices.values():
+        # Before or after the action alike: SUPPRESS keeps an action's own parse from
+        # resetting a --json given before it.
+        q.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                       help="print JSON only")  # fmt: skip
