@@ -1,10 +1,16 @@
-"""A calendar's private address, checked before it is kept."""
+"""Where the calendar is read from: a private address, or a CalDAV server and user name,
+checked before anything is kept."""
 
 from __future__ import annotations
 
 import pytest
 
-from followthrough.domain.calendarsource import parse_calendar_url, shown_url
+from followthrough.domain.calendarsource import (
+    parse_caldav_server,
+    parse_caldav_user,
+    parse_calendar_url,
+    shown_url,
+)
 from followthrough.errors import InvalidData
 
 
@@ -32,3 +38,37 @@ def test_a_wrong_address_is_refused_with_the_reason(text: str, said: str) -> Non
     with pytest.raises(InvalidData, match=said) as caught:
         parse_calendar_url(text)
     assert caught.value.field == "url"
+
+
+def test_a_caldav_server_is_kept_as_https_and_a_user_name_as_typed() -> None:
+    assert parse_caldav_server(" caldav.fastmail.com ") == "https://caldav.fastmail.com/"
+    assert parse_caldav_server("https://cloud.example.org/remote.php/dav") == (
+        "https://cloud.example.org/remote.php/dav"
+    )
+    assert parse_caldav_server("http://localhost:5232") == "http://localhost:5232/"
+    assert parse_caldav_user("  dana@acme.io ") == "dana@acme.io"
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("", "give the calendar server's address"),
+        ("http://caldav.example.com", "must use https://"),
+        ("https://me:secret@caldav.example.com/", "user name apart"),
+        ("ftp://caldav.example.com", "starts with https://"),
+        ("https://caldav.example.com:port/", "not a calendar server's address"),
+        ("https://caldav example.com", "not a calendar server's address"),
+    ],
+)
+def test_a_wrong_server_is_refused_with_the_reason(text: str, said: str) -> None:
+    with pytest.raises(InvalidData, match=said) as caught:
+        parse_caldav_server(text)
+    assert caught.value.field == "server"
+    assert "secret" not in str(caught.value)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "me:you", "a\nb", "x" * 321])
+def test_a_user_name_basic_authentication_cannot_carry_is_refused(text: str) -> None:
+    with pytest.raises(InvalidData) as caught:
+        parse_caldav_user(text)
+    assert caught.value.field == "user"

@@ -18,11 +18,13 @@ from pathlib import Path
 import pytest
 
 from followthrough import __version__
+from followthrough.services import secrets
 from followthrough.store.migrate import SCHEMA_HEAD
 from tests.support.components import require_program
 from tests.support.desktop import assert_painted_board, visible_main_window
 from tests.support.exports import hubspot_contacts_utf16, outlook_contacts
 from tests.support.mailserver import mail_server, message
+from tests.support.radicale import calendar, event, radicale_server
 from tests.support.secretservice import secret_service
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,6 +149,38 @@ def test_the_bundle_keeps_passwords_in_the_secret_service(
     assert doctor.returncode == 0, doctor.stderr
     checks = {check["check"]: check["detail"] for check in json.loads(doctor.stdout)}
     assert checks["keyring"] == "keyring.backends.SecretService.Keyring"
+
+    # A calendar account's password: given on stdin, used by a pass, found only in the
+    # keyring afterwards — in no file of the data folder (database, WAL), the log folder,
+    # an export, or anything the bundle printed.
+    data, state = tmp_path / "data", tmp_path / "state"
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))  # where the log goes
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+    with radicale_server() as caldav, secret_service(monkeypatch):
+        work = caldav.make_calendar("work", "Work")
+        caldav.put(work, "pilot", calendar(event("pilot", "ana@bundle.example", start=start)))
+        printed = [run(bundle, "add", "Ana Silva", "--email", "ana@bundle.example", data=data)]
+        printed.append(subprocess.run(
+            [str(bundle), "--data-dir", str(data), "calendar", "set-account", caldav.url,
+             "--user", caldav.user],
+            input=caldav.password + "\n", capture_output=True, text=True, timeout=60,
+        ))  # fmt: skip
+        printed.append(run(bundle, "calendar", "test", "--json", data=data))
+        printed.append(run(bundle, "calendar", "check", "--json", data=data))
+        export = tmp_path / "export.json"
+        printed.append(run(bundle, "export", "--format", "json", "--output", str(export),
+                           data=data))  # fmt: skip
+        assert secrets.read_password("calendar-password") == caldav.password
+    assert [done.returncode for done in printed] == [0] * 5, [done.stderr for done in printed]
+    assert json.loads(printed[2].stdout) == {"calendars": ["Work"]}
+    logged = json.loads(printed[3].stdout)["logged"]
+    assert [(e["lead"], e["step"]) for e in logged] == [("Ana Silva", "booked")]
+    secret = caldav.password
+    assert all(secret not in done.stdout + done.stderr for done in printed)
+    files = [p for p in (*data.rglob("*"), *state.rglob("*"), export) if p.is_file()]
+    assert data / "followthrough.sqlite3" in files
+    for path in files:
+        assert secret.encode() not in path.read_bytes(), path
 
 
 def test_the_bundle_logs_a_reply_from_a_real_mailbox_over_tls(
