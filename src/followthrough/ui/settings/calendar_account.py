@@ -88,18 +88,20 @@ class AccountBox(QGroupBox):
         self.user = QLineEdit(self, placeholderText="you@example.com")
         self.password = QLineEdit(self)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.test = QPushButton("&Test account", self)
-        self.save = QPushButton("Save acco&unt", self)
+        self.test = QPushButton("Test connect&ion", self)
+        self.save = QPushButton("Sav&e account", self)
         self.saved_note = hint_label("", self)
+        self.saved_note.hide()  # until there is an account to say something of
         for widget, name in ((self.server, "Calendar server"), (self.user, "Calendar user name"),
                              (self.password, "Calendar password"),
                              (self.test, "Test the account"), (self.save, "Save the account"),
                              (self.saved_note, "Account state")):  # fmt: skip
             widget.setAccessibleName(name)
         form = tidy_form(QFormLayout(self))
-        for field, text, edit in (("server", "Ser&ver", self.server),
-                                  ("user", "User na&me", self.user),
-                                  ("password", "Pass&word", self.password)):  # fmt: skip
+        # Mnemonics apart from the dialog's tabs and buttons and the rest of the tab.
+        for field, text, edit in (("server", "&Server", self.server),
+                                  ("user", "&User name", self.user),
+                                  ("password", "&Password", self.password)):  # fmt: skip
             label = QLabel(text, self)
             label.setBuddy(edit)
             form.addRow(label, edit)
@@ -125,12 +127,14 @@ class AccountBox(QGroupBox):
         """The account kept, if the calendar is one; empty fields otherwise."""
         if state is None or state.get("kind") != CALDAV:
             self.saved_note.setText("")
+            self.saved_note.hide()  # no empty line under the fields
             self.password.setPlaceholderText("")
             return
         self.server.setText(str(state.get("server") or ""))
         self.user.setText(str(state.get("user") or ""))
         self.password.clear()
         self.password.setPlaceholderText("saved in the keyring" if password_kept else "")
+        self.saved_note.show()
         names = calendar_names(state)
         found = f" Calendars: {', '.join(names)}." if names else ""
         kept = "Saved; the password is in the keyring." if password_kept else "Saved."
@@ -140,3 +144,4 @@ class AccountBox(QGroupBox):
         for edit in (self.server, self.user, self.password):
             edit.clear()
         self.saved_note.setText("")
+        self.saved_note.hide()

@@ -155,7 +155,7 @@ class CalendarPage(SettingsPage):
         self.show_url.setAccessibleName("Show the address")
         self.show_url.toggled.connect(self._reveal)
         address = tidy_form(QFormLayout(self.address_box))
-        label = QLabel("&Address", self.address_box)
+        label = QLabel("A&ddress", self.address_box)
         label.setBuddy(self.url)
         address.addRow(label, self._row(self.address_box, self.url, self.show_url))
         address.addRow("", self.problem_slot("url"))
@@ -169,7 +169,7 @@ class CalendarPage(SettingsPage):
         self.account.test.clicked.connect(self.test_account)
         self.account.save.clicked.connect(self.save_account)
 
-        self.check = QPushButton("Check &now", self.form)
+        self.check = QPushButton("Chec&k now", self.form)
         self.forget = QPushButton("For&get calendar", self.form)
         for button, name in ((self.save, "Save the address"), (self.check, "Read it now"),
                              (self.forget, "Forget the calendar")):  # fmt: skip
@@ -180,6 +180,7 @@ class CalendarPage(SettingsPage):
         self.result = QLabel(self.form)
         self.result.setWordWrap(True)
         self.result.setAccessibleName("Calendar result")
+        self.result.hide()  # until there is something to say
         self.last_read = hint_label("", self.form)
         self.last_read.setAccessibleName("Last read")
 
@@ -227,6 +228,7 @@ class CalendarPage(SettingsPage):
         self.keyring_note.setVisible(stored.problem is not None)
         saved = stored.state is not None
         self.saved_note.setText(f"Saved in the keyring: {stored.where}" if stored.where else "")
+        self.saved_note.setVisible(bool(stored.where))  # no empty line under the field
         self.account.show_state(stored.state, stored.password_kept)
         self.url.setPlaceholderText(
             "saved in the keyring" if stored.where else "https://…/basic.ics"
@@ -253,7 +255,7 @@ class CalendarPage(SettingsPage):
 
     def save_url(self) -> None:
         self.clear_problems()
-        self.result.clear()
+        self._say("", ok=True)
         try:
             url = parse_calendar_url(self.url.text())  # refused next to the field, text kept
         except InvalidData as exc:
@@ -275,7 +277,7 @@ class CalendarPage(SettingsPage):
 
     def _typed_account(self) -> TypedAccount | None:
         self.clear_problems()
-        self.result.clear()
+        self._say("", ok=True)
         try:
             return self.account.typed()
         except InvalidData as exc:
@@ -357,6 +359,7 @@ class CalendarPage(SettingsPage):
     def _start(self, doing: str) -> None:
         self._set_busy(True)
         self.result.setText(doing)
+        self.result.show()
         self.result.setStyleSheet("")
 
     def _refused(self, error: FollowthroughError) -> None:
@@ -364,12 +367,13 @@ class CalendarPage(SettingsPage):
         field = error.field if isinstance(error, InvalidData) else None
         if field is not None and self.owns(field):
             self.show_problem(field, str(error))
-            self.result.clear()
+            self._say("", ok=True)
         else:
             self._say(str(error), ok=False)
 
     def _say(self, text: str, *, ok: bool) -> None:
         self.result.setText(sentence(text) if text else "")
+        self.result.setVisible(bool(text))  # no empty line between the buttons and the read
         self.result.setStyleSheet("" if ok else f"color: {warning_colour(self.palette())}")
 
     def _set_busy(self, busy: bool) -> None:
