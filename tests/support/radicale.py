@@ -97,7 +97,6 @@ class Radicale:
         self.password = secrets.token_urlsafe(18)  # this run's only; in no file in the tree
         (root / "collections").mkdir(parents=True, exist_ok=True)
         (root / "users").write_text(f"{self.user}:{self.password}\n")
-        self.requests: list[str] = []  # what the tests sent themselves (not the app)
 
     @property
     def url(self) -> str:
@@ -163,7 +162,6 @@ class Radicale:
             response.read()
         finally:
             connection.close()
-        self.requests.append(f"{method} {path} {response.status}")
         if response.status >= 400:
             raise RuntimeError(f"{method} {path}: {response.status} {response.reason}")
         return response.status
