@@ -31,6 +31,7 @@ from followthrough.ui.settings.fields import SettingsPage, sentence, warning_col
 from followthrough.ui.settings.follow_up_page import FollowUpPage
 from followthrough.ui.settings.habits_pages import DraftsPage, NotificationsPage
 from followthrough.ui.settings.mail_page import MailPage
+from followthrough.ui.settings.signals_page import SignalsPage
 
 if TYPE_CHECKING:
     from followthrough.ui.calendarwatcher import CalendarWatcher
@@ -70,6 +71,7 @@ class SettingsDialog(QDialog):
         self.data = DataPage(ops, self)
         self.mail = MailPage(ops, self)  # saves on its own buttons, not on OK
         self.calendar = CalendarPage(ops, _calendar_watcher(parent), self)  # likewise
+        self.signals = SignalsPage(ops, self)  # likewise: each change is kept at once
         notifier = _alert_notifier(parent)
         if notifier is not None:
             self.notifications.watch_notifier(notifier)
@@ -77,7 +79,8 @@ class SettingsDialog(QDialog):
         self.tabs.setAccessibleName("Settings sections")
         for page, title in ((self.follow_up, "&Follow-up"), (self.notifications, "&Notifications"),
                             (self.drafts, "D&rafts"), (self.data, "Da&ta"),
-                            (self.mail, "&Mail"), (self.calendar, "Ca&lendar")):  # fmt: skip
+                            (self.mail, "&Mail"), (self.calendar, "Ca&lendar"),
+                            (self.signals, "&Signals")):  # fmt: skip
             self.tabs.addTab(page, title)
         self.problem = QLabel(self)  # for a refusal that names no field of ours
         self.problem.setObjectName("problem")
