@@ -44,9 +44,8 @@ from followthrough.domain.bodystructure import CalendarPart
 from followthrough.domain.meetings import MeetingStep, Occurrence, StepKind
 from followthrough.domain.provenance import MATCH, SOURCE, SignalSource
 from followthrough.domain.signals import Channel, Direction, SignalKind
-from followthrough.services.calendar.meetings import _take as take_meeting_step
-from followthrough.services.calendar.meetings import calendar_match
-from followthrough.services.calendar.occurrences import _occurrence as read_occurrence
+from followthrough.services.calendar.meetings import MeetingWrites, calendar_match
+from followthrough.services.calendar.occurrences import occurrence_of as read_occurrence
 from followthrough.services.matching import leads_by_email, unmatchable
 from followthrough.services.signal_log import SignalEntry
 from followthrough.store.tables import MEETING
@@ -150,14 +149,14 @@ def _answer(
         if row is not None and not row.cancelled:
             return None  # booked already: nothing new
         step = MeetingStep(StepKind.BOOKED, lead_id, o.key, o.title, o.start, o.end)
-        return _only(take_meeting_step(conn, step, row, now))
+        return _only(_written(conn, step, row, now))
     if said not in (DECLINED, CANCEL):
         return None
     if row is not None:
         if row.cancelled:
             return None
         step = MeetingStep(StepKind.CANCELLED, lead_id, o.key, o.title, o.start, o.end)
-        return _only(take_meeting_step(conn, step, row, now))
+        return _only(_written(conn, step, row, now))
     conn.execute(insert(MEETING).values(
         key=o.key, lead_id=lead_id, title=o.title, start=o.start, end=o.end, cancelled=True,
         sets_next_step=False, created_at=now, updated_at=now))  # fmt: skip
@@ -169,3 +168,11 @@ def _answer(
 
 def _only(entries: list[SignalEntry]) -> SignalEntry | None:
     return entries[0] if entries else None
+
+
+def _written(conn: Connection, step: MeetingStep, row: Any, now: datetime) -> list[SignalEntry]:
+    """One step, written as a calendar read writes it (services/calendar/meetings.py)."""
+    writes = MeetingWrites(conn, now)
+    entries = writes.take(step, row)
+    writes.flush()
+    return entries

@@ -84,6 +84,15 @@ def leads_by_email(conn: Connection, emails: Iterable[str]) -> dict[str, tuple[i
     return {key: (lead_id, name) for key, lead_id, name in rows}
 
 
+def email_keys(db: Database) -> frozenset[str]:
+    """Every lead's e-mail key: what a calendar read looks for before it parses anything."""
+    with db.read() as session:
+        rows = session.connection().execute(
+            select(LEAD.c.email_key).where(LEAD.c.email_key.is_not(None))
+        )
+        return frozenset(key for (key,) in rows if key)
+
+
 def unmatchable(conn: Connection, pairs: Iterable[tuple[str, int]]) -> set[tuple[str, int]]:
     """Of these (match, lead id) pairs, those a matcher must not log: the lead opted out of
     automatic matching, or the person said "Not this lead" to that match before."""

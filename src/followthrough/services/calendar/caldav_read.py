@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
@@ -126,9 +127,14 @@ def uids_of(data: bytes) -> frozenset[str]:
 
 
 def occurrences_read(
-    read: AccountRead, read_from: datetime, read_until: datetime, zone: tzinfo
+    read: AccountRead,
+    read_from: datetime,
+    read_until: datetime,
+    zone: tzinfo,
+    inviting: Collection[str] | None = None,
 ) -> tuple[list[Occurrence], frozenset[str] | None]:
-    """The occurrences of the resources fetched, and the events the read covers.
+    """The occurrences of the resources fetched (of events inviting one of `inviting` only,
+    when given: occurrences.read_occurrences), and the events the read covers.
 
     A resource that cannot be read is left out and its events are not covered: their
     meetings stay as they were rather than being taken as cancelled by one broken event.
@@ -137,7 +143,7 @@ def occurrences_read(
     broken: set[str] = set()
     for resource in read.fetched:
         try:
-            found += read_occurrences(resource.data, read_from, read_until, zone)
+            found += read_occurrences(resource.data, read_from, read_until, zone, inviting)
         except CalendarError:
             # Its href only: what the parser said may quote the event, which is not kept.
             log.warning("a calendar resource could not be read, left out: %s", resource.href)

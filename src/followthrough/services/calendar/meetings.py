@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, insert, or_, select, update
 
 from followthrough.domain.meetings import (
     Kept,
@@ -102,9 +102,11 @@ def apply_read(
         steps = meeting_steps(visible, kept, by_email, read_from, read_until, now)
         names = dict(leads.values())
         names.update(_names(conn, [s.lead_id for s in steps if s.lead_id not in names]))
+        writes = MeetingWrites(conn, now)
         entries: list[SignalEntry] = []
         for step in steps:
-            entries += _take(conn, step, kept_rows.get((step.key, step.lead_id)), now)
+            entries += writes.take(step, kept_rows.get((step.key, step.lead_id)))
+        writes.flush()
         log_signals(session, entries, now)
         return [
             MeetingLogged(s.lead_id, names.get(s.lead_id, ""), s.kind, s.title, s.start)
@@ -112,55 +114,98 @@ def apply_read(
         ]
 
 
-def _take(conn: Connection, step: MeetingStep, row: Any, now: datetime) -> list[SignalEntry]:
-    """Write what one step changes; the signals it logs are returned for one bulk log."""
-    note = step.title or None
-    if step.kind is StepKind.BOOKED:
-        sets_step = _book(conn, step, now)
-        values = {"title": step.title, "start": step.start, "end": step.end, "cancelled": False,
-                  "sets_next_step": sets_step, "updated_at": now}  # fmt: skip
-        if row is None:
-            conn.execute(insert(MEETING).values(key=step.key, lead_id=step.lead_id,
-                                                created_at=now, **values))  # fmt: skip
-        else:
-            conn.execute(update(MEETING).where(MEETING.c.id == row.id).values(**values))
-        return [_signal(step, SignalKind.MEETING_BOOKED, Direction.IN, note, now)]
-    if row is None:  # kept by this very read: a meeting first seen after it ended
-        row = conn.execute(
-            select(MEETING).where(MEETING.c.key == step.key, MEETING.c.lead_id == step.lead_id)
-        ).one()
-    if step.kind is StepKind.MOVED:
-        if row.sets_next_step:
-            conn.execute(
-                update(LEAD)
-                .where(LEAD.c.id == step.lead_id, LEAD.c.next_step_due == step.previous_start)
-                .values(next_step_due=step.start, updated_at=now)
+class MeetingWrites:
+    """The writes one read's steps call for, in one transaction.
+
+    A first read of a busy calendar books hundreds of meetings: new meetings and the next
+    steps they set are written together at the end (executemany), the lead's next step kept
+    here meanwhile, so that each booking sees those before it as if each were written at once.
+    A step about a meeting kept before writes what is pending first.
+    """
+
+    def __init__(self, conn: Connection, now: datetime) -> None:
+        self.conn, self.now = conn, now
+        self._new: dict[tuple[str, int], dict[str, Any]] = {}  # meetings to insert
+        self._steps: dict[int, tuple[str, datetime]] = {}  # lead → next step, due, to set
+        self._due: dict[int, datetime | None] = {}  # lead → next step due, as it stands
+
+    def take(self, step: MeetingStep, row: Any) -> list[SignalEntry]:
+        """Write what one step changes; the signals it logs are returned for one bulk log."""
+        note = step.title or None
+        pending = self._new.get((step.key, step.lead_id))
+        if step.kind is StepKind.ASK and pending is not None:
+            pending["asked_at"] = self.now  # booked by this read, already over
+            return []
+        if step.kind is StepKind.BOOKED:
+            values = {"title": step.title, "start": step.start, "end": step.end,
+                      "cancelled": False, "sets_next_step": self._book(step),
+                      "updated_at": self.now}  # fmt: skip
+            if row is None:
+                self._new[(step.key, step.lead_id)] = {"key": step.key, "lead_id": step.lead_id,
+                    "created_at": self.now, "asked_at": None, **values}  # fmt: skip
+            else:
+                self.conn.execute(update(MEETING).where(MEETING.c.id == row.id).values(**values))
+            return [_signal(step, SignalKind.MEETING_BOOKED, Direction.IN, note, self.now)]
+        self.flush()
+        if row is None:  # kept by this very read
+            row = self.conn.execute(
+                select(MEETING).where(MEETING.c.key == step.key, MEETING.c.lead_id == step.lead_id)
+            ).one()
+        return self._change(step, row, note)
+
+    def _change(self, step: MeetingStep, row: Any, note: str | None) -> list[SignalEntry]:
+        conn, now = self.conn, self.now
+        if step.kind is StepKind.MOVED:
+            if row.sets_next_step:
+                conn.execute(
+                    update(LEAD)
+                    .where(LEAD.c.id == step.lead_id, LEAD.c.next_step_due == step.previous_start)
+                    .values(next_step_due=step.start, updated_at=now)
+                )
+                self._due.pop(step.lead_id, None)  # read again if another booking asks
+            conn.execute(update(MEETING).where(MEETING.c.id == row.id).values(
+                title=step.title, start=step.start, end=step.end, updated_at=now))  # fmt: skip
+            moved = f"Meeting moved: {step.title}" if step.title else "Meeting moved"
+            return [_signal(step, SignalKind.NOTE, Direction.NONE, moved, now)]
+        if step.kind is StepKind.CANCELLED:
+            conn.execute(update(MEETING).where(MEETING.c.id == row.id).values(
+                cancelled=True, sets_next_step=False, updated_at=now))  # fmt: skip
+            return [_signal(step, SignalKind.MEETING_CANCELLED, Direction.NONE, note, now)]
+        conn.execute(
+            update(MEETING).where(MEETING.c.id == row.id).values(asked_at=now, updated_at=now)
+        )
+        return []
+
+    def _book(self, step: MeetingStep) -> bool:
+        """Make a future meeting the lead's next step where domain/meetings says it takes it."""
+        if step.start <= self.now:
+            return False
+        if step.lead_id not in self._due:
+            self._due[step.lead_id] = self.conn.execute(
+                select(LEAD.c.next_step_due).where(LEAD.c.id == step.lead_id)
+            ).scalar()
+        if not takes_next_step(self._due[step.lead_id], step.start):
+            return False
+        self._due[step.lead_id] = step.start
+        self._steps[step.lead_id] = (meeting_next_step(step.title), step.start)
+        return True
+
+    def flush(self) -> None:
+        """Write what is pending."""
+        if self._new:
+            self.conn.execute(insert(MEETING), list(self._new.values()))
+            self._new.clear()
+        if self._steps:
+            rows = [{"lead": lead, "step": text, "due": due}
+                    for lead, (text, due) in self._steps.items()]  # fmt: skip
+            statement = update(LEAD).where(LEAD.c.id == bindparam("lead"))
+            self.conn.execute(
+                statement.values(
+                    next_step=bindparam("step"), next_step_due=bindparam("due"), updated_at=self.now
+                ),
+                rows,
             )
-        conn.execute(update(MEETING).where(MEETING.c.id == row.id).values(
-            title=step.title, start=step.start, end=step.end, updated_at=now))  # fmt: skip
-        moved = f"Meeting moved: {step.title}" if step.title else "Meeting moved"
-        return [_signal(step, SignalKind.NOTE, Direction.NONE, moved, now)]
-    if step.kind is StepKind.CANCELLED:
-        conn.execute(update(MEETING).where(MEETING.c.id == row.id).values(
-            cancelled=True, sets_next_step=False, updated_at=now))  # fmt: skip
-        return [_signal(step, SignalKind.MEETING_CANCELLED, Direction.NONE, note, now)]
-    conn.execute(update(MEETING).where(MEETING.c.id == row.id).values(asked_at=now, updated_at=now))
-    return []
-
-
-def _book(conn: Connection, step: MeetingStep, now: datetime) -> bool:
-    """Make a future meeting the lead's next step where domain/meetings says it takes it."""
-    if step.start <= now:
-        return False
-    due = conn.execute(select(LEAD.c.next_step_due).where(LEAD.c.id == step.lead_id)).scalar()
-    if not takes_next_step(due, step.start):
-        return False
-    conn.execute(
-        update(LEAD)
-        .where(LEAD.c.id == step.lead_id)
-        .values(next_step=meeting_next_step(step.title), next_step_due=step.start, updated_at=now)
-    )
-    return True
+            self._steps.clear()
 
 
 def _signal(

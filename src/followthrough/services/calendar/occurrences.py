@@ -64,7 +64,7 @@ def read_occurrences(
         raise CalendarError(
             f"the calendar could not be read: {_first_line(exc)}", "calendar"
         ) from None
-    found = [o for o in (_occurrence(e, zone, series) for e in expanded) if o is not None]
+    found = [o for o in (occurrence_of(e, zone, series) for e in expanded) if o is not None]
     found = [o for o in found if read_from <= o.start < read_until]
     found.sort(key=lambda o: (o.start, o.key))
     return found
@@ -108,7 +108,7 @@ def _uid_of(block: bytes) -> bytes:
     return found.group(1).strip() if found else b""
 
 
-def _occurrence(
+def occurrence_of(
     event: Any, zone: tzinfo, series: Collection[str] | None = None
 ) -> Occurrence | None:
     """`series`: the UIDs of recurring events in the document; None: this event as it

@@ -39,6 +39,7 @@ from followthrough.services.calendar.caldav_read import occurrences_read, read_a
 from followthrough.services.calendar.meetings import MeetingLogged, apply_read, ask_ended
 from followthrough.services.calendar.occurrences import MAX_BYTES, CalendarError, read_occurrences
 from followthrough.services.clock import utcnow
+from followthrough.services.matching import email_keys
 from followthrough.services.turns import DatabaseTurn, turn_for
 from followthrough.store.db import Database
 
@@ -141,11 +142,14 @@ def check_calendar(
     if state is None:
         raise CalendarError(NOT_SET, "settings")
     read_from, read_until = now - LOOK_BACK, now + LOOK_AHEAD
+    # Only events that invite a lead are parsed; the leads are looked up once something
+    # was fetched, so a pass with nothing new costs the database nothing.
+    people = partial(on_database, email_keys)
     if state.get("kind") == CALDAV:
         occurrences, covered, new_state = _read_account(state, read_from, read_until, zone, now,
-                                                         use_sync)  # fmt: skip
+                                                         use_sync, people)  # fmt: skip
     else:
-        occurrences, new_state = _read_address(state, read_from, read_until, zone, fetch)
+        occurrences, new_state = _read_address(state, read_from, read_until, zone, fetch, people)
         covered = None
     logged: tuple[MeetingLogged, ...] = ()
     if occurrences is not None:
@@ -160,19 +164,19 @@ def check_calendar(
 
 def _read_address(
     state: dict[str, Any], read_from: datetime, read_until: datetime, zone: tzinfo,
-    fetch: Fetch | None,
+    fetch: Fetch | None, people: Callable[[], Collection[str]],
 ) -> tuple[list[Occurrence] | None, dict[str, Any]]:  # fmt: skip
     url = stored_secret(KEYRING_ENTRY)
     fetched = (fetch or fetch_ics)(url, state.get("etag"), state.get("modified"))
     occurrences = None
     if fetched.document is not None:
-        occurrences = read_occurrences(fetched.document, read_from, read_until, zone)
+        occurrences = read_occurrences(fetched.document, read_from, read_until, zone, people())
     return occurrences, {**state, "etag": fetched.etag, "modified": fetched.modified}
 
 
 def _read_account(
     state: dict[str, Any], read_from: datetime, read_until: datetime, zone: tzinfo,
-    now: datetime, use_sync: bool,
+    now: datetime, use_sync: bool, people: Callable[[], Collection[str]],
 ) -> tuple[list[Occurrence] | None, Collection[str] | None, dict[str, Any]]:  # fmt: skip
     last_full = state.get("full_read_at")
     full = last_full is None or now - datetime.fromisoformat(last_full) >= FULL_READ_EVERY
@@ -183,7 +187,7 @@ def _read_account(
         new_state["full_read_at"] = now.isoformat()
     if not read.changed:
         return None, frozenset(), new_state
-    occurrences, covered = occurrences_read(read, read_from, read_until, zone)
+    occurrences, covered = occurrences_read(read, read_from, read_until, zone, people())
     return occurrences, covered, new_state
 
 
