@@ -89,7 +89,7 @@ class AccountBox(QGroupBox):
         self.password = QLineEdit(self)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.test = QPushButton("Test connect&ion", self)
-        self.save = QPushButton("Sav&e account", self)
+        self.save = QPushButton("Use t&his account", self)
         self.saved_note = hint_label("", self)
         self.saved_note.hide()  # until there is an account to say something of
         for widget, name in ((self.server, "Calendar server"), (self.user, "Calendar user name"),
@@ -98,9 +98,9 @@ class AccountBox(QGroupBox):
                              (self.saved_note, "Account state")):  # fmt: skip
             widget.setAccessibleName(name)
         form = tidy_form(QFormLayout(self))
-        # Mnemonics apart from the dialog's tabs and buttons and the rest of the tab.
-        for field, text, edit in (("server", "&Server", self.server),
-                                  ("user", "&User name", self.user),
+        # Keys apart from the dialog's tabs and buttons and the rest of the tab (calendar_page).
+        for field, text, edit in (("server", "Ser&ver", self.server),
+                                  ("user", "Us&er name", self.user),
                                   ("password", "&Password", self.password)):  # fmt: skip
             label = QLabel(text, self)
             label.setBuddy(edit)

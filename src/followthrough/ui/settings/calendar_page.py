@@ -146,11 +146,13 @@ class CalendarPage(SettingsPage):
             "you are asked whether it happened.",
             self.form,
         )
+        # Alt keys: d w u k g here, v e p i h in the account box; none of the tabs' nor the
+        # dialog's buttons' (a test checks).
         self.address_box = QGroupBox("Private address (iCalendar)", self.form)
         self.url = QLineEdit(self.address_box, placeholderText="https://…/basic.ics")
         self.url.setEchoMode(QLineEdit.EchoMode.Password)  # the address is the secret
         self.url.setAccessibleName("Calendar address")
-        self.show_url = QPushButton("S&how", self.address_box)
+        self.show_url = QPushButton("Sho&w", self.address_box)
         self.show_url.setCheckable(True)
         self.show_url.setAccessibleName("Show the address")
         self.show_url.toggled.connect(self._reveal)
@@ -163,7 +165,7 @@ class CalendarPage(SettingsPage):
         self.saved_note.setAccessibleName("Address state")
         address.addRow("", self.saved_note)
         address.addRow(hint_label(WHERE_TO_FIND, self.address_box))
-        self.save = QPushButton("Sa&ve address", self.address_box)
+        self.save = QPushButton("&Use this address", self.address_box)
         address.addRow("", self._row(self.address_box, self.save, stretch=True))
         self.account = AccountBox(self.problem_slot, self.form)
         self.account.test.clicked.connect(self.test_account)
@@ -213,8 +215,7 @@ class CalendarPage(SettingsPage):
 
     def _reveal(self, shown: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
-        self.url.setEchoMode(mode)
-        self.show_url.setText("&Hide" if shown else "S&how")
+        self.url.setEchoMode(mode)  # the button stays down while the address shows
 
     # --- showing what is stored -----------------------------------------------------------------
 
