@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QMessageBox,
     QPushButton,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -63,6 +64,7 @@ class SignalsPage(SettingsPage):
         self.editor: RuleEditor | None = None  # the rule being written, while its window is open
         self.confirmation: QMessageBox | None = None  # "Restore the shipped rules?" while open
         self._filling = False  # the table is being filled: its check boxes are not the person's
+        self._fitted = False  # the columns were sized to the rules once; then they are the person's
         self._loaded = False
         self._build()
         self._update_buttons()
@@ -84,9 +86,10 @@ class SignalsPage(SettingsPage):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setHighlightSections(False)
-        rows = self.table.verticalHeader()  # the row numbers are the order the rules are tried
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        rows = self.table.verticalHeader()
+        rows.setDefaultSectionSize(self.table.fontMetrics().height() + 10)  # more rules in view
+        rows.hide()  # the width goes to the patterns; the intro says
+        # the rules are tried from the top
         self.table.itemChanged.connect(self._switched)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.itemDoubleClicked.connect(lambda _item: self.edit_rule())
@@ -150,7 +153,7 @@ class SignalsPage(SettingsPage):
                 switch.setToolTip(f"{rule.name}: {'on' if rule.enabled else 'off'}")
         finally:
             self._filling = False
-        if self.table.columnWidth(0) < 60 and self.rules:  # the first time: fit the columns
+        if self.rules and not self._fitted:
             self._fit_columns()
         if selected is not None and 0 <= selected < len(self.rules):
             self.table.selectRow(selected)
@@ -159,11 +162,16 @@ class SignalsPage(SettingsPage):
         self._update_buttons()
 
     def _fit_columns(self) -> None:
-        # Name, sender and kind as wide as they need (up to a point), the pattern the rest.
-        self.table.resizeColumnsToContents()
-        limit = max(120, self.table.viewport().width() // 4)
-        for column in (0, 1, 3):
-            self.table.setColumnWidth(column, min(self.table.columnWidth(column) + 8, limit))
+        # Name, sender and kind as wide as they need up to a few words (longer ones are cut,
+        # whole in their tooltip), so that the subject pattern keeps most of the width.
+        self._fitted = True
+        metrics = self.table.fontMetrics()
+        check = self.table.style().pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth)
+        for column, widest in ((0, "Proposify: viewing"), (1, "@proposify.com"),
+                               (3, "Meeting cancelled")):  # fmt: skip
+            self.table.resizeColumnToContents(column)
+            cap = metrics.horizontalAdvance(widest) + 20 + (check + 8) * (column == 0)
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), cap))
 
     def selected_row(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()
@@ -208,7 +216,7 @@ class SignalsPage(SettingsPage):
             return
         rules = list(self.rules)
         rules[row] = rule.with_enabled(on)
-        self._keep(rules, row, f"{rule.name} is {'on' if on else 'off'}.")
+        self._keep(rules, row, f"“{rule.name}” is {'on' if on else 'off'}.")
 
     def move_rule(self, step: int) -> None:
         row = self.selected_row()
@@ -225,7 +233,7 @@ class SignalsPage(SettingsPage):
             return
         gone = self.rules[row]
         rules = [*self.rules[:row], *self.rules[row + 1 :]]
-        self._keep(rules, min(row, len(rules) - 1), f"Removed the rule {gone.name}.")
+        self._keep(rules, min(row, len(rules) - 1), f"Removed the rule “{gone.name}”.")
 
     def _keep(self, rules: Sequence[SignalRule], selected: int | None, said: str) -> None:
         kept = tuple(rules)
@@ -284,7 +292,7 @@ class SignalsPage(SettingsPage):
         def done(saved: tuple[SignalRule, ...]) -> None:
             self.rules = saved
             self._fill(at)
-            self._say(f"Kept the rule {rule.name}.")
+            self._say(f"Kept the rule “{rule.name}”.")
             self.saved.emit()
             self.tester.later()
             if Shiboken.isValid(editor):

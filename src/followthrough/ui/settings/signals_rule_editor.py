@@ -28,10 +28,10 @@ from followthrough.ui.settings.fields import SettingsPage, hint_label, sentence,
 from followthrough.ui.settings.layout import tidy_form
 
 PATTERN_HELP = (
-    "Write the subject the way the tool writes it. Where it changes from mail to mail, put "
-    "{name} for the person, {company} for their company, {title} for a document or meeting, "
-    "or {any} for words that do not matter. Capitals make no difference; two placeholders "
-    "need some words between them."
+    "Subject pattern: the subject the way the tool writes it. Where it changes from mail to "
+    "mail, put {name} for the person, {company} for their company, {title} for a document or "
+    "meeting, or {any} for words that do not matter. Capitals make no difference; two "
+    "placeholders need some words between them."
 )
 FIELDS = ("name", "sender", "pattern", "kind")
 
@@ -78,8 +78,6 @@ class RuleForm(SettingsPage):
             label.setBuddy(self.widgets[field])
             form.addRow(label, self.widgets[field])
             form.addRow("", self.problem_slot(field))
-            if field == "pattern":
-                form.addRow("", hint_label(PATTERN_HELP, self))
 
 
 class RuleEditor(QDialog):
@@ -101,12 +99,25 @@ class RuleEditor(QDialog):
         self.buttons = QDialogButtonBox(Button.Save | Button.Cancel, self)
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
+        self.column = layout = QVBoxLayout(self)
         layout.addWidget(self.form)
+        self.help = hint_label(PATTERN_HELP, self)
+        self.help.setAccessibleName("How to write a subject pattern")
+        layout.addWidget(self.help)  # below the form, not in it: see fit_height
         layout.addWidget(self.problem)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
-        self.resize(520, self.sizeHint().height())
+        self.resize(560, self.sizeHint().height())
+        self.fit_height()
+
+    def fit_height(self) -> None:
+        """Tall enough for every wrapped line at the present width: a refusal shown under a
+        field must not push the help text or the buttons out of the window. (The help is not
+        a row of the form: a form squeezes a wrapped row whatever its height for the width.)"""
+        self.column.activate()
+        needed = self.column.totalHeightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     @property
     def save_button(self) -> QPushButton:
@@ -138,9 +149,10 @@ class RuleEditor(QDialog):
         if field in FIELDS:
             self.form.show_problem(field, message)
             self.form.widgets[field].setFocus()
-            return
-        self.problem.setText(sentence(message))
-        self.problem.show()
+        else:
+            self.problem.setText(sentence(message))
+            self.problem.show()
+        self.fit_height()
 
     def problem_text(self, field: str) -> str:
         return self.form.problem_text(field)
