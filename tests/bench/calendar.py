@@ -16,7 +16,10 @@ Targets: a full pass ≤ 2 s, a pass with nothing new ≤ 200 ms (medians).
 from __future__ import annotations
 
 import argparse
+import base64
+import http.client
 import random
+import re
 import sqlite3
 import statistics
 import sys
@@ -24,7 +27,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Callable
-from contextlib import closing
+from contextlib import closing, nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -33,23 +36,31 @@ import icalendar
 import pytest
 
 from followthrough.paths import prepare_data_dir
-from followthrough.services.calendar.watch import CalendarPass, check_calendar, set_calendar_url
+from followthrough.services.calendar.watch import (
+    CalendarPass,
+    calendar_state,
+    check_calendar,
+    set_calendar_account,
+    set_calendar_url,
+)
 from followthrough.store.db import Database
 from tests.bench.pipelines import generate_pipeline
 from tests.support.icsserver import STAMP, IcsServer, ics_server
+from tests.support.radicale import Radicale, radicale_server
 from tests.support.secretservice import secret_service
 
 FULL_TARGET_S = 2.0
 IDLE_TARGET_S = 0.2
 IDLE_SAMPLES = 5
 ZONE = ZoneInfo("Europe/Paris")
-ROWS = ("baseline_parse", "full_pass", "baseline_304", "nothing_new")
+ROWS = ("baseline_read", "full_pass", "baseline_ask", "nothing_new")
 
 
-def calendar_document(emails: list[str], count: int, now: datetime, seed: int) -> bytes:
-    """`count` events between a week ago and ninety days ahead, as a busy person's calendar."""
+def event_blocks(emails: list[str], count: int, now: datetime, seed: int) -> list[str]:
+    """`count` events between a week ago and ninety days ahead, as a busy person's calendar:
+    each a VEVENT block, UIDs bench-0… in order."""
     rng = random.Random(seed)
-    parts = ["BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Followthrough bench//EN\r\n"]
+    blocks = []
     for i in range(count):
         start = now - timedelta(days=7) + timedelta(minutes=rng.randrange(97 * 24 * 4) * 15)
         people = [f"colleague{rng.randrange(50)}@ourco.example"]
@@ -59,31 +70,89 @@ def calendar_document(emails: list[str], count: int, now: datetime, seed: int) -
             people += [f"guest{n}@conference.example" for n in range(300)]
         attendees = "".join(f"ATTENDEE;PARTSTAT=ACCEPTED:mailto:{p}\r\n" for p in people)
         repeats = "RRULE:FREQ=WEEKLY;COUNT=8\r\n" if i % 10 == 0 else ""
-        parts.append(
+        blocks.append(
             f"BEGIN:VEVENT\r\nUID:bench-{i}@followthrough\r\nDTSTAMP:20261101T000000Z\r\n"
             f"DTSTART:{start.strftime(STAMP)}\r\n"
             f"DTEND:{(start + timedelta(minutes=45)).strftime(STAMP)}\r\n"
             f"SUMMARY:Meeting {i}\r\nDESCRIPTION:Agenda for meeting {i}\r\n{repeats}"
             f"{attendees}END:VEVENT\r\n"
         )
-    parts.append("END:VCALENDAR\r\n")
-    return "".join(parts).encode()
+    return blocks
 
 
-def _bare_parse(feed: IcsServer) -> int:
-    """The document fetched and parsed, its events walked, nothing kept: the floor."""
-    with urllib.request.urlopen(feed.url, timeout=30) as response:  # noqa: S310 (loopback)
-        calendar = icalendar.Calendar.from_ical(response.read())
-    return sum(1 for _ in calendar.walk("VEVENT"))
+def calendar_document(blocks: list[str]) -> bytes:
+    head = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Followthrough bench//EN\r\n"
+    return (head + "".join(blocks) + "END:VCALENDAR\r\n").encode()
 
 
-def _bare_304(feed: IcsServer, etag: str) -> None:
-    request = urllib.request.Request(feed.url, headers={"If-None-Match": etag})  # noqa: S310
+class Source:
+    """Where the calendar is served, what the app is told, and the baselines beside it."""
+
+    def __init__(self, caldav: Radicale | None, feed: IcsServer | None) -> None:
+        self.caldav, self.feed = caldav, feed
+        self.calendar_path = ""
+
+    def fill(self, blocks: list[str]) -> None:
+        if self.caldav is not None:
+            self.calendar_path = self.caldav.make_calendar("work", "Work")
+            for i, block in enumerate(blocks):
+                self.caldav.put(self.calendar_path, f"event-{i}", calendar_document([block]))
+        else:
+            assert self.feed is not None
+            self.feed.document = calendar_document(blocks)
+
+    def set_up(self, db: Database, now: datetime) -> None:
+        if self.caldav is not None:
+            set_calendar_account(db, self.caldav.url, self.caldav.user, self.caldav.password, now)
+        else:
+            assert self.feed is not None
+            set_calendar_url(db, self.feed.url, now)
+
+    def bare_read(self) -> None:
+        """Every event fetched and parsed by icalendar, nothing done with them: the floor."""
+        if self.caldav is not None:
+            body = _dav_request(self.caldav, "REPORT", self.calendar_path, QUERY_ALL, "1")
+            for data in re.findall(rb"BEGIN:VCALENDAR.*?END:VCALENDAR", body, re.DOTALL):
+                icalendar.Calendar.from_ical(data)
+            return
+        assert self.feed is not None
+        with urllib.request.urlopen(self.feed.url, timeout=30) as response:
+            icalendar.Calendar.from_ical(response.read())
+
+    def bare_ask(self, etag: str | None) -> None:
+        """One request asking whether anything changed, answered "no": the floor."""
+        if self.caldav is not None:
+            _dav_request(self.caldav, "PROPFIND", self.calendar_path, GETCTAG, "0")
+            return
+        assert self.feed is not None
+        request = urllib.request.Request(self.feed.url, headers={"If-None-Match": etag or ""})
+        try:
+            urllib.request.urlopen(request, timeout=30).close()
+        except urllib.error.HTTPError as exc:
+            if exc.code != 304:
+                raise
+
+
+QUERY_ALL = (
+    b'<?xml version="1.0"?><C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
+    b'<D:prop><D:getetag/><C:calendar-data/></D:prop><C:filter><C:comp-filter name="VCALENDAR">'
+    b'<C:comp-filter name="VEVENT"/></C:comp-filter></C:filter></C:calendar-query>'
+)
+GETCTAG = (
+    b'<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:prop><D:sync-token/></D:prop></D:propfind>'
+)
+
+
+def _dav_request(server: Radicale, method: str, path: str, body: bytes, depth: str) -> bytes:
+    token = base64.b64encode(f"{server.user}:{server.password}".encode()).decode()
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
     try:
-        urllib.request.urlopen(request, timeout=30).close()  # noqa: S310
-    except urllib.error.HTTPError as exc:
-        if exc.code != 304:
-            raise
+        connection.request(method, path, body=body, headers={
+            "Authorization": f"Basic {token}", "Depth": depth,
+            "Content-Type": "application/xml; charset=utf-8"})  # fmt: skip
+        return connection.getresponse().read()
+    finally:
+        connection.close()
 
 
 def _timed(op: Callable[..., object], *args: object) -> tuple[float, object]:
@@ -93,7 +162,7 @@ def _timed(op: Callable[..., object], *args: object) -> tuple[float, object]:
 
 
 def bench(
-    n_events: int, n_leads: int, repeat: int, seed: int
+    n_events: int, n_leads: int, repeat: int, seed: int, caldav: bool
 ) -> tuple[dict[str, list[float]], int]:
     found: dict[str, list[float]] = {name: [] for name in ROWS}
     logged = 0
@@ -101,39 +170,36 @@ def bench(
     with (
         pytest.MonkeyPatch.context() as monkeypatch,
         secret_service(monkeypatch),
+        radicale_server() if caldav else nullcontext() as server,
         ics_server() as feed,
         tempfile.TemporaryDirectory(prefix="ft-cal-") as tmp,
     ):
+        source = Source(server, None if caldav else feed)
         for round_no in range(repeat):
             db = Database.open(prepare_data_dir(Path(tmp) / f"round-{round_no}"), now)
             generate_pipeline(db, n_leads, seed=seed, now=now - timedelta(days=30))
             if round_no == 0:
                 with closing(sqlite3.connect(db.path)) as conn:
                     emails = [row[0] for row in conn.execute("SELECT email FROM lead")]
-                feed.document = calendar_document(emails, n_events, now, seed)
-            set_calendar_url(db, feed.url, now)
-            found["baseline_parse"].append(_timed(_bare_parse, feed)[0])
+                source.fill(event_blocks(emails, n_events, now, seed))
+            source.set_up(db, now)
+            found["baseline_read"].append(_timed(source.bare_read)[0])
             took, full = _timed(check_calendar, db, ZONE, now)
-            assert isinstance(full, CalendarPass) and full.occurrences
+            assert isinstance(full, CalendarPass)
+            assert full.occurrences
             found["full_pass"].append(took)
             logged = len(full.logged)
-            etag = str(db_state_etag(db))
+            etag = (calendar_state(db) or {}).get("etag")
             for sample in range(IDLE_SAMPLES):
-                found["baseline_304"].append(_timed(_bare_304, feed, etag)[0])
+                found["baseline_ask"].append(_timed(source.bare_ask, etag)[0])
                 later = now + timedelta(minutes=15 * (sample + 1))
                 took, idle = _timed(check_calendar, db, ZONE, later)
                 assert isinstance(idle, CalendarPass)
-                assert not idle.logged and idle.occurrences is None, "found something new"
+                assert not idle.logged, "a pass with nothing new logged something"
+                assert idle.occurrences is None, "a pass with nothing new read something"
                 found["nothing_new"].append(took)
             db.close()
     return found, logged
-
-
-def db_state_etag(db: Database) -> str | None:
-    from followthrough.services.calendar.watch import calendar_state
-
-    state = calendar_state(db) or {}
-    return state.get("etag")
 
 
 def report(found: dict[str, list[float]], n_events: int, n_leads: int, logged: int) -> str:
@@ -141,7 +207,7 @@ def report(found: dict[str, list[float]], n_events: int, n_leads: int, logged: i
         f"{n_events} events, {n_leads} leads, {logged} steps logged per full pass",
         f"{'operation':<15} {'median s':>9} {'max s':>7} {'× baseline':>11}",
     ]
-    bases = {"full_pass": "baseline_parse", "nothing_new": "baseline_304"}
+    bases = {"full_pass": "baseline_read", "nothing_new": "baseline_ask"}
     for name, times in found.items():
         median = statistics.median(times)
         base = statistics.median(found[bases.get(name, name)])
@@ -162,9 +228,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--leads", type=int, default=1000, help="leads in the pipeline")
     parser.add_argument("--repeat", type=int, default=5, help="rounds (default 5)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--caldav", action="store_true",
+                        help="a CalDAV account (a local Radicale, one resource per event) "
+                        "instead of a private address")  # fmt: skip
     args = parser.parse_args(argv)
-    found, logged = bench(args.events, args.leads, args.repeat, args.seed)
-    print(report(found, args.events, args.leads, logged))
+    found, logged = bench(args.events, args.leads, args.repeat, args.seed, args.caldav)
+    print(
+        ("CalDAV account: " if args.caldav else "private address: ")
+        + report(found, args.events, args.leads, logged)
+    )
     return 0
 
 

@@ -157,3 +157,21 @@ def test_reading_only_events_that_invite_someone_gives_the_same_meetings() -> No
     assert {o.key.split("|")[0] for o in only} == {"weekly-1", "folded-1"}
     # Nobody wanted: nothing parsed, nothing returned, and no error either.
     assert read_occurrences(document, FROM, UNTIL, UTC, inviting=set()) == []
+
+
+def test_of_a_crowded_meeting_only_the_people_looked_for_are_read() -> None:
+    guests = "\n".join(
+        f"ATTENDEE;PARTSTAT=ACCEPTED:mailto:guest{n}@conf.example" for n in range(300)
+    )
+    crowded = calendar(f"{OTHERS}ATTENDEE;PARTSTAT=DECLINED:mailto:DANA@acme.io\n{guests}")
+    [everyone] = read_occurrences(crowded, FROM, UNTIL, UTC)
+    [only] = read_occurrences(crowded, FROM, UNTIL, UTC, inviting={"dana@acme.io"})
+    assert len(everyone.attendees) == 302
+    assert only.attendees == {"dana@acme.io": "DECLINED"}
+    assert only._replace(attendees={}) == everyone._replace(attendees={})
+
+
+def test_a_page_that_is_not_a_calendar_is_never_read_as_an_empty_one() -> None:
+    # A sign-in page where the calendar was would otherwise cancel every meeting kept.
+    with pytest.raises(CalendarError, match="not an iCalendar document"):
+        read_occurrences(b"<html>Sign in</html>", FROM, UNTIL, UTC, inviting={"dana@acme.io"})

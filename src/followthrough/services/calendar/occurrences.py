@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import partial
 from typing import Any
 
 from followthrough.domain.meetings import Occurrence
@@ -53,8 +54,15 @@ def read_occurrences(
         raise CalendarError(
             f"the calendar is over {MAX_BYTES // 1_000_000} MB: not read", "calendar"
         )
+    if not document.lstrip(b"\xef\xbb\xbf \t\r\n").upper().startswith(b"BEGIN:VCALENDAR"):
+        # A sign-in page where the calendar was, say: never read as an empty calendar, which
+        # would cancel every meeting kept.
+        raise CalendarError("the calendar could not be read: it is not an iCalendar document",
+                            "calendar")  # fmt: skip
     if inviting is not None:
         document = _events_inviting(document, inviting)
+        if not _EVENT.search(document):
+            return []  # nobody wanted is invited: nothing to parse
     try:
         calendar = icalendar.Calendar.from_ical(document)
         expanded = recurring_ical_events.of(calendar).between(read_from, read_until)
@@ -80,27 +88,35 @@ _UID = re.compile(rb"^UID[;:](.*?)\r?$", re.MULTILINE | re.IGNORECASE)
 _ADDRESS = re.compile(rb"[^\s:;,<>\"'()\[\]]+@[^\s:;,<>\"'()\[\]]+")
 
 
+_ATTENDEE_LINE = re.compile(rb"^ATTENDEE[;:][^\n]*\n?", re.MULTILINE | re.IGNORECASE)
+
+
 def _events_inviting(document: bytes, emails: Collection[str]) -> bytes:
     """The document with only the events (every instance of a UID together) that mention
-    one of `emails`; everything outside events (time zones) kept as it is."""
+    one of `emails`, and in them only the attendee lines of those people (a meeting with
+    three hundred guests is read as the few the rules look for); everything outside events
+    (time zones) kept as it is."""
     unfolded = _FOLD.sub(b"", document)
     blocks = list(_EVENT.finditer(unfolded))
-    wanted: set[bytes] = set()
-    for block in blocks:
-        found = {
-            m.group().lower().removeprefix(b"mailto:") for m in _ADDRESS.finditer(block.group())
-        }
-        if any(a.decode("utf-8", "replace") in emails for a in found):
-            wanted.add(_uid_of(block.group()))
+    wanted = {_uid_of(block.group()) for block in blocks if _mentions(block.group(), emails)}
     kept: list[bytes] = []
     position = 0
     for block in blocks:
         kept.append(unfolded[position : block.start()])
         if _uid_of(block.group()) in wanted:
-            kept.append(block.group())
+            kept.append(_ATTENDEE_LINE.sub(partial(_if_wanted, emails=emails), block.group()))
         position = block.end()
     kept.append(unfolded[position:])
     return b"".join(kept)
+
+
+def _mentions(text: bytes, emails: Collection[str]) -> bool:
+    found = {m.group().lower() for m in _ADDRESS.finditer(text)}
+    return any(a.decode("utf-8", "replace") in emails for a in found)
+
+
+def _if_wanted(line: re.Match[bytes], emails: Collection[str]) -> bytes:
+    return line.group() if _mentions(line.group(), emails) else b""
 
 
 def _uid_of(block: bytes) -> bytes:
