@@ -14,8 +14,9 @@ from followthrough.domain.shippedrules import SHIPPED_RULES
 from followthrough.domain.signalrules import SignalRule
 from followthrough.domain.signals import SignalKind
 from followthrough.services import leads
-from followthrough.services.signalrules import list_rules, remove_rule, save_rules
+from followthrough.services.signalrules import list_rules, remove_rule, save_rules, set_enabled
 from followthrough.store.db import Database
+from followthrough.ui.changes import LEADS, SETTINGS
 from followthrough.ui.ops import Operations
 from followthrough.ui.settings import SettingsDialog
 from followthrough.ui.settings.signals_page import SignalsPage
@@ -242,6 +243,30 @@ def test_the_tester_names_the_lead_a_shipped_rule_finds_and_says_why_when_nothin
     # The rule switched off: the same mail is tried again against the rules as kept.
     with qtbot.waitSignal(page.saved, timeout=5000):
         qtbot.mouseClick(page.table.viewport(), LEFT, pos=check_box_at(page, 0))
+    result_becomes(qtbot, page, "It would log nothing: no enabled rule for mail from "
+                                f"{DOCSEND} matches this subject.")  # fmt: skip
+
+
+def test_rules_and_leads_changed_elsewhere_are_shown_and_the_mail_tried_again(
+    qtbot: QtBot, ops: Operations, db: Database
+) -> None:
+    page = open_page_with(qtbot, ops)
+    qtbot.keyClicks(page.tester.subject, "Dana Reyes viewed Proposal for Acme")
+    qtbot.keyClicks(page.tester.from_edit, DOCSEND)
+    result_becomes(qtbot, page, "Rule DocSend: viewed fits this mail, but it would log "
+                   "nothing: no lead is named Dana Reyes, and no lead has the sender's address.")  # fmt: skip
+
+    # A lead added in the window: the same mail now names her.
+    new = NewLead.create(name="Dana Reyes", now=NOW)
+    ops.run(lambda db: leads.add_lead(db, new, NOW), writes=LEADS)
+    result_becomes(qtbot, page,
+                   "Would log “Proposal viewed” for Dana Reyes (rule DocSend: viewed).")  # fmt: skip
+
+    # The rule switched off from the command line, then announced (as a backup restore is).
+    set_enabled(db, "DocSend: viewed", False)
+    ops.announce(SETTINGS)
+    qtbot.waitUntil(lambda: page.table.item(0, 0).checkState() == Qt.CheckState.Unchecked,  # type: ignore[union-attr]
+                    timeout=5000)  # fmt: skip
     result_becomes(qtbot, page, "It would log nothing: no enabled rule for mail from "
                                 f"{DOCSEND} matches this subject.")  # fmt: skip
 

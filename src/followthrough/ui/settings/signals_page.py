@@ -35,7 +35,7 @@ from shiboken6 import Shiboken
 from followthrough.domain.signalrules import SignalRule, check_rules
 from followthrough.errors import InvalidData
 from followthrough.services.signalrules import list_rules, reset_rules, save_rules
-from followthrough.ui.changes import SETTINGS
+from followthrough.ui.changes import SETTINGS, Changes
 from followthrough.ui.ops import Operations
 from followthrough.ui.settings.fields import SettingsPage, hint_label
 from followthrough.ui.settings.signals_rule_editor import RuleEditor, kind_words
@@ -69,6 +69,8 @@ class SignalsPage(SettingsPage):
         self._build()
         self._update_buttons()
         self.ops.run(list_rules, self._show_loaded, on_error=self._load_refused)
+        # Kept elsewhere too (the command line, a backup restored): shown as kept.
+        self.ops.changed.connect(self._data_changed)
 
     # --- the page --------------------------------------------------------------------------------
 
@@ -237,6 +239,7 @@ class SignalsPage(SettingsPage):
 
     def _keep(self, rules: Sequence[SignalRule], selected: int | None, said: str) -> None:
         kept = tuple(rules)
+        self.ops.drop_pending(self, "rules")  # a read asked before this change is out of date
         self.rules = kept
         self._fill(selected)
         self._say(said)
@@ -246,16 +249,23 @@ class SignalsPage(SettingsPage):
 
     def _kept(self, _rules: tuple[SignalRule, ...]) -> None:
         self.saved.emit()
-        self.tester.later()  # what a mail would log may have changed with the rules
 
     def _keep_refused(self, message: str) -> None:
         # The screen showed a change that was not kept: show the list as it is kept.
         self.show_problem("rules", f"the change was not kept: {message}")
-        self.ops.run(list_rules, self._reread)
+        self._read_again()
+
+    def _data_changed(self, changes: Changes) -> None:
+        if changes.settings and self._loaded:
+            self._read_again()
+
+    def _read_again(self) -> None:
+        self.ops.run(list_rules, self._reread, latest="rules")
 
     def _reread(self, rules: tuple[SignalRule, ...]) -> None:
-        self.rules = rules
-        self._fill(self.selected_row())
+        if rules != self.rules:
+            self.rules = rules
+            self._fill(self.selected_row())
 
     # --- writing a rule --------------------------------------------------------------------------
 
@@ -294,7 +304,6 @@ class SignalsPage(SettingsPage):
             self._fill(at)
             self._say(f"Kept the rule “{rule.name}”.")
             self.saved.emit()
-            self.tester.later()
             if Shiboken.isValid(editor):
                 editor.accept()
 
@@ -304,6 +313,7 @@ class SignalsPage(SettingsPage):
             else:
                 self.show_problem("rules", f"the rule was not kept: {message}")
 
+        self.ops.drop_pending(self, "rules")
         self.ops.run(lambda db: save_rules(db, kept), done, writes=SETTINGS, on_error=refused,
                      owner=self)  # fmt: skip
 
@@ -334,6 +344,7 @@ class SignalsPage(SettingsPage):
         return box
 
     def restore_shipped(self) -> None:
+        self.ops.drop_pending(self, "rules")
         self.ops.run(reset_rules, self._restored, writes=SETTINGS, on_error=self._keep_refused)
 
     def _restored(self, rules: tuple[SignalRule, ...]) -> None:
@@ -341,4 +352,3 @@ class SignalsPage(SettingsPage):
         self._fill()
         self._say("The shipped rules are back.")
         self.saved.emit()
-        self.tester.later()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QLineEdit, QVBoxLa
 
 from followthrough.errors import InvalidData
 from followthrough.services.signalrules import Trial, try_rule
+from followthrough.ui.changes import Changes
 from followthrough.ui.ops import Operations
 from followthrough.ui.settings.fields import SettingsPage, sentence
 from followthrough.ui.settings.layout import tidy_form
@@ -78,6 +79,12 @@ class RuleTester(SettingsPage):
         self._timer.setSingleShot(True)
         self._timer.setInterval(TRY_DELAY_MS)
         self._timer.timeout.connect(self.try_now)
+        # The answer rests on the rules and the leads as kept: asked again when they move.
+        ops.changed.connect(self._data_changed)
+
+    def _data_changed(self, changes: Changes) -> None:
+        if (changes.settings or changes.leads) and self.from_edit.text().strip():
+            self.later()
 
     def later(self) -> None:
         """Ask again once the typing has stopped (or the rules changed)."""
