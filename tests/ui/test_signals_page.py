@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QAbstractButton, QStyle, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLabel, QStyle, QStyleOptionViewItem, QWidget
 from pytestqt.qtbot import QtBot
 
 from followthrough.domain.leads import NewLead
@@ -307,4 +307,11 @@ def test_the_settings_dialog_has_the_signals_tab(qtbot: QtBot, ops: Operations) 
     assert "&Signals" in titles
     dialog.tabs.setCurrentWidget(dialog.signals)
     assert dialog.signals.table.rowCount() == len(SHIPPED_RULES)
+    # Each Alt key on the tab does one thing: none is shared with a tab or the dialog's buttons.
+    texts = titles + [b.text() for b in dialog.buttons.buttons()]
+    texts += [w.text() for w in dialog.signals.findChildren(QAbstractButton)]
+    texts += [w.text() for w in dialog.signals.findChildren(QLabel) if w.buddy() is not None]
+    keys = [text.split("&", 1)[1][0].lower() for text in texts if "&" in text]
+    assert len(keys) == len(set(keys)), sorted(keys)
+    assert len(keys) >= 15
     dialog.reject()
