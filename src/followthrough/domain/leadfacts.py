@@ -43,6 +43,9 @@ class LeadFacts:
     timeline: tuple[TimelineEntry, ...]  # sorted by time
     reactivated_at: datetime | None = None  # last move out of Recycle, if it is the latest move
     handled: tuple[HandledAlert, ...] = ()
+    # The next step is a meeting in the calendar starting then: once it has ended the app
+    # asks whether it happened, so its time passing is no reason for an alert of its own.
+    meeting_step_at: datetime | None = None
 
 
 class History:

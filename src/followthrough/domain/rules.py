@@ -59,6 +59,8 @@ Rule = Callable[[LeadFacts, History, Policy], Iterator[Finding]]
 
 def _due(facts: LeadFacts, h: History, p: Policy) -> Iterator[Finding]:
     step, due = facts.next_step, facts.next_step_due
+    if due is not None and due == facts.meeting_step_at:
+        return  # a meeting: the calendar's "did it happen?" question follows it instead
     if facts.state in ACTIVE and step and due:
         yield Finding(
             AlertRule.DUE,

@@ -29,7 +29,7 @@ from followthrough.domain.states import State
 from followthrough.services.clock import local_zone
 from followthrough.services.readmodels import AlertView
 from followthrough.store.models import Lead
-from followthrough.store.plan_rows import rows_where_in, timeline_rows
+from followthrough.store.plan_rows import meeting_steps, rows_where_in, timeline_rows
 from followthrough.store.tables import ALERT, LEAD
 from followthrough.store.touch_rows import latest_decisions
 
@@ -42,6 +42,7 @@ class History:
 
     timeline: list[TimelineEntry] = field(default_factory=list)
     moves: list[Move] = field(default_factory=list)
+    meeting_step_at: datetime | None = None  # the next step is this calendar meeting
 
 
 _VIEW_FIELDS = tuple(name for name in AlertView.__dataclass_fields__ if name != "lead_name")
@@ -91,6 +92,7 @@ def lead_facts(lead: Any, history: History, alerts: Sequence[AlertState]) -> Lea
         timeline=tuple(history.timeline),
         reactivated_at=reactivation_time(history.moves),
         handled=handled,
+        meeting_step_at=history.meeting_step_at,
     )
 
 
@@ -113,7 +115,7 @@ _ALERT_FIELDS = tuple(AlertState.__dataclass_fields__)
 def load_history(
     conn: Connection, lead_ids: Sequence[int]
 ) -> tuple[dict[int, History], dict[int, list[AlertState]]]:
-    """Timelines (time order) and alerts of many leads, in two queries.
+    """Timelines (time order), alerts and the meetings that are next steps, of many leads.
 
     The hot path of every tick: plain rows from the driver (store/plan_rows.py), and only
     the moves' payloads (from → to) decoded.
@@ -125,6 +127,8 @@ def load_history(
         if payload:
             moved = json.loads(payload)
             history.moves.append((at, moved.get("from"), str(moved.get("to"))))
+    for lead_id, start in meeting_steps(conn, lead_ids):
+        events[lead_id].meeting_step_at = start
     alerts: dict[int, list[AlertState]] = defaultdict(list)
     for row in rows_where_in(conn, ALERT, _ALERT_FIELDS, "lead_id", lead_ids):
         alert = AlertState(*row)

@@ -58,3 +58,15 @@ def timeline_rows(conn: Connection, lead_ids: Sequence[int]) -> Iterator[Timelin
     rows = driver_of(conn).execute(query, tuple(lead_ids)).fetchall()
     for lead_id, stored_at, kind, direction, payload in rows:
         yield lead_id, utc_from_stored(stored_at), kind, direction, payload
+
+
+def meeting_steps(conn: Connection, lead_ids: Sequence[int]) -> list[tuple[int, datetime]]:
+    """(lead_id, start) of the calendar meetings that are these leads' next steps and whose
+    outcome is not known yet (services/calendar/meetings.py sets and clears the flag)."""
+    marks = ",".join("?" * len(lead_ids))  # placeholders only: the ids are bound
+    query = (
+        f"SELECT lead_id, start FROM meeting WHERE lead_id IN ({marks})"  # noqa: S608
+        " AND sets_next_step AND answer IS NULL AND NOT cancelled"
+    )
+    rows = driver_of(conn).execute(query, tuple(lead_ids)).fetchall()
+    return [(lead_id, utc_from_stored(start)) for lead_id, start in rows]

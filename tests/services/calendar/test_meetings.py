@@ -84,10 +84,34 @@ def test_a_moved_meeting_moves_the_next_step_and_a_cancelled_one_raises_an_alert
     assert read(db, pilot(moved, cancelled=True)) == [("cancelled", "Dana Reyes")]
     assert read(db, pilot(moved, cancelled=True)) == []
     assert [k for k, _, _ in timeline(db, dana)] == ["meeting_booked", "note", "meeting_cancelled"]
+    # The call is off: it is no longer the next step, and no "was due" alert will say it is.
+    lead = lead_queries.get_lead(db, dana, NOW).lead
+    assert (lead.next_step, lead.next_step_due) == (None, None)
     # The rules react: a cancelled meeting is a trigger, like a missed one.
     raised = alerts.tick(db, NOW + H)
     assert [(a.lead_id, a.rule) for a in raised] == [(dana, "meeting_missed")]
     assert "was cancelled" in raised[0].reason
+
+
+def test_a_meeting_that_is_the_next_step_raises_no_due_alert_the_question_follows_it(
+    db: Database,
+) -> None:
+    dana = add(db, "Dana Reyes", "dana@acme.io")
+    read(db, pilot())
+    # During the meeting and after it, nothing says the step "was due": the question asks.
+    assert alerts.tick(db, FRIDAY + H / 2) == []
+    assert read(db, pilot(), now=FRIDAY + 2 * H) == [("ask", "Dana Reyes")]
+    assert alerts.tick(db, FRIDAY + 3 * H) == []
+    # A step the person typed is theirs: its time passing still raises the alert.
+    bob = add(db, "Bob Stone", "bob@beta.io", "Call Bob", FRIDAY)
+    assert [(a.lead_id, a.rule) for a in alerts.tick(db, FRIDAY + 4 * H)] == [
+        (bob, "due")
+    ]
+    # Answered "missed": the meeting's step goes and the missed-meeting rule takes over.
+    [question] = open_questions(db)
+    answer_meeting(db, question.meeting_id, held=False, now=FRIDAY + 5 * H)
+    raised = alerts.tick(db, FRIDAY + 6 * H)
+    assert [(a.lead_id, a.rule) for a in raised] == [(dana, "meeting_missed")]
 
 
 def test_a_declined_or_vanished_meeting_is_cancelled_too(db: Database) -> None:
@@ -151,6 +175,11 @@ def test_a_meeting_first_read_after_it_ended_is_kept_and_asked_about(db: Databas
     dana = add(db, "Dana Reyes", "dana@acme.io")
     yesterday = NOW - timedelta(days=1)
     assert read(db, pilot(start=yesterday)) == [("booked", "Dana Reyes"), ("ask", "Dana Reyes")]
+    # Logged as booked by the time it began, so that an answer "missed" comes after it and
+    # the rules react to it.
+    with db.read() as session:
+        [booked] = session.exec(select(Event).where(Event.kind == "meeting_booked")).all()
+    assert booked.at == yesterday
     assert [(q.lead_id, q.start) for q in open_questions(db)] == [(dana, yesterday)]
     # Being over, it was never the lead's next step; a second read asks nothing again.
     assert lead_queries.get_lead(db, dana, NOW).lead.next_step is None

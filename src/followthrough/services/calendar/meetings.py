@@ -11,7 +11,7 @@ that event never matches that lead again; leads kept out of automatic matching a
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -145,7 +145,10 @@ class MeetingWrites:
                     "created_at": self.now, "asked_at": None, **values}  # fmt: skip
             else:
                 self.conn.execute(update(MEETING).where(MEETING.c.id == row.id).values(**values))
-            return [_signal(step, SignalKind.MEETING_BOOKED, Direction.IN, note, self.now)]
+            # Booked some time before it began: a meeting first read after it began is
+            # logged at its start, so that what follows it (missed) comes after the booking.
+            booked = _signal(step, SignalKind.MEETING_BOOKED, Direction.IN, note, self.now)
+            return [replace(booked, at=min(self.now, step.start))]
         self.flush()
         if row is None:  # kept by this very read
             row = self.conn.execute(
@@ -168,6 +171,8 @@ class MeetingWrites:
             moved = f"Meeting moved: {step.title}" if step.title else "Meeting moved"
             return [_signal(step, SignalKind.NOTE, Direction.NONE, moved, now)]
         if step.kind is StepKind.CANCELLED:
+            if row.sets_next_step:  # the call is off: what comes next is the person's to plan
+                self._clear_step(step.lead_id, row.start)
             conn.execute(update(MEETING).where(MEETING.c.id == row.id).values(
                 cancelled=True, sets_next_step=False, updated_at=now))  # fmt: skip
             return [_signal(step, SignalKind.MEETING_CANCELLED, Direction.NONE, note, now)]
@@ -175,6 +180,15 @@ class MeetingWrites:
             update(MEETING).where(MEETING.c.id == row.id).values(asked_at=now, updated_at=now)
         )
         return []
+
+    def _clear_step(self, lead_id: int, due: datetime) -> None:
+        """Clear the lead's next step, if it is still the one a meeting set."""
+        self.conn.execute(
+            update(LEAD)
+            .where(LEAD.c.id == lead_id, LEAD.c.next_step_due == due)
+            .values(next_step=None, next_step_due=None, updated_at=self.now)
+        )
+        self._due.pop(lead_id, None)
 
     def _book(self, step: MeetingStep) -> bool:
         """Make a future meeting the lead's next step where domain/meetings says it takes it."""
