@@ -21,7 +21,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -53,7 +52,7 @@ from followthrough.ui.settings.calendar_account import (
     test_typed,
 )
 from followthrough.ui.settings.fields import SettingsPage, hint_label, sentence, warning_colour
-from followthrough.ui.settings.layout import tidy_form
+from followthrough.ui.settings.layout import tidy_form, widget_row
 from followthrough.ui.timefmt import due_words
 
 WHERE_TO_FIND = (
@@ -159,14 +158,14 @@ class CalendarPage(SettingsPage):
         address = tidy_form(QFormLayout(self.address_box))
         label = QLabel("A&ddress", self.address_box)
         label.setBuddy(self.url)
-        address.addRow(label, self._row(self.address_box, self.url, self.show_url))
+        address.addRow(label, widget_row(self.address_box, self.url, self.show_url))
         address.addRow("", self.problem_slot("url"))
         self.saved_note = hint_label("", self.address_box)
         self.saved_note.setAccessibleName("Address state")
         address.addRow("", self.saved_note)
         address.addRow(hint_label(WHERE_TO_FIND, self.address_box))
         self.save = QPushButton("&Use this address", self.address_box)
-        address.addRow("", self._row(self.address_box, self.save, stretch=True))
+        address.addRow("", widget_row(self.address_box, self.save, stretch=True))
         self.account = AccountBox(self.problem_slot, self.form)
         self.account.test.clicked.connect(self.test_account)
         self.account.save.clicked.connect(self.save_account)
@@ -193,7 +192,7 @@ class CalendarPage(SettingsPage):
         layout.addWidget(self.account)
         layout.addWidget(hint_label("The address and the password are kept in your system's "
                                     "keyring only.", self.form))  # fmt: skip
-        layout.addWidget(self._row(self.form, self.check, self.forget, stretch=True))
+        layout.addWidget(widget_row(self.form, self.check, self.forget, stretch=True))
         layout.addWidget(self.result)
         layout.addWidget(self.last_read)
         layout.addStretch(1)
@@ -201,17 +200,6 @@ class CalendarPage(SettingsPage):
         page = QVBoxLayout(self)
         page.addWidget(self.keyring_note)
         page.addWidget(self.form, 1)
-
-    @staticmethod
-    def _row(parent: QWidget, *widgets: QWidget, stretch: bool = False) -> QWidget:
-        row = QWidget(parent)  # a widget, not a bare layout: see data_page.py
-        layout = QHBoxLayout(row)
-        layout.setContentsMargins(0, 0, 0, 0)
-        for widget in widgets:
-            layout.addWidget(widget, 0 if stretch or widget is not widgets[0] else 1)
-        if stretch:
-            layout.addStretch(1)
-        return row
 
     def _reveal(self, shown: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password

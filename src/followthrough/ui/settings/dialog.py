@@ -98,7 +98,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
-        self.resize(640, 560)
+        self.resize(760, 600)  # the Signals tab shows its rules whole at this width
         self.ops.run(get_settings, self._show, on_error=self._refused)
 
     @property

@@ -11,7 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QFormLayout, QLabel
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QWidget,
+)
 
 LABEL_ALIGNMENT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 FIELD_GROWTH = QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow
@@ -80,3 +87,16 @@ def form_labels(form: QFormLayout) -> list[QLabel]:
         if isinstance(widget, QLabel):
             labels.append(widget)
     return labels
+
+
+def widget_row(parent: QWidget, *widgets: QWidget, stretch: bool = False) -> QWidget:
+    """Widgets side by side: the first takes the width, or, with `stretch`, none does (a row
+    of buttons). A widget, not a bare layout: see data_page.py."""
+    row = QWidget(parent)
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        layout.addWidget(widget, 0 if stretch or widget is not widgets[0] else 1)
+    if stretch:
+        layout.addStretch(1)
+    return row

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -41,7 +40,7 @@ from followthrough.services.secrets import (
 from followthrough.services.turns import DatabaseTurn
 from followthrough.ui.ops import Background, Operations
 from followthrough.ui.settings.fields import SettingsPage, hint_label, sentence, warning_colour
-from followthrough.ui.settings.layout import same_width, tidy_form
+from followthrough.ui.settings.layout import same_width, tidy_form, widget_row
 
 SECURITY_CHOICES = ((Security.TLS, "TLS"), (Security.STARTTLS, "STARTTLS"))
 NOTHING_SAVED = "type the password: none is saved in the keyring for this account"
@@ -170,14 +169,15 @@ class MailPage(SettingsPage):
         same_width((self.port, self.interval))
         form = tidy_form(QFormLayout(self.form))
         form.setContentsMargins(0, 0, 0, 0)
+        ca_row = widget_row(self.form, self.ca_file, self.browse)
         rows: tuple[tuple[str, str, QWidget], ...] = (
                 ("host", "&Server", self.host), ("security", "Securit&y", self.security),
                 ("port", "P&ort", self.port), ("user", "&User name", self.user),
                 ("password", "&Password", self.password),
-                ("inbox", "&Inbox folder", self._row(self.inbox, self.detect)),
+                ("inbox", "&Inbox folder", widget_row(self.form, self.inbox, self.detect)),
                 ("sent", "S&ent folder", self.sent),
                 ("interval", "Chec&k every", self.interval),
-                ("ca_file", "Certificate &authority", self._row(self.ca_file, self.browse)),
+                ("ca_file", "Certificate &authority", ca_row),
                 )  # fmt: skip
         self.saved_note = hint_label("", self.form)
         self.saved_note.setAccessibleName("Password state")
@@ -190,22 +190,12 @@ class MailPage(SettingsPage):
             if field == "password":
                 form.addRow("", self.saved_note)
         form.addRow(hint_label("The password is kept in your system's keyring only.", self.form))
-        form.addRow(self._row(self.test, self.save, self.forget, stretch=True))
+        form.addRow(widget_row(self.form, self.test, self.save, self.forget, stretch=True))
         form.addRow(self.result)
 
         page = tidy_form(QFormLayout(self))
         page.addRow(self.keyring_note)
         page.addRow(self.form)
-
-    def _row(self, *widgets: QWidget, stretch: bool = False) -> QWidget:
-        row = QWidget(self.form)  # a widget, not a bare layout: see data_page.py
-        layout = QHBoxLayout(row)
-        layout.setContentsMargins(0, 0, 0, 0)
-        for widget in widgets:
-            layout.addWidget(widget, 0 if stretch or widget is not widgets[0] else 1)
-        if stretch:
-            layout.addStretch(1)
-        return row
 
     def _port_edited(self, _text: str) -> None:
         self._port_typed = True
