@@ -219,6 +219,22 @@ def test_timeline_lists_newest_first_with_alerts(
     assert panel.state.text().endswith(" · 1 open alert")
 
 
+def test_a_long_timeline_line_wraps_in_a_narrow_panel_instead_of_being_cut(
+    qtbot: QtBot, panel: LeadPanel, db: Database
+) -> None:
+    lead_id = add(db, "Bob Stone", email="bob@beta.io")
+    said = "asked whether the pilot can start before the end of the quarter, and by whom"
+    leads.log_event(db, lead_id, SignalKind.REPLIED, note=said, now=datetime.now(UTC))
+    panel.resize(330, 700)
+    show(qtbot, panel, lead_id)
+    view = panel.timeline_view
+    top = view.visualRect(panel.timeline.index(0))
+    # The whole line is in view: taller than one line of text, no wider than the list.
+    assert top.height() > 2 * view.fontMetrics().height()
+    assert top.right() <= view.viewport().width()
+    assert said in lines(panel)[0]
+
+
 def test_undo_of_an_edit_restores_the_old_value_in_the_panel(
     qtbot: QtBot, panel: LeadPanel, actions: LeadActions, db: Database
 ) -> None:

@@ -83,7 +83,10 @@ class LeadPanel(QWidget):
         self.timeline_view = QListView(self.details)
         self.timeline_view.setModel(self.timeline)
         self.timeline_view.setAccessibleName("Timeline, newest first")
-        self.timeline_view.setUniformItemSizes(True)
+        # Lines wrap: where a signal came from ("from the calendar") and what was said must
+        # show in a narrow panel too, not be cut off at its edge.
+        self.timeline_view.setWordWrap(True)
+        self.timeline_view.setResizeMode(QListView.ResizeMode.Adjust)
         # A signal the app logged by itself can be taken back from its own line.
         self.timeline_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.timeline_view.customContextMenuRequested.connect(self._timeline_menu)
