@@ -87,6 +87,7 @@ class LeadPanel(QWidget):
         # show in a narrow panel too, not be cut off at its edge.
         self.timeline_view.setWordWrap(True)
         self.timeline_view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.timeline_view.setSpacing(2)  # wrapped lines stay apart from the next entry
         # A signal the app logged by itself can be taken back from its own line.
         self.timeline_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.timeline_view.customContextMenuRequested.connect(self._timeline_menu)
