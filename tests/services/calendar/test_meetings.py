@@ -104,9 +104,7 @@ def test_a_meeting_that_is_the_next_step_raises_no_due_alert_the_question_follow
     assert alerts.tick(db, FRIDAY + 3 * H) == []
     # A step the person typed is theirs: its time passing still raises the alert.
     bob = add(db, "Bob Stone", "bob@beta.io", "Call Bob", FRIDAY)
-    assert [(a.lead_id, a.rule) for a in alerts.tick(db, FRIDAY + 4 * H)] == [
-        (bob, "due")
-    ]
+    assert [(a.lead_id, a.rule) for a in alerts.tick(db, FRIDAY + 4 * H)] == [(bob, "due")]
     # Answered "missed": the meeting's step goes and the missed-meeting rule takes over.
     [question] = open_questions(db)
     answer_meeting(db, question.meeting_id, held=False, now=FRIDAY + 5 * H)
