@@ -87,7 +87,7 @@ def test_saving_an_address_keeps_it_in_the_keyring_and_reads_the_calendar_at_onc
     assert calendar_state(db) is not None
     assert page.url.text() == ""  # not left on screen once kept
     assert page.saved_note.text() == "Saved in the keyring: http://127.0.0.1/…"
-    assert found(page) == "1 event in the coming weeks; logged 1 meeting change."
+    assert found(page) == "1 meeting with a lead; logged 1 meeting change."
     assert page.result.text() == ""
     assert len(ics_feed.fetches) == 1
 
@@ -146,7 +146,7 @@ def test_the_apps_watcher_is_the_one_asked_to_read(
         page = open_page(watcher)
         with qtbot.waitSignal(watcher.checked, timeout=WAIT):
             qtbot.mouseClick(page.check, LEFT)
-        assert found(page).startswith("1 event")
+        assert found(page).startswith("1 meeting with a lead")
         assert watcher.next_delay_minutes == 15  # the app's timer goes on from this read
     finally:
         watcher.stop()
@@ -246,7 +246,7 @@ def test_a_caldav_account_is_tested_saved_with_its_password_in_the_keyring_and_r
         read_password(KEYRING_ENTRY)  # one calendar at a time: the address went
     assert page.saved_note.text() == ""
     assert page.account.password.text() == ""
-    assert found(page) == "1 event in the coming weeks; logged 1 meeting change."
+    assert found(page) == "1 meeting with a lead; logged 1 meeting change."
     stored = db.path.read_bytes() + b"".join(p.read_bytes() for p in db.path.parent.glob("*-wal"))
     assert caldav.password.encode() not in stored
 

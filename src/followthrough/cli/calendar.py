@@ -130,7 +130,14 @@ def _check(db: Database, args: argparse.Namespace, now: datetime) -> int:
     if done.occurrences is None:
         lines.append("The calendar has not changed since it was last read.")
     else:
-        lines.append(f"{done.occurrences} meetings read, {len(rows)} steps logged.")
+        lines.append(
+            f"{_count(done.occurrences, 'meeting')} with leads read, "
+            f"{_count(len(rows), 'step')} logged."
+        )
     if done.asked:
         lines.append(f"{done.asked} ended meetings to answer: did they happen? (Today list)")
     return output.emit(args, data, "\n".join(lines))
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"

@@ -75,13 +75,13 @@ def _without_message(exc: BaseException) -> str:
 
 
 def found_words(report: CalendarReport) -> str:
-    """What a pass found: 'Read today 14:02: 12 events in the coming weeks; logged 2 …'."""
+    """What a pass found: 'Read today 14:02: 12 meetings with leads; logged 2 …'."""
     found = report.calendar
     parts = []
     if found.occurrences is None:
         parts.append("unchanged since the last read")
     else:
-        parts.append(_count(found.occurrences, "event", "events") + " in the coming weeks")
+        parts.append(_count(found.occurrences, "meeting with a lead", "meetings with leads"))
     logged = sum(1 for step in found.logged if step.step is not StepKind.ASK)
     if logged:
         parts.append("logged " + _count(logged, "meeting change", "meeting changes"))
