@@ -11,7 +11,7 @@ def test_the_benchmark_prints_a_row_per_measure(capsys: pytest.CaptureFixture[st
     assert mail.main(["--messages", "40", "--leads", "10", "--repeat", "1"]) == 0
     lines = capsys.readouterr().out.splitlines()
     # Half the messages come from leads: every one of them logged on the first pass.
-    assert lines[0] == "40 messages, 10 leads, 20 logged per full pass"
+    assert lines[0] == "40 messages, 10 leads, 20 logged per full pass (0 by signal rules)"
     assert lines[1].split()[:3] == ["operation", "median", "s"]
     rows = {line.split()[0]: line.split() for line in lines[2:-1]}
     assert set(rows) == set(mail.ROWS)
