@@ -27,7 +27,10 @@ def test_the_command_line_sets_checks_and_forgets_a_calendar(
     set_url = cli("calendar", "set-url")
     assert set_url.out == "The calendar at http://127.0.0.1/… is read from now on.\n"
     checked = cli("calendar", "check")
-    assert checked.out == "booked: Pilot scope with Dana Reyes\n1 meeting with leads read, 1 step logged.\n"
+    assert (
+        checked.out
+        == "booked: Pilot scope with Dana Reyes\n1 meeting with leads read, 1 step logged.\n"
+    )
     assert cli("calendar", "check", "--json").json()["read"] is None  # unchanged: not read again
     assert cli("calendar", "forget").out == "The calendar's address was removed.\n"
     gone = cli("calendar", "check")
