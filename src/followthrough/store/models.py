@@ -261,3 +261,73 @@ class Meeting(SQLModel, table=True):
     answered_at: datetime | None = _utc()
     created_at: datetime = _utc(nullable=False)
     updated_at: datetime = _utc(nullable=False)
+
+
+# Sync (issue 18, store/sync_schema.py): filled by the triggers and the sync services only.
+
+
+class SyncState(SQLModel, table=True):
+    """One row (id 1): this device, whether it records, and its hybrid logical clock."""
+
+    __tablename__ = "sync_state"
+
+    id: int | None = Field(default=None, primary_key=True)
+    device: str | None = None  # 16 hex digits, chosen when sync is first enabled
+    device_name: str | None = None
+    enabled: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    # Set by the applier for its own transaction: what it writes is not recorded again.
+    applying: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    wall: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    counter: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    seq: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    skew_ms: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+
+
+class SyncId(SQLModel, table=True):
+    """A synced row's global id. A tombstone keeps the gid, with `deleted` (the delete's
+    stamp) set and no local row (SQLite may give the id to a new row)."""
+
+    __tablename__ = "sync_ids"
+    __table_args__ = (Index("ux_sync_ids_local", "tbl", "local_id", unique=True),)
+
+    tbl: str = Field(primary_key=True)
+    gid: str = Field(primary_key=True)
+    local_id: int | None = None
+    deleted: str | None = None
+
+
+class SyncOp(SQLModel, table=True):
+    """This device's own changes, in order: what it writes to the sync folder."""
+
+    __tablename__ = "sync_op"
+
+    seq: int | None = Field(default=None, primary_key=True)
+    hlc: str
+    tbl: str
+    gid: str
+    kind: str  # insert | update | delete
+    row: str  # JSON object of the synced columns
+    changed: str | None = None  # JSON list of the columns an update changed
+
+
+class SyncClock(SQLModel, table=True):
+    """The stamp of the last write of each synced field: the later one wins."""
+
+    __tablename__ = "sync_clock"
+
+    tbl: str = Field(primary_key=True)
+    gid: str = Field(primary_key=True)
+    field: str = Field(primary_key=True)
+    hlc: str
+
+
+class SyncPeer(SQLModel, table=True):
+    """Another device seen in the sync folder, and how far its changes are applied here."""
+
+    __tablename__ = "sync_peer"
+
+    device: str = Field(primary_key=True)
+    name: str | None = None
+    applied_seq: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    last_seen_at: datetime | None = _utc()
+    last_wrote_at: datetime | None = _utc()

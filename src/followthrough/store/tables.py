@@ -18,6 +18,11 @@ from followthrough.store.models import (
     MatchSkip,
     Meeting,
     Setting,
+    SyncClock,
+    SyncId,
+    SyncOp,
+    SyncPeer,
+    SyncState,
     Template,
 )
 
@@ -37,3 +42,8 @@ SETTING = table_of(Setting)
 MAIL_SEEN = table_of(MailSeen)
 MATCH_SKIP = table_of(MatchSkip)
 MEETING = table_of(Meeting)
+SYNC_STATE = table_of(SyncState)
+SYNC_IDS = table_of(SyncId)
+SYNC_OP = table_of(SyncOp)
+SYNC_CLOCK = table_of(SyncClock)
+SYNC_PEER = table_of(SyncPeer)
