@@ -5,8 +5,8 @@ one op in the writer's transaction, and the clock the triggers tick is the domai
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 import sqlite3
+from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
