@@ -1,0 +1,264 @@
+"""Applying other devices' changes to this database (issue 18).
+
+`apply_ops` takes operations as exchanged through the sync folder and merges them in one
+transaction by the rules of domain/syncmerge.py, with the recording triggers held off (what
+is applied here was recorded where it was made), then recounts and re-plans the leads they
+touched, as a bulk log does (services/signal_log.py).
+
+Order: each device's operations are applied in its own order (seq), and only from just past
+what was applied before: a gap (a batch file not complete yet) holds back what follows it,
+so every device's changes arrive whole and in order, and `sync_peer.applied_seq` says truly
+"everything up to here". Across devices, operations go in clock order, which respects what
+each device had seen when it wrote. A change to a lead this device has never heard of waits
+(its creation is in another device's batch still on its way) and holds back the rest of its
+device's changes until it comes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, update
+from sqlmodel import Session
+
+from followthrough.domain.hlc import parse_hlc
+from followthrough.domain.leadfields import email_key, search_key
+from followthrough.domain.signals import Direction, SignalKind
+from followthrough.domain.syncmerge import OverruledMove, state_conflict_note
+from followthrough.errors import InvalidData
+from followthrough.services.clock import local_zone
+from followthrough.services.planning import replan_leads
+from followthrough.services.policy import load_policy
+from followthrough.services.sync.apply_rows import Merger, Op, SyncRows
+from followthrough.services.sync.record import applying, observe
+from followthrough.services.touch_facts import recount_timelines
+from followthrough.store.db import Database
+from followthrough.store.sync_schema import BY_NAME
+from followthrough.store.tables import EVENT, LEAD
+
+KINDS = ("insert", "update", "delete")
+
+
+@dataclass
+class ApplyReport:
+    """What one `apply_ops` did."""
+
+    applied: int = 0  # operations merged (including those the rules then ignored)
+    skipped: int = 0  # already applied, this device's own, or not an operation at all
+    waiting: int = 0  # held back behind a gap or an unknown lead: applied on a later call
+    touched_leads: list[int] = field(default_factory=list)  # local ids, re-planned
+    conflicts: int = 0  # overruled moves written into a timeline
+
+
+def apply_ops(
+    db: Database, ops: Iterable[Mapping[str, Any]], now: datetime, zone: tzinfo | None = None
+) -> ApplyReport:
+    """Merge other devices' operations, in one transaction; see the module's docstring."""
+    with db.write() as session:
+        return apply_in_session(session, ops, now, zone)
+
+
+def apply_in_session(
+    session: Session, ops: Iterable[Mapping[str, Any]], now: datetime, zone: tzinfo | None = None
+) -> ApplyReport:
+    conn = session.connection()
+    report = ApplyReport()
+    device, applied_seq = _sync_position(conn)
+    streams = _streams(ops, device, applied_seq, report)
+    merger = Merger(SyncRows(conn), device)
+    with applying(session):
+        done, newest = _merge(merger, streams, report)
+        lead_ids = merger.live_touched_leads()
+        _refresh_leads(conn, lead_ids, now, session, zone)
+    if newest:
+        observe(session, newest, now)
+    report.conflicts = _write_conflict_notes(conn, merger.overruled, now, zone)
+    _advance_peers(conn, done)
+    report.touched_leads = lead_ids
+    session.expire_all()  # plain statements wrote under the ORM's feet
+    return report
+
+
+def _merge(
+    merger: Merger, streams: dict[str, list[Op]], report: ApplyReport
+) -> tuple[dict[str, int], str]:
+    """Apply the streams in clock order; returns each device's last seq applied, and the
+    newest stamp applied."""
+    done: dict[str, int] = {}
+    newest = ""
+    while True:
+        merged, blocked = 0, set()
+        pending = sorted((op for s in streams.values() for op in s), key=lambda o: o.hlc)
+        for op in pending:
+            if op.device in blocked:
+                continue
+            if not merger.apply(op):
+                blocked.add(op.device)
+                continue
+            done[op.device] = op.seq
+            newest = max(newest, op.hlc)
+            merged += 1
+        report.applied += merged
+        streams = {d: [o for o in s if o.seq > done.get(d, 0)] for d, s in streams.items()}
+        # A change that waited for a lead may find it now, brought by another device's.
+        if not merged or not blocked:
+            break
+    report.waiting += sum(len(s) for s in streams.values())
+    return done, newest
+
+
+# --- reading the operations -----------------------------------------------------------
+
+
+def _sync_position(conn: Connection) -> tuple[str, dict[str, int]]:
+    row = conn.exec_driver_sql("SELECT device FROM sync_state WHERE id = 1").first()
+    if row is None or not row[0]:
+        raise InvalidData("sync is not set up on this device", "sync")
+    peers = conn.exec_driver_sql("SELECT device, applied_seq FROM sync_peer").all()
+    return str(row[0]), {str(d): int(s) for d, s in peers}
+
+
+def parse_op(raw: Mapping[str, Any]) -> Op | None:
+    """An exchanged operation, or None when it is not one this version can read."""
+    try:
+        table = BY_NAME.get(raw["tbl"])
+        if table is None:
+            return None  # a table this version does not sync
+        row, changed = raw.get("row"), raw.get("changed")
+        row = json.loads(row) if isinstance(row, str) else row
+        changed = json.loads(changed) if isinstance(changed, str) else changed
+        op = Op(str(raw["hlc"]), str(raw["device"]), int(raw["seq"]), table, str(raw["gid"]),
+                str(raw["kind"]), row, changed)  # fmt: skip
+        parse_hlc(op.hlc)
+    except (KeyError, TypeError, ValueError, InvalidData):
+        return None
+    if op.kind not in KINDS or op.seq < 1:
+        return None
+    if op.kind != "delete" and not isinstance(op.row, dict):
+        return None
+    if op.changed is not None and not (
+        isinstance(op.changed, list) and all(isinstance(c, str) for c in op.changed)
+    ):
+        return None
+    return op
+
+
+def _streams(
+    ops: Iterable[Mapping[str, Any]], device: str, applied: dict[str, int], report: ApplyReport
+) -> dict[str, list[Op]]:
+    """Each device's operations to apply now: in order, from just past what was applied."""
+    by_device: dict[str, dict[int, Op]] = {}
+    for raw in ops:
+        op = parse_op(raw)
+        if op is None or op.device == device or op.seq <= applied.get(op.device, 0):
+            report.skipped += 1
+            continue
+        mine = by_device.setdefault(op.device, {})
+        if op.seq in mine:
+            report.skipped += 1  # delivered twice in this call
+            continue
+        mine[op.seq] = op
+    streams: dict[str, list[Op]] = {}
+    for peer, mine in by_device.items():
+        nxt, run = applied.get(peer, 0) + 1, []
+        while nxt in mine:
+            run.append(mine.pop(nxt))
+            nxt += 1
+        report.waiting += len(mine)  # behind a gap
+        streams[peer] = run
+    return streams
+
+
+# --- after merging --------------------------------------------------------------------
+
+
+def _refresh_leads(
+    conn: Connection, lead_ids: list[int], now: datetime, session: Session, zone: tzinfo | None
+) -> None:
+    """What the touched leads derive from their synced fields and timelines, as a bulk log
+    does: search keys, touch counters, the alerts whose condition is gone, the next check."""
+    if not lead_ids:
+        return
+    _refresh_keys(conn, lead_ids)
+    summaries = recount_timelines(conn, lead_ids)
+    conn.execute(
+        update(LEAD)
+        .where(LEAD.c.id == bindparam("b_id"))
+        .values(
+            last_outbound_at=bindparam("b_out"),
+            last_inbound_at=bindparam("b_in"),
+            unanswered=bindparam("b_unanswered"),
+            updated_at=bindparam("b_now"),
+        ),
+        [
+            {"b_id": i, "b_out": s.last_outbound_at, "b_in": s.last_inbound_at,
+             "b_unanswered": s.unanswered, "b_now": now}
+            for i, s in summaries.items()
+        ],
+    )  # fmt: skip
+    replan_leads(conn, lead_ids, now, load_policy(session), zone=zone)
+
+
+def _refresh_keys(conn: Connection, lead_ids: list[int]) -> None:
+    marks = ", ".join("?" for _ in lead_ids)
+    leads = conn.exec_driver_sql(
+        f"SELECT id, name, company, email, tags FROM lead WHERE id IN ({marks})",  # noqa: S608
+        tuple(lead_ids),
+    ).all()
+    rows = []
+    for lead_id, name, company, email, tags in leads:
+        tag_list = json.loads(tags) if isinstance(tags, str) else (tags or [])
+        key = email_key(email)
+        if (
+            key is not None
+            and conn.exec_driver_sql(
+                "SELECT 1 FROM lead WHERE email_key = ? AND id != ?", (key, lead_id)
+            ).first()
+        ):
+            # The same mailbox added on two devices: both leads stay (neither is lost), and
+            # only the first one here is the one mail is matched to.
+            key = None
+        rows.append((key, search_key(name, company, email, tag_list), lead_id))
+    conn.exec_driver_sql("UPDATE lead SET email_key = ?, search_key = ? WHERE id = ?", rows)
+
+
+def _write_conflict_notes(
+    conn: Connection, overruled: list[tuple[str, OverruledMove]], now: datetime, zone: tzinfo | None
+) -> int:
+    """One note per move made here and overruled, recorded like any note: it then reaches
+    every device once, from the one device that knew it was overruled."""
+    if not overruled:
+        return 0
+    name_row = conn.exec_driver_sql("SELECT device_name FROM sync_state WHERE id = 1").first()
+    device_name = (name_row[0] if name_row else None) or "this device"
+    rows = []
+    for lead_gid, move in overruled:
+        lead = conn.exec_driver_sql(
+            "SELECT local_id FROM sync_ids WHERE tbl = 'lead' AND gid = ?", (lead_gid,)
+        ).first()
+        if lead is None or lead[0] is None:
+            continue
+        rows.append(
+            {"lead_id": lead[0], "at": now, "kind": SignalKind.NOTE.value,
+             "direction": Direction.NONE.value, "channel": None,
+             "text": state_conflict_note(device_name, move, zone or local_zone()),
+             "payload": {"sync_conflict": {"lost": move.lost_state, "kept": move.kept_state}},
+             "created_at": now}
+        )  # fmt: skip
+    if rows:
+        conn.execute(insert(EVENT), rows)
+    return len(rows)
+
+
+def _advance_peers(conn: Connection, done: Mapping[str, int]) -> None:
+    if done:
+        conn.exec_driver_sql(
+            "INSERT INTO sync_peer (device, applied_seq) VALUES (?, ?) "
+            "ON CONFLICT (device) DO UPDATE SET "
+            "applied_seq = max(applied_seq, excluded.applied_seq)",
+            list(done.items()),
+        )
