@@ -9,6 +9,8 @@ test, so no test sees another's passwords; its value is the keyring's home folde
 user whose password is made for the test.
 `x_display`: a private X server (Xvfb, tests/support/desktop.py), one per test; its value is
 the DISPLAY to give the app.
+`syncthing_pair`: two real Syncthing instances on loopback (tests/support/syncthing.py), one
+per test, sharing one folder, each with its own empty copy of it; connected and idle.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from tests.support.icsserver import IcsServer, ics_server
 from tests.support.mailserver import MailServer, mail_server
 from tests.support.radicale import Radicale, radicale_server
 from tests.support.secretservice import secret_service
+from tests.support.syncthing import SyncthingCluster, syncthing_cluster
 
 
 @pytest.fixture(scope="module")
@@ -57,3 +60,15 @@ def x_display() -> Iterator[str]:
     require_program("Xvfb")  # skipped where it is missing, failed under CI
     with x_server("1280x800x24") as display:
         yield display
+
+
+@pytest.fixture
+def syncthing_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncthingCluster]:
+    """`.a` and `.b`, with `.a.folder` and `.b.folder` the shared folder's two copies."""
+    root = tmp_path_factory.mktemp("syncthing")
+    # Printed, so a failed test shows where the full logs are and how they ended (pytest
+    # shows a test's captured output only when it fails); the folder is kept either way.
+    print(f"Syncthing homes and logs: {root}")
+    with syncthing_cluster(root) as pair:
+        yield pair
+        print(pair.report())
