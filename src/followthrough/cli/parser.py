@@ -65,6 +65,7 @@ def _declare_commands(parser: argparse.ArgumentParser) -> None:
         report,
         settings,
         signals,
+        sync,
         transfer,
     )
 
@@ -81,6 +82,7 @@ def _declare_commands(parser: argparse.ArgumentParser) -> None:
         mail.declare,
         calendar.declare,
         signals.declare,
+        sync.declare,
         settings.declare,
         report.declare,
     ):

@@ -1,0 +1,100 @@
+"""Sync as the faces use it: choose the folder, sync now, say how things stand.
+
+The pieces: record.py keeps this device's changes as operations (the store's triggers),
+folder.py and folder_sync.py write them to the sync folder and read the other devices',
+apply.py merges what arrives. This module joins them for one pass and keeps the folder's
+place in a setting of this device's own (never synced: each machine may mount it elsewhere).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from followthrough.domain.syncroots import check_sync_folder
+from followthrough.errors import InvalidData
+from followthrough.services.clock import utcnow
+from followthrough.services.setting_rows import put_setting
+from followthrough.services.sync.apply import ApplyReport, apply_ops
+from followthrough.services.sync.folder import SyncFolder
+from followthrough.services.sync.folder_sync import SyncReport, sync_once
+from followthrough.services.sync.record import SyncStatus, enable_sync, ops_after, sync_status
+from followthrough.store.db import Database
+from followthrough.store.models import Setting
+
+FOLDER_KEY = "sync.folder"  # this device's own: not on the synced list (store/sync_schema.py)
+
+
+@dataclass(frozen=True)
+class SyncPass:
+    """What one pass did, for the faces."""
+
+    report: SyncReport
+    applied: ApplyReport  # everything merged this pass, summed
+    at: datetime
+
+
+def sync_folder(db: Database) -> Path | None:
+    with db.read() as session:
+        row = session.get(Setting, FOLDER_KEY)
+        return Path(row.value["path"]) if row is not None and row.value else None
+
+
+def set_sync_folder(
+    db: Database, folder: str, device_name: str, now: datetime | None = None
+) -> Path:
+    """Sync through `folder` from now on, as `device_name`; the folder, resolved.
+
+    The folder must exist (it is the sync engine's, perhaps on a drive not mounted yet: it
+    is never created here) and must not hold the data folder or the database.
+    """
+    now = now or utcnow()
+    text = folder.strip()
+    if not text:
+        raise InvalidData("say which folder to sync through", "sync_folder")
+    path = Path(text).expanduser().resolve()
+    if not path.is_dir():
+        raise InvalidData(f"{path} is not a folder (is its drive attached?)", "sync_folder")
+    check_sync_folder(path, db.path.parent.resolve(), db.path.resolve())
+    enable_sync(db, device_name, now)
+    with db.write() as session:
+        put_setting(session, FOLDER_KEY, {"path": str(path)}, now)
+    return path
+
+
+def status(db: Database, now: datetime | None = None) -> tuple[SyncStatus, Path | None]:
+    return sync_status(db, now), sync_folder(db)
+
+
+def sync_now(db: Database, now: datetime | None = None) -> SyncPass:
+    """One pass: write this device's new changes, apply the other devices'. SyncFolderError
+    when the folder cannot be written (what could be read was applied all the same)."""
+    now = now or utcnow()
+    current, root = status(db, now)
+    if root is None or not current.enabled or current.device is None:
+        raise InvalidData("no sync folder is set: `followthrough sync set-folder`", "sync_folder")
+    total = ApplyReport()
+
+    def apply(ops: Sequence[Mapping[str, Any]]) -> None:
+        done = apply_ops(db, ops, now)
+        total.applied += done.applied
+        total.skipped += done.skipped
+        total.waiting += done.waiting
+        total.conflicts += done.conflicts
+        total.touched_leads += done.touched_leads
+
+    def applied_seqs() -> dict[str, int]:
+        return {peer.device: peer.applied_seq for peer in sync_status(db, now).peers}
+
+    report = sync_once(
+        SyncFolder(root, current.device),
+        device_name=current.device_name or current.device,
+        ops_after=lambda seq, limit: ops_after(db, seq, limit),
+        apply=apply,
+        applied_seqs=applied_seqs,
+        now=now,
+    )
+    return SyncPass(report, total, now)

@@ -1,0 +1,64 @@
+"""`followthrough sync`: two data folders sharing one sync folder, as two machines would."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from followthrough.cli import main
+from tests.cli.conftest import Result
+
+On = Callable[..., Result]  # on("laptop", *args): the CLI run on that machine's data
+
+
+@pytest.fixture
+def machines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, On]:
+    shared = tmp_path / "Sync"
+    shared.mkdir()
+
+    def on(machine: str, *args: str) -> Result:
+        capsys.readouterr()
+        code = main(["--data-dir", str(tmp_path / machine), *args])
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return shared, on
+
+
+def test_a_lead_added_on_one_machine_is_logged_on_the_other_and_comes_back(
+    machines: tuple[Path, On],
+) -> None:
+    shared, on = machines
+    assert on("laptop", "sync", "set-folder", str(shared), "--name", "Laptop").code == 0
+    assert on("desktop", "sync", "set-folder", str(shared), "--name", "Desktop").code == 0
+    assert on("laptop", "add", "Dana Reyes", "--email", "dana@acme.io").code == 0
+    assert on("laptop", "sync", "now", "--json").json()["sent"] >= 1
+    assert on("desktop", "sync", "now", "--json").json()["leads_changed"] == 1
+    assert [lead["name"] for lead in on("desktop", "list", "--json").json()] == ["Dana Reyes"]
+
+    assert on("desktop", "log", "dana", "replied").code == 0
+    on("desktop", "sync", "now")
+    on("laptop", "sync", "now")
+    shown = on("laptop", "show", "dana", "--json").json()
+    assert [e["kind"] for e in shown["timeline"]][:1] == ["replied"]
+    # Synced again with nothing new: nothing applied twice.
+    assert on("laptop", "sync", "now", "--json").json()["applied"] == 0
+    status = on("laptop", "sync", "status", "--json").json()
+    assert (status["folder"], status["name"]) == (str(shared.resolve()), "Laptop")
+
+
+def test_a_folder_that_is_not_there_or_holds_the_data_is_refused_in_one_line(
+    machines: tuple[Path, On], tmp_path: Path
+) -> None:
+    _, on = machines
+    missing = on("laptop", "sync", "set-folder", str(tmp_path / "nowhere"))
+    assert missing.code != 0
+    assert missing.err.count("\n") == 1
+    assert "is not a folder" in missing.err
+    inside = on("laptop", "sync", "set-folder", str(tmp_path))
+    assert inside.code != 0
+    assert inside.err.count("\n") == 1
+    assert "Traceback" not in inside.err
+    assert on("laptop", "sync", "now").code != 0  # nothing set: said, not crashed
