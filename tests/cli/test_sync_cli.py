@@ -62,3 +62,17 @@ def test_a_folder_that_is_not_there_or_holds_the_data_is_refused_in_one_line(
     assert inside.err.count("\n") == 1
     assert "Traceback" not in inside.err
     assert on("laptop", "sync", "now").code != 0  # nothing set: said, not crashed
+
+
+def test_a_data_folder_inside_dropbox_is_refused_with_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    inside = tmp_path / "Dropbox" / "Followthrough"
+    inside.parent.mkdir()
+    assert main(["--data-dir", str(inside), "list"]) != 0
+    said = capsys.readouterr().err
+    assert said.count("\n") == 1
+    assert "Dropbox copies to other machines" in said
+    assert not inside.exists()  # nothing was created there
+    assert main(["--data-dir", str(tmp_path / "Followthrough"), "list"]) == 0

@@ -81,8 +81,17 @@ def _open_app(args: argparse.Namespace) -> int:
 
     if args.screenshot and not args.smoke:
         raise UsageError("--screenshot goes with --smoke")
-    paths = prepare_data_dir(resolve_data_dir(args.data_dir, os.environ))
+    root = resolve_data_dir(args.data_dir, os.environ)
+    refuse_replicated(root)
+    paths = prepare_data_dir(root)
     return run_gui(paths, args.smoke, screenshot=args.screenshot, tray=args.tray)
+
+
+def refuse_replicated(root: Path) -> None:
+    """A data folder that Dropbox, Syncthing or the like replicates is refused, with why."""
+    from followthrough.services.sync.service import refuse_replicated_data_folder
+
+    refuse_replicated_data_folder(root)
 
 
 def _open_folder(data_dir: str | None, reading: bool) -> DataPaths:
@@ -90,6 +99,7 @@ def _open_folder(data_dir: str | None, reading: bool) -> DataPaths:
     from followthrough.paths import prepare_data_dir, resolve_data_dir
 
     root: Path = resolve_data_dir(data_dir, os.environ)
+    refuse_replicated(root)
     try:
         return prepare_data_dir(root)
     except StorageError:

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from followthrough.domain.syncroots import check_sync_folder
+from followthrough.domain.syncroots import check_data_folder, check_sync_folder
 from followthrough.errors import InvalidData
 from followthrough.services.clock import utcnow
 from followthrough.services.setting_rows import put_setting
@@ -22,6 +22,7 @@ from followthrough.services.sync.apply import ApplyReport, apply_ops
 from followthrough.services.sync.folder import SyncFolder
 from followthrough.services.sync.folder_sync import SyncReport, sync_once
 from followthrough.services.sync.record import SyncStatus, enable_sync, ops_after, sync_status
+from followthrough.services.sync.syncroots_config import known_sync_roots
 from followthrough.store.db import Database
 from followthrough.store.models import Setting
 
@@ -35,6 +36,13 @@ class SyncPass:
     report: SyncReport
     applied: ApplyReport  # everything merged this pass, summed
     at: datetime
+
+
+def refuse_replicated_data_folder(data_dir: Path, home: Path | None = None) -> None:
+    """InvalidData when a sync engine (Dropbox, Syncthing, Nextcloud, OneDrive…) replicates
+    `data_dir`: a database copied while it is open arrives damaged (domain/syncroots.py)."""
+    home = home or Path.home()
+    check_data_folder(data_dir.expanduser().resolve(), home.resolve(), known_sync_roots(home))
 
 
 def sync_folder(db: Database) -> Path | None:

@@ -41,6 +41,7 @@ from followthrough.services.backups import (
     set_retention,
 )
 from followthrough.services.database import Database
+from followthrough.services.sync.service import refuse_replicated_data_folder
 from followthrough.ui.ops import Operations
 from followthrough.ui.settings.fields import SettingsPage, hint_label, sentence
 from followthrough.ui.settings.layout import same_width, tidy_form
@@ -62,6 +63,7 @@ def _location() -> Location:
 def _choose(folder: Path | None) -> Location:
     """Remember `folder` (None: the default), after checking it can hold the data."""
     if folder is not None:
+        refuse_replicated_data_folder(folder)
         prepare_data_dir(folder)
     save_data_dir(folder)
     return _location()
