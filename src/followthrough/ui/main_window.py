@@ -89,6 +89,11 @@ class MainWindow(QMainWindow):
         self.calendar_status.setAccessibleName("Calendar reading")
         self.calendar_status.hide()
         self.statusBar().addWidget(self.calendar_status)
+        # "Synced 2 min ago with Desktop", or why sync is paused (hidden while sync is off).
+        self.sync_status = QLabel(self)
+        self.sync_status.setAccessibleName("Sync")
+        self.sync_status.hide()
+        self.statusBar().addPermanentWidget(self.sync_status)
         self.columns: dict[str, BoardColumn] = {}  # state value → column, once attached
         # Set by the app when a tray icon exists: closing the window then only hides it.
         self.keep_running_in_tray: Callable[[], bool] = lambda: False
@@ -209,6 +214,11 @@ class MainWindow(QMainWindow):
         """A calendar problem stays in the status bar while it lasts; "" clears it."""
         self.calendar_status.setText(text)
         self.calendar_status.setVisible(bool(text))
+
+    def show_sync_status(self, text: str) -> None:
+        """How sync stands, while it is set up; "" hides it."""
+        self.sync_status.setText(text)
+        self.sync_status.setVisible(bool(text))
 
     def calendar_logged(self, count: int) -> None:
         entries = "1 entry" if count == 1 else f"{count} entries"

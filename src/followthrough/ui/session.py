@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from followthrough.ui.mailwatcher import MailWatcher
     from followthrough.ui.notify import AlertNotifier
     from followthrough.ui.notify.meeting_questions import MeetingNotifications
+    from followthrough.ui.syncwatcher import SyncWatcher
     from followthrough.ui.tray import TrayIcon
 
 TRAY_NOTICE = (
@@ -65,6 +66,7 @@ class AppSession:
         self.tray: TrayIcon | None = None
         self.mail: MailWatcher | None = None
         self.calendar: CalendarWatcher | None = None
+        self.sync: SyncWatcher | None = None
         self.meeting_questions: MeetingNotifications | None = None
         # exit(), not quit(): quit() asks the windows first, and one kept in the tray says no.
         window.quit_requested.connect(lambda: app.exit(0))
@@ -112,6 +114,7 @@ class AppSession:
         self.scheduler.start()
         self._watch_mail()
         self._watch_calendar()
+        self._watch_sync()
         if self.paths is not None:
             # The first start of each day keeps a copy (on the worker: it reads the whole file).
             paths = self.paths
@@ -150,6 +153,14 @@ class AppSession:
             )
             self.calendar.asked.connect(self.meeting_questions.ask)
         self.calendar.start()
+
+    def _watch_sync(self) -> None:
+        """The other devices' changes, through the sync folder (quiet while sync is off)."""
+        from followthrough.ui.syncwatcher import SyncWatcher
+
+        self.sync = SyncWatcher(self.ops, parent=self.window)
+        self.sync.line_changed.connect(self.window.show_sync_status)
+        self.sync.start()
 
     def _backup_failed(self, message: str) -> None:
         self.window.statusBar().showMessage(f"Today's backup could not be made: {message}", 15000)
@@ -241,6 +252,10 @@ class AppSession:
             self.calendar.stop()  # likewise
             self.calendar.deleteLater()
             self.calendar = None
+        if self.sync is not None:
+            self.sync.stop()  # likewise: a pass in flight applies in one transaction
+            self.sync.deleteLater()
+            self.sync = None
         self.ops.shutdown()  # let a queued write finish before the database closes
         self.db.close()
 
