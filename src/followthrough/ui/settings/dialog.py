@@ -32,10 +32,12 @@ from followthrough.ui.settings.follow_up_page import FollowUpPage
 from followthrough.ui.settings.habits_pages import DraftsPage, NotificationsPage
 from followthrough.ui.settings.mail_page import MailPage
 from followthrough.ui.settings.signals_page import SignalsPage
+from followthrough.ui.settings.sync_page import SyncPage
 
 if TYPE_CHECKING:
     from followthrough.ui.calendarwatcher import CalendarWatcher
     from followthrough.ui.notify import AlertNotifier
+    from followthrough.ui.syncwatcher import SyncWatcher
 
 
 def _alert_notifier(window: QWidget | None) -> AlertNotifier | None:
@@ -56,6 +58,15 @@ def _calendar_watcher(window: QWidget | None) -> CalendarWatcher | None:
     return window.findChild(CalendarWatcher, "", Qt.FindChildOption.FindDirectChildrenOnly)
 
 
+def _sync_watcher(window: QWidget | None) -> SyncWatcher | None:
+    """The app's sync watcher, which the session makes a child of the main window."""
+    if window is None:
+        return None
+    from followthrough.ui.syncwatcher import SyncWatcher
+
+    return window.findChild(SyncWatcher, "", Qt.FindChildOption.FindDirectChildrenOnly)
+
+
 class SettingsDialog(QDialog):
     loaded = Signal()  # the stored values are on screen; OK and Apply work from now on
     applied = Signal()  # a change was saved
@@ -72,6 +83,7 @@ class SettingsDialog(QDialog):
         self.mail = MailPage(ops, self)  # saves on its own buttons, not on OK
         self.calendar = CalendarPage(ops, _calendar_watcher(parent), self)  # likewise
         self.signals = SignalsPage(ops, self)  # likewise: each change is kept at once
+        self.sync = SyncPage(ops, _sync_watcher(parent), self)  # likewise
         notifier = _alert_notifier(parent)
         if notifier is not None:
             self.notifications.watch_notifier(notifier)
@@ -80,7 +92,7 @@ class SettingsDialog(QDialog):
         for page, title in ((self.follow_up, "&Follow-up"), (self.notifications, "&Notifications"),
                             (self.drafts, "D&rafts"), (self.data, "Da&ta"),
                             (self.mail, "&Mail"), (self.calendar, "Ca&lendar"),
-                            (self.signals, "&Signals")):  # fmt: skip
+                            (self.signals, "&Signals"), (self.sync, "Syn&c")):  # fmt: skip
             self.tabs.addTab(page, title)
         self.problem = QLabel(self)  # for a refusal that names no field of ours
         self.problem.setObjectName("problem")
@@ -192,6 +204,7 @@ class SettingsDialog(QDialog):
         # on its own (a prompt left open must not freeze the window).
         self.mail.shutdown()
         self.calendar.shutdown()
+        self.sync.shutdown()
         super().done(result)
 
     def _set_saving(self, saving: bool) -> None:
