@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         # "Synced 2 min ago with Desktop", or why sync is paused (hidden while sync is off).
         self.sync_status = QLabel(self)
         self.sync_status.setAccessibleName("Sync")
+        self.sync_status.setContentsMargins(16, 0, 0, 0)  # apart from the count beside it
         self.sync_status.hide()
         self.statusBar().addPermanentWidget(self.sync_status)
         self.columns: dict[str, BoardColumn] = {}  # state value → column, once attached
