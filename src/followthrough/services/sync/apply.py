@@ -73,7 +73,7 @@ def apply_in_session(
     with applying(session):
         done, newest = _merge(merger, streams, report)
         lead_ids = merger.live_touched_leads()
-        _refresh_leads(conn, lead_ids, now, session, zone)
+        refresh_leads(session, lead_ids, now, zone)
     if newest:
         observe(session, newest, now)
     report.conflicts = _write_conflict_notes(conn, merger.overruled, now, zone)
@@ -176,13 +176,15 @@ def _streams(
 # --- after merging --------------------------------------------------------------------
 
 
-def _refresh_leads(
-    conn: Connection, lead_ids: list[int], now: datetime, session: Session, zone: tzinfo | None
+def refresh_leads(
+    session: Session, lead_ids: list[int], now: datetime, zone: tzinfo | None = None
 ) -> None:
     """What the touched leads derive from their synced fields and timelines, as a bulk log
-    does: search keys, touch counters, the alerts whose condition is gone, the next check."""
+    does: search keys, touch counters, the alerts whose condition is gone, the next check.
+    Run under `applying` (what it writes is derived here, never exchanged)."""
     if not lead_ids:
         return
+    conn = session.connection()
     _refresh_keys(conn, lead_ids)
     summaries = recount_timelines(conn, lead_ids)
     conn.execute(

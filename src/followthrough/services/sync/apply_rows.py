@@ -37,6 +37,7 @@ from followthrough.store.utc import utc_from_stored
 # A pseudo-field in sync_clock: the stamp of the delete a live row came back from (or was
 # kept through), so that what was written before that delete keeps losing once it is back.
 DELETED_FIELD = "~deleted"
+LIVE_ALERT = ("open", "snoozed")  # at most one per (lead, rule): store/models.py
 
 
 def _q(name: str) -> str:
@@ -176,6 +177,15 @@ class SyncRows:
         assert table.key is not None
         return f"{_q(table.key)} = ?", gid
 
+    def live_alert(self, lead_id: int, rule: str) -> tuple[int, str, str] | None:
+        rows = self._all(
+            "SELECT a.id, m.gid, a.raised_at FROM alert AS a "
+            "JOIN sync_ids AS m ON m.tbl = 'alert' AND m.local_id = a.id "
+            "WHERE a.lead_id = ? AND a.rule = ? AND a.status IN ('open', 'snoozed')",
+            (lead_id, rule),
+        )
+        return (int(rows[0][0]), str(rows[0][1]), str(rows[0][2])) if rows else None
+
     # --- a lead's dependants ------------------------------------------------------------
 
     def forget_children(self, lead_id: int, stamp: str, born_before: str | None = None) -> None:
@@ -271,6 +281,8 @@ class Merger:
         table, rows = op.table, self.rows
         if table.name == "lead":
             values.setdefault("updated_at", values.get("created_at"))
+        if table.name == "alert":
+            self._one_live_alert(op.gid, values)
         local_id = rows.insert(table, values)
         rows.map_row(table, op.gid, local_id)
         fields = [f for f in values if f != LEAD_COLUMN] + (
@@ -284,6 +296,26 @@ class Merger:
         stamps = revived_clocks(op.hlc, changed, synced, tombstone)
         stamps[DELETED_FIELD] = tombstone
         rows.stamp(table, op.gid, stamps)
+
+    def _one_live_alert(self, gid: str, values: dict[str, Any]) -> None:
+        """Two devices that saw different histories may raise the same rule for a lead in
+        different episodes: one stays live everywhere, the later episode (the larger gid,
+        whatever arrives first); the other is kept as dismissed, when the live one was raised.
+        Derived here, like a re-plan, so every device decides it alike."""
+        if values.get("status") not in LIVE_ALERT:
+            return
+        live = self.rows.live_alert(values[LEAD_COLUMN], values["rule"])
+        if live is None:
+            return
+        other_id, other_gid, other_raised = live
+        if other_gid > gid:
+            values.update(status="dismissed", resolved_at=other_raised, snoozed_until=None)
+        else:
+            self.rows.update(
+                BY_NAME["alert"], other_gid, other_id,
+                {"status": "dismissed", "resolved_at": values["raised_at"],
+                 "snoozed_until": None},
+            )  # fmt: skip
 
     def _note_overruled_move(
         self, op: Op, local_id: int | None, values: Mapping[str, Any], clocks: Mapping[str, str]
