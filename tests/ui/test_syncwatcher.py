@@ -144,7 +144,8 @@ def test_a_read_only_sync_folder_pauses_sync_with_one_sentence_and_recovers(
         qtbot.waitUntil(lambda: not watcher.running and bool(watcher.status), timeout=WAIT)
         assert watcher.line.startswith("Sync is paused: ")
         assert "read-only" in watcher.line
-        assert watcher.line.endswith(". Trying again later.")
+        assert watcher.line.endswith("(it is read-only). Trying again later.")
+        assert "Nothing is lost" in watcher.status  # the whole of it, for the Sync tab
         assert watcher.next_delay_minutes == 1  # the first retry; then 2, 4 … minutes
     # The other machine's lead was read all the same, and nothing of this one's was lost.
     with db.read() as session:

@@ -128,6 +128,11 @@ class SyncWatcher(PassWatcher):
         ops.changed.connect(self._changed_here)
         self.finished.connect(self._after_pass)
 
+    @property
+    def paused(self) -> bool:
+        """The last pass failed: the line says why."""
+        return bool(self.status)
+
     def soon(self) -> None:
         """A pass in a moment (the countdown starts again with each call)."""
         self._soon.start()
@@ -175,7 +180,10 @@ class SyncWatcher(PassWatcher):
         super()._failed(error)
         if self._stopped:
             return
-        self._set_line(self.status)
+        # The status bar has room for what is wrong, not for the reassurance after it (the
+        # Sync tab shows the whole of it).
+        first, _, _rest = str(error).partition(". ")
+        self._set_line(self.wording.problem(first))
         # A folder that refuses writes still brings the other devices' changes.
         found = getattr(error, "report", None)
         if found is not None and sum(getattr(found, "applied", {}).values()):

@@ -228,7 +228,7 @@ class SyncPage(SettingsPage):
         if self.stored is not None and not self.stored.on and not line:
             return  # "Sync is off" stays
         self.line.setText(sentence(line) if line else "")
-        paused = line == self.watcher.status and bool(line)
+        paused = self.watcher.paused and bool(line)
         self.line.setStyleSheet(f"color: {warning_colour(self.palette())}" if paused else "")
 
     # --- the buttons ----------------------------------------------------------------------------
