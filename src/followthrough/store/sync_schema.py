@@ -306,9 +306,8 @@ def synced_columns(conn: Any, table: SyncedTable) -> tuple[str, ...]:
 def install_triggers(conn: Any) -> None:
     """(Re)create every sync trigger, on SQLite's own connection or anything with its
     `execute`, inside the caller's transaction."""
+    drop_triggers(conn)
     for table in SYNCED_TABLES:
-        for kind in ("insert", "update", "delete"):
-            conn.execute(f"DROP TRIGGER IF EXISTS {trigger_name(table.name, kind)}")
         for statement in trigger_sql(table, synced_columns(conn, table)):
             conn.execute(statement)
 
