@@ -176,7 +176,9 @@ def new_gid_sql(table: SyncedTable, row: str = "NEW") -> str:
 
 
 def _gid_of_row(table: SyncedTable, row: str) -> str:
-    if table.gid == "key" and table.key is not None:
+    # A template renamed keeps the gid it was made with (its first slug): the row's id
+    # finds it; the op's row carries the new slug.
+    if not table.has_int_id and table.key is not None:
         return f"{row}.{_ident(table.key)}"
     return f"(SELECT gid FROM sync_ids WHERE tbl = {_q(table.name)} AND local_id = {row}.id)"
 

@@ -328,3 +328,14 @@ def test_what_the_applier_writes_is_not_recorded_and_rolls_back_with_it(
     assert _ops(synced, seq) == []
     leads.edit_lead(synced, lead, LeadEdit.create(name="Mine"), NOW)
     assert _ops(synced, seq) == [("lead", "update", ("name",))]
+
+
+def test_a_renamed_template_keeps_the_gid_it_was_made_with(synced: Database) -> None:
+    copy = templates.duplicate_template(synced, templates.list_templates(synced)[0].slug)
+    seq = _seq(synced)
+    templates.save_template(synced, dataclasses.replace(copy, slug="my-own"), copy.slug)
+    [op] = ops_after(synced, seq)
+    assert (op["gid"], op["kind"], op["row"]["slug"]) == (copy.slug, "update", "my-own")
+    assert "slug" in op["changed"]
+    templates.delete_template(synced, "my-own")
+    assert [(o["gid"], o["kind"]) for o in ops_after(synced, seq)][1:] == [(copy.slug, "delete")]
