@@ -27,13 +27,18 @@ from tests.services.sync.sync_devices import Device, derived_rows, open_device, 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 STEP = timedelta(hours=13)
 ACTIONS = ("add", "name", "phone", "move", "log", "delete", "tick_done", "template", "sync")
+# Leads, their fields and moves, timelines and templates: these converge, and must.
+EDITS_ONLY = tuple(a for a in ACTIONS if a not in ("delete", "tick_done"))
 
-step = st.tuples(
-    st.integers(0, 2),  # the device acting (or receiving, for "sync")
-    st.sampled_from(ACTIONS),
-    st.integers(0, 5),  # which lead (or which device it receives from)
-    st.integers(0, 1000),  # a value: a state, a name, a delivery order
-)
+
+def steps_of(actions: tuple[str, ...]) -> st.SearchStrategy[list[tuple[int, str, int, int]]]:
+    step = st.tuples(
+        st.integers(0, 2),  # the device acting (or receiving, for "sync")
+        st.sampled_from(actions),
+        st.integers(0, 5),  # which lead (or which device it receives from)
+        st.integers(0, 1000),  # a value: a state, a name, a delivery order
+    )
+    return st.lists(step, min_size=1, max_size=20)
 
 
 def live_leads(device: Device) -> list[int]:
@@ -103,24 +108,39 @@ def replan_all(device: Device, now: datetime) -> None:
         refresh_leads(session, ids, now)
 
 
-@pytest.mark.xfail(
-    reason="known divergences still found: a lead revived by an edit made after its delete "
-    "takes the reviving row's values for fields it did not change, and alerts a device "
-    "raised for a lead another device deleted; see the applier's report",
-    strict=False,
-)
-@settings(
+SETTINGS = settings(
     max_examples=25,
     deadline=None,
-    # No shrinking while the divergences above stand: it outlasts the test timeout.
+    # No shrinking while the divergences below stand: it outlasts the test timeout.
     # Put Phase.shrink back to get a minimal failing case when working on them.
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(steps=st.lists(step, min_size=1, max_size=20), seed=st.integers(0, 2**16))
+
+
+@SETTINGS
+@given(steps=steps_of(EDITS_ONLY), seed=st.integers(0, 2**16))
 def test_three_devices_converge_whatever_the_order_of_delivery(
     steps: list[tuple[int, str, int, int]], seed: int
 ) -> None:
+    converge(steps, seed)
+
+
+@pytest.mark.xfail(
+    reason="open (issue 18): a lead revived by an edit made after its delete takes the "
+    "reviving row's values for fields it did not change; alerts cleared by each device's own "
+    "re-planning (not recorded) can end cleared on one device and dismissed on another",
+    strict=False,
+)
+@SETTINGS
+@given(steps=steps_of(ACTIONS), seed=st.integers(0, 2**16))
+def test_three_devices_converge_with_deletes_and_alerts_too(
+    steps: list[tuple[int, str, int, int]], seed: int
+) -> None:
+    converge(steps, seed)
+
+
+def converge(steps: list[tuple[int, str, int, int]], seed: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         devices = [open_device(Path(folder), name, T0) for name in ("A", "B", "C")]
         try:
