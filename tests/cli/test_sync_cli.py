@@ -47,6 +47,10 @@ def test_a_lead_added_on_one_machine_is_logged_on_the_other_and_comes_back(
     assert on("laptop", "sync", "now", "--json").json()["applied"] == 0
     status = on("laptop", "sync", "status", "--json").json()
     assert (status["folder"], status["name"]) == (str(shared.resolve()), "Laptop")
+    [desktop] = on("laptop", "sync", "devices", "--json").json()["devices"]
+    assert desktop["name"] == "Desktop"
+    assert desktop["last_wrote_at"] is not None
+    assert "Desktop: last wrote" in on("laptop", "sync", "devices").out
 
 
 def test_a_folder_that_is_not_there_or_holds_the_data_is_refused_in_one_line(

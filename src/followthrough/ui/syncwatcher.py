@@ -3,9 +3,9 @@ soon after something changes here or in the sync folder (watcher.py says how pas
 retried and told).
 
 A pass writes this device's new changes to the sync folder and applies the other devices'
-(services/sync/pass_turn.py): the folder on the watcher's own thread, the database through the
-database thread. When a pass applied something, every view reads again, as after a write by
-the command line: a lead added on the laptop shows on the desktop's board.
+(services/sync/service.py sync_pass): the folder on the watcher's own thread, the database
+through the database thread. When a pass applied something, every view reads again, as
+after a write by the command line: a lead added on the laptop shows on the desktop's board.
 
 "Soon" is two seconds after the last of a burst: a local edit (Operations.changed) or a file
 arriving in the folder (QFileSystemWatcher, best effort: a network mount may never say) starts
@@ -24,9 +24,8 @@ from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 from followthrough.errors import FollowthroughError
 from followthrough.services.clock import utcnow
 from followthrough.services.sync.folder_files import TOP, VERSION_DIR
-from followthrough.services.sync.pass_turn import sync_pass
 from followthrough.services.sync.record import PeerStatus
-from followthrough.services.sync.service import SyncPass, status
+from followthrough.services.sync.service import SyncPass, status, sync_pass
 from followthrough.services.turns import DatabaseTurn
 from followthrough.ui.changes import EVERYTHING, Changes
 from followthrough.ui.ops import Operations

@@ -19,12 +19,15 @@ from followthrough.errors import InvalidData
 from followthrough.services.clock import utcnow
 from followthrough.services.setting_rows import put_setting
 from followthrough.services.sync.apply import ApplyReport, apply_ops
-from followthrough.services.sync.folder import SyncFolder
+from followthrough.services.sync.folder import PeerInfo, SyncFolder
+from followthrough.services.sync.folder_files import SyncFolderError
 from followthrough.services.sync.folder_sync import SyncReport, sync_once
 from followthrough.services.sync.record import SyncStatus, enable_sync, ops_after, sync_status
 from followthrough.services.sync.syncroots_config import known_sync_roots
+from followthrough.services.turns import DatabaseTurn, turn_for
 from followthrough.store.db import Database
 from followthrough.store.models import Setting
+from followthrough.store.utc import stored_text
 
 FOLDER_KEY = "sync.folder"  # this device's own: not on the synced list (store/sync_schema.py)
 
@@ -78,16 +81,33 @@ def status(db: Database, now: datetime | None = None) -> tuple[SyncStatus, Path 
 
 
 def sync_now(db: Database, now: datetime | None = None) -> SyncPass:
-    """One pass: write this device's new changes, apply the other devices'. SyncFolderError
-    when the folder cannot be written (what could be read was applied all the same)."""
-    now = now or utcnow()
-    current, root = status(db, now)
-    if root is None or not current.enabled or current.device is None:
+    """One pass on the caller's thread (the command line); see `sync_pass`."""
+    done = sync_pass(db, now)
+    if done is None:
         raise InvalidData("no sync folder is set: `followthrough sync set-folder`", "sync_folder")
+    return done
+
+
+def sync_pass(target: Database | DatabaseTurn, now: datetime | None = None) -> SyncPass | None:
+    """One pass: write this device's new changes, apply the other devices'; None when sync
+    is not set up (no folder, or stopped).
+
+    The folder is read and written on the caller's thread; each read and write of the
+    database goes through `target` (services/turns.py): in the app the folder may be a slow
+    network mount, which must never hold back the board's reads or the person's edits.
+    SyncFolderError when the folder cannot be written: what could be read was applied all
+    the same, and the error's `report` says how much (folder_sync.sync_once).
+    """
+    turn = turn_for(target)
+    now = now or utcnow()
+    current, root = turn(lambda db: status(db, now))
+    if root is None or not current.enabled or current.device is None:
+        return None
+    folder = SyncFolder(root, current.device)
     total = ApplyReport()
 
     def apply(ops: Sequence[Mapping[str, Any]]) -> None:
-        done = apply_ops(db, ops, now)
+        done = turn(lambda db: apply_ops(db, ops, now))
         total.applied += done.applied
         total.skipped += done.skipped
         total.waiting += done.waiting
@@ -95,14 +115,44 @@ def sync_now(db: Database, now: datetime | None = None) -> SyncPass:
         total.touched_leads += done.touched_leads
 
     def applied_seqs() -> dict[str, int]:
-        return {peer.device: peer.applied_seq for peer in sync_status(db, now).peers}
+        peers = turn(lambda db: sync_status(db, now)).peers
+        return {peer.device: peer.applied_seq for peer in peers}
 
-    report = sync_once(
-        SyncFolder(root, current.device),
-        device_name=current.device_name or current.device,
-        ops_after=lambda seq, limit: ops_after(db, seq, limit),
-        apply=apply,
-        applied_seqs=applied_seqs,
-        now=now,
-    )
+    try:
+        report = sync_once(
+            folder,
+            device_name=current.device_name or current.device,
+            ops_after=lambda seq, limit: turn(lambda db: ops_after(db, seq, limit)),
+            apply=apply,
+            applied_seqs=applied_seqs,
+            now=now,
+        )
+    finally:
+        # Each device's name and when it last wrote, as its device.json says: read before
+        # a failed write too, so the faces can still say who wrote when.
+        _note_peers(turn, folder, now)
     return SyncPass(report, total, now)
+
+
+def _note_peers(turn: DatabaseTurn, folder: SyncFolder, now: datetime) -> None:
+    try:
+        peers = [peer for peer in folder.read_peers() if peer.name is not None]
+    except (OSError, SyncFolderError):
+        return  # the folder went away meanwhile: the pass itself says so
+    if peers:
+        turn(lambda db: note_peers(db, peers, now))
+
+
+def note_peers(db: Database, peers: Sequence[PeerInfo], now: datetime) -> None:
+    """Keep each device's name and when it last wrote, as its device.json says."""
+    rows = [
+        (peer.device, peer.name, stored_text(now), stored_text(peer.wrote_at)) for peer in peers
+    ]
+    with db.write() as session:
+        session.connection().exec_driver_sql(
+            "INSERT INTO sync_peer (device, name, last_seen_at, last_wrote_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (device) DO UPDATE SET name = excluded.name, "
+            "last_seen_at = excluded.last_seen_at, "
+            "last_wrote_at = coalesce(excluded.last_wrote_at, last_wrote_at)",
+            rows,
+        )
