@@ -362,3 +362,17 @@ def fill_existing(conn: Any, hlc: str) -> None:
         if ids is not None:
             conn.execute(ids)
         conn.execute(fill_clock_sql(table, synced_columns(conn, table)), (hlc,))
+
+
+def snapshot_rows_sql(table: SyncedTable, columns: tuple[str, ...]) -> str:
+    """Every live synced row of `table` as (gid, its row as exchanged), for a snapshot that
+    a new device starts from: the same shape an insert's op carries."""
+    where = ""
+    if table.only_keys:
+        assert table.key is not None
+        keys = ", ".join(_q(k) for k in table.only_keys)
+        where = f" WHERE r.{_ident(table.key)} IN ({keys})"
+    return (
+        f"SELECT {_gid_of_row(table, 'r')}, {row_json_sql(table, columns, 'r')} "
+        f"FROM {_ident(table.name)} AS r{where}"
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from followthrough.services.sync.folder import PeerInfo, SyncFolder
 from followthrough.services.sync.folder_files import SyncFolderError
 from followthrough.services.sync.folder_sync import SyncReport, sync_once
 from followthrough.services.sync.record import SyncStatus, enable_sync, ops_after, sync_status
+from followthrough.services.sync.snapshot import load_snapshot, needs_snapshot, publish_snapshot
 from followthrough.services.sync.syncroots_config import known_sync_roots
 from followthrough.services.turns import DatabaseTurn, turn_for
 from followthrough.store.db import Database
@@ -70,9 +72,11 @@ def set_sync_folder(
     if not path.is_dir():
         raise InvalidData(f"{path} is not a folder (is its drive attached?)", "sync_folder")
     check_sync_folder(path, db.path.parent.resolve(), db.path.resolve())
-    enable_sync(db, device_name, now)
+    device = enable_sync(db, device_name, now)
     with db.write() as session:
         put_setting(session, FOLDER_KEY, {"path": str(path)}, now)
+    # What is here already was never an operation: the other devices start from this.
+    publish_snapshot(db, SyncFolder(path, device))
     return path
 
 
@@ -105,6 +109,7 @@ def sync_pass(target: Database | DatabaseTurn, now: datetime | None = None) -> S
         return None
     folder = SyncFolder(root, current.device)
     total = ApplyReport()
+    _start_from_snapshots(turn, folder, now)
 
     def apply(ops: Sequence[Mapping[str, Any]]) -> None:
         done = turn(lambda db: apply_ops(db, ops, now))
@@ -132,6 +137,17 @@ def sync_pass(target: Database | DatabaseTurn, now: datetime | None = None) -> S
         # a failed write too, so the faces can still say who wrote when.
         _note_peers(turn, folder, now)
     return SyncPass(report, total, now)
+
+
+def _start_from_snapshots(turn: DatabaseTurn, folder: SyncFolder, now: datetime) -> None:
+    """Start from each other device's snapshot not taken in yet: what it held before it
+    turned sync on (its operations then follow, as usual)."""
+    for peer in folder.peer_devices():
+        if peer == folder.device:
+            continue
+        snapshot = folder.latest_snapshot(peer)
+        if snapshot is not None and turn(partial(needs_snapshot, peer=peer, snapshot=snapshot)):
+            turn(partial(load_snapshot, stored=snapshot, now=now))
 
 
 def _note_peers(turn: DatabaseTurn, folder: SyncFolder, now: datetime) -> None:
