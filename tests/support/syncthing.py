@@ -224,11 +224,13 @@ class Syncthing:
 
     # --- what a person does in Syncthing's own GUI -------------------------------------------
 
-    def add_device(self, other: Syncthing) -> None:
-        """Know `other` by its device ID, at its exact address (no discovery here)."""
+    def add_device(self, other: Syncthing, *, dial: bool = True, paused: bool = False) -> None:
+        """Know `other` by its device ID, at its exact address; with `dial` False, only
+        accept its connections ("dynamic" address, and no discovery to resolve it)."""
         self.post("/rest/config/devices",
-                  {"deviceID": other.device_id, "name": other.name, "addresses": [other.address],
-                   "autoAcceptFolders": False})  # fmt: skip
+                  {"deviceID": other.device_id, "name": other.name,
+                   "addresses": [other.address if dial else "dynamic"],
+                   "autoAcceptFolders": False, "paused": paused})  # fmt: skip
 
     def share_folder(self, folder_id: str, devices: list[Syncthing]) -> None:
         """Share this instance's folder as `folder_id` with `devices`: watched for changes
@@ -245,12 +247,20 @@ class Syncthing:
 
     def pause(self, timeout: float = SYNC_TIMEOUT) -> None:
         """Go offline: pause every other device; returns once no connection is left."""
-        self.post("/rest/system/pause")
+        self._set_paused(True)
         self._wait(lambda: not self.connected_devices(), "to disconnect", timeout)
 
     def resume(self) -> None:
         """Come back online: resume every other device (`Cluster.wait_connected` waits)."""
-        self.post("/rest/system/resume")
+        self._set_paused(False)
+
+    def _set_paused(self, paused: bool) -> None:
+        # Through /rest/config, which saves the config: /rest/system/pause and resume change
+        # only the running config, and a restart would bring back the state saved before.
+        for device in self.get("/rest/config/devices"):
+            if device["deviceID"] != self.device_id:
+                self.request("PATCH", f"/rest/config/devices/{device['deviceID']}",
+                             {"paused": paused})  # fmt: skip
 
     def connected_devices(self) -> set[str]:
         connections = self.get("/rest/system/connections")["connections"]
@@ -306,12 +316,26 @@ class SyncthingCluster:
         return [instance.folder for instance in self.instances]
 
     def introduce(self) -> None:
-        """Each instance adds every other one and shares the folder with all of them."""
-        for instance in self.instances:
+        """Each instance adds every other one and shares the folder with all of them.
+
+        Of each two instances only the later one dials (it knows the earlier one's exact
+        address; the earlier one accepts its connection). Syncthing 1.19 exchanges the
+        first (Hello) messages of new connections one connection at a time: when two
+        instances dial each other at the same moment, each waits for the other's Hello on
+        its own connection while the other's sits in its queue, and both give up after
+        20 s. With one dialler per pair that cannot happen, after a pause either.
+
+        The devices are added paused and resumed once all know each other: a device dialled
+        before the other side knows it is refused, and dialled again only later.
+        """
+        for number, instance in enumerate(self.instances):
             others = [other for other in self.instances if other is not instance]
             for other in others:
-                instance.add_device(other)
+                dial = self.instances.index(other) < number
+                instance.add_device(other, dial=dial, paused=True)
             instance.share_folder(self.folder_id, others)
+        for instance in self.instances:
+            instance.resume()
 
     def scan(self) -> None:
         for instance in self.instances:
