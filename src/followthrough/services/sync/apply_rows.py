@@ -31,6 +31,7 @@ from followthrough.domain.syncmerge import (
     touched_lead,
     winning_fields,
 )
+from followthrough.store.db import driver_of
 from followthrough.store.sync_schema import BY_NAME, SyncedTable
 from followthrough.store.utc import utc_from_stored
 
@@ -49,13 +50,17 @@ class SyncRows:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        # SQLite's own connection, in the same transaction: a merge runs several small
+        # statements per operation, and SQLAlchemy's plumbing per statement cost more than
+        # SQLite's work (10k operations: 2.0 s through it, 1.1 s straight).
+        self._driver = driver_of(conn)
         self._lead_ids: dict[str, int | None] = {}
 
     def _all(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[Any]:
-        return list(self.conn.exec_driver_sql(sql, tuple(params)).all())
+        return self._driver.execute(sql, tuple(params)).fetchall()
 
     def _run(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self.conn.exec_driver_sql(sql, tuple(params))
+        self._driver.execute(sql, tuple(params))
 
     # --- identities ---------------------------------------------------------------------
 
@@ -120,7 +125,7 @@ class SyncRows:
     def stamp(self, table: SyncedTable, gid: str, stamps: Mapping[str, str]) -> None:
         if not stamps:
             return
-        self.conn.exec_driver_sql(
+        self._driver.executemany(
             "INSERT INTO sync_clock (tbl, gid, field, hlc) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (tbl, gid, field) DO UPDATE SET hlc = excluded.hlc",
             [(table.name, gid, field, value) for field, value in stamps.items()],
@@ -144,8 +149,8 @@ class SyncRows:
             f"INSERT INTO {_q(table.name)} ({', '.join(_q(c) for c in columns)}) "
             f"VALUES ({', '.join('?' for _ in columns)})"
         )
-        result = self.conn.exec_driver_sql(sql, tuple(values[c] for c in columns))
-        return result.lastrowid if table.has_int_id else None
+        cursor = self._driver.execute(sql, tuple(values[c] for c in columns))
+        return cursor.lastrowid if table.has_int_id else None
 
     def update(
         self, table: SyncedTable, gid: str, local_id: int | None, values: Mapping[str, Any]
