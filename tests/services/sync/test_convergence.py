@@ -27,8 +27,9 @@ from tests.services.sync.sync_devices import Device, derived_rows, open_device, 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 STEP = timedelta(hours=13)
 ACTIONS = ("add", "name", "phone", "move", "log", "delete", "tick_done", "template", "sync")
-# Leads, their fields and moves, timelines and templates: these converge, and must.
-EDITS_ONLY = tuple(a for a in ACTIONS if a not in ("delete", "tick_done"))
+# Leads, their fields and moves, timelines, alerts raised and resolved, templates: these
+# converge, and must.
+WITHOUT_DELETES = tuple(a for a in ACTIONS if a != "delete")
 
 
 def steps_of(actions: tuple[str, ...]) -> st.SearchStrategy[list[tuple[int, str, int, int]]]:
@@ -119,7 +120,7 @@ SETTINGS = settings(
 
 
 @SETTINGS
-@given(steps=steps_of(EDITS_ONLY), seed=st.integers(0, 2**16))
+@given(steps=steps_of(WITHOUT_DELETES), seed=st.integers(0, 2**16))
 def test_three_devices_converge_whatever_the_order_of_delivery(
     steps: list[tuple[int, str, int, int]], seed: int
 ) -> None:
@@ -128,13 +129,13 @@ def test_three_devices_converge_whatever_the_order_of_delivery(
 
 @pytest.mark.xfail(
     reason="open (issue 18): a lead revived by an edit made after its delete takes the "
-    "reviving row's values for fields it did not change; alerts cleared by each device's own "
-    "re-planning (not recorded) can end cleared on one device and dismissed on another",
+    "reviving row's values for fields it did not change, and an event logged on a lead after "
+    "another device deleted it is dropped where the delete arrived first",
     strict=False,
 )
 @SETTINGS
 @given(steps=steps_of(ACTIONS), seed=st.integers(0, 2**16))
-def test_three_devices_converge_with_deletes_and_alerts_too(
+def test_three_devices_converge_with_deletes_too(
     steps: list[tuple[int, str, int, int]], seed: int
 ) -> None:
     converge(steps, seed)

@@ -73,9 +73,12 @@ def apply_in_session(
     with applying(session):
         done, newest = _merge(merger, streams, report)
         lead_ids = merger.live_touched_leads()
-        refresh_leads(session, lead_ids, now, zone)
     if newest:
         observe(session, newest, now)
+    # Re-planned as this device's own change, recorded: an alert it clears because what
+    # arrived ended its condition is cleared on the other devices too, by the same stamp,
+    # instead of staying open there or ending cleared at another moment.
+    refresh_leads(session, lead_ids, now, zone)
     report.conflicts = _write_conflict_notes(conn, merger.overruled, now, zone)
     _advance_peers(conn, done)
     report.touched_leads = lead_ids
