@@ -89,7 +89,7 @@ def _open_app(args: argparse.Namespace) -> int:
 
 def refuse_replicated(root: Path) -> None:
     """A data folder that Dropbox, Syncthing or the like replicates is refused, with why."""
-    from followthrough.services.sync.service import refuse_replicated_data_folder
+    from followthrough.services.sync.syncroots_config import refuse_replicated_data_folder
 
     refuse_replicated_data_folder(root)
 

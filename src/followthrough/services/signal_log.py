@@ -67,7 +67,7 @@ def log_signals(session: Session, entries: Sequence[SignalEntry], now: datetime)
         ],
     )  # fmt: skip
     touched = list(dict.fromkeys(e.lead_id for e in entries))
-    _recount_many(conn, touched, now)
+    recount_leads(conn, touched, now)
     engaged = [
         e for e in entries if is_engagement(e.kind, e.direction) or is_answer(e.kind, e.direction)
     ]
@@ -77,8 +77,9 @@ def log_signals(session: Session, entries: Sequence[SignalEntry], now: datetime)
     return touched
 
 
-def _recount_many(conn: Connection, lead_ids: list[int], now: datetime) -> None:
-    # One read of the timelines: the counters, and each touch's kept facts on the way.
+def recount_leads(conn: Connection, lead_ids: list[int], now: datetime) -> None:
+    """The leads' touch counters from their timelines (a bulk log, changes from another
+    device): one read of the timelines, each touch's kept facts on the way."""
     summaries = recount_timelines(conn, lead_ids)
     lead_table = LEAD
     rows = []

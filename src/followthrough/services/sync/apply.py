@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, update
+from sqlalchemy import Connection, insert
 from sqlmodel import Session
 
 from followthrough.domain.hlc import parse_hlc
@@ -33,12 +33,12 @@ from followthrough.errors import InvalidData
 from followthrough.services.clock import local_zone
 from followthrough.services.planning import replan_leads
 from followthrough.services.policy import load_policy
+from followthrough.services.signal_log import recount_leads
 from followthrough.services.sync.apply_rows import Merger, Op, SyncRows
 from followthrough.services.sync.record import applying, observe
-from followthrough.services.touch_facts import recount_timelines
 from followthrough.store.db import Database
 from followthrough.store.sync_schema import BY_NAME
-from followthrough.store.tables import EVENT, LEAD
+from followthrough.store.tables import EVENT
 
 KINDS = ("insert", "update", "delete")
 
@@ -184,27 +184,13 @@ def refresh_leads(
 ) -> None:
     """What the touched leads derive from their synced fields and timelines, as a bulk log
     does: search keys, touch counters, the alerts whose condition is gone, the next check.
-    Run under `applying` (what it writes is derived here, never exchanged)."""
+    Run as this device's own change: only its alert changes are exchanged (the rest is
+    derived, never synced), so an alert cleared here is cleared alike everywhere."""
     if not lead_ids:
         return
     conn = session.connection()
     _refresh_keys(conn, lead_ids)
-    summaries = recount_timelines(conn, lead_ids)
-    conn.execute(
-        update(LEAD)
-        .where(LEAD.c.id == bindparam("b_id"))
-        .values(
-            last_outbound_at=bindparam("b_out"),
-            last_inbound_at=bindparam("b_in"),
-            unanswered=bindparam("b_unanswered"),
-            updated_at=bindparam("b_now"),
-        ),
-        [
-            {"b_id": i, "b_out": s.last_outbound_at, "b_in": s.last_inbound_at,
-             "b_unanswered": s.unanswered, "b_now": now}
-            for i, s in summaries.items()
-        ],
-    )  # fmt: skip
+    recount_leads(conn, lead_ids, now)
     replan_leads(conn, lead_ids, now, load_policy(session), zone=zone)
 
 

@@ -297,6 +297,12 @@ class SyncFolder:
             expected = last + 1
         return found
 
+    def latest_snapshot_stamp(self, device: str) -> str | None:
+        """The stamp of `device`'s newest snapshot, from its name alone (nothing unpacked)."""
+        paths = self._snapshot_paths(device)
+        found = SNAPSHOT_NAME.match(paths[-1].name) if paths else None
+        return found.group(1) if found else None
+
     def latest_snapshot(self, device: str | None = None) -> StoredSnapshot | None:
         """The newest readable snapshot of `device` (ours when None), for a device to start from."""
         owner = device or self.device

@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from followthrough.domain.syncroots import check_data_folder, check_sync_folder
+from followthrough.domain.syncroots import check_sync_folder
 from followthrough.errors import InvalidData
 from followthrough.services.clock import utcnow
 from followthrough.services.setting_rows import put_setting
@@ -24,8 +24,12 @@ from followthrough.services.sync.folder import PeerInfo, SyncFolder
 from followthrough.services.sync.folder_files import SyncFolderError
 from followthrough.services.sync.folder_sync import SyncReport, sync_once
 from followthrough.services.sync.record import SyncStatus, enable_sync, ops_after, sync_status
-from followthrough.services.sync.snapshot import load_snapshot, needs_snapshot, publish_snapshot
-from followthrough.services.sync.syncroots_config import known_sync_roots
+from followthrough.services.sync.snapshot import (
+    load_snapshot,
+    loaded_stamp,
+    needs_snapshot,
+    publish_snapshot,
+)
 from followthrough.services.turns import DatabaseTurn, turn_for
 from followthrough.store.db import Database
 from followthrough.store.models import Setting
@@ -41,13 +45,6 @@ class SyncPass:
     report: SyncReport
     applied: ApplyReport  # everything merged this pass, summed
     at: datetime
-
-
-def refuse_replicated_data_folder(data_dir: Path, home: Path | None = None) -> None:
-    """InvalidData when a sync engine (Dropbox, Syncthing, Nextcloud, OneDrive…) replicates
-    `data_dir`: a database copied while it is open arrives damaged (domain/syncroots.py)."""
-    home = home or Path.home()
-    check_data_folder(data_dir.expanduser().resolve(), home.resolve(), known_sync_roots(home))
 
 
 def sync_folder(db: Database) -> Path | None:
@@ -144,6 +141,10 @@ def _start_from_snapshots(turn: DatabaseTurn, folder: SyncFolder, now: datetime)
     turned sync on (its operations then follow, as usual)."""
     for peer in folder.peer_devices():
         if peer == folder.device:
+            continue
+        # Its name first: a snapshot already started from is not unpacked at every pass.
+        stamp = folder.latest_snapshot_stamp(peer)
+        if stamp is None or turn(partial(loaded_stamp, peer=peer)) == stamp:
             continue
         snapshot = folder.latest_snapshot(peer)
         if snapshot is not None and turn(partial(needs_snapshot, peer=peer, snapshot=snapshot)):

@@ -66,15 +66,21 @@ def _snapshot(conn: Connection, driver: Any) -> dict[str, Any]:
     return {"rows": rows, "clock": clock, "deleted": {}}
 
 
+def loaded_stamp(db: Database, peer: str) -> str | None:
+    """The stamp of the snapshot of `peer` this device started from, if any."""
+    with db.read() as session:
+        row = session.get(Setting, LOADED_KEY)
+        loaded = dict(row.value or {}) if row is not None else {}
+    found = loaded.get(peer)
+    return str(found) if found else None
+
+
 def needs_snapshot(db: Database, peer: str, snapshot: StoredSnapshot) -> bool:
     """Whether this device has yet to start from `snapshot` of `peer`."""
     applied = {p.device: p.applied_seq for p in sync_status(db).peers}
     if applied.get(peer, 0) > snapshot.covers.get(peer, 0):
         return False
-    with db.read() as session:
-        row = session.get(Setting, LOADED_KEY)
-        loaded = dict(row.value or {}) if row is not None else {}
-    return loaded.get(peer) != snapshot.hlc
+    return loaded_stamp(db, peer) != snapshot.hlc
 
 
 def load_snapshot(db: Database, stored: StoredSnapshot, now: datetime) -> int:

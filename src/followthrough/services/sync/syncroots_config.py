@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from pathlib import Path, PurePath
 
-from followthrough.domain.syncroots import SyncRoot
+from followthrough.domain.syncroots import SyncRoot, check_data_folder
 
 _NEXTCLOUD_PATH = re.compile(r"^\d+\\Folders\\\d+\\localPath=(.+)$", re.MULTILINE)
 
@@ -85,3 +85,11 @@ def _nextcloud_folders(config: Path) -> list[PurePath]:
     except OSError:
         return []
     return [_resolved(m.strip(), config.parent) for m in _NEXTCLOUD_PATH.findall(text)]
+
+
+def refuse_replicated_data_folder(data_dir: Path, home: Path | None = None) -> None:
+    """InvalidData when a sync engine (Dropbox, Syncthing, Nextcloud, OneDrive…) replicates
+    `data_dir`: a database copied while it is open arrives damaged (domain/syncroots.py).
+    Light on purpose: the app asks before its first paint, with no database layer loaded."""
+    home = home or Path.home()
+    check_data_folder(data_dir.expanduser().resolve(), home.resolve(), known_sync_roots(home))

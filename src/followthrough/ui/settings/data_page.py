@@ -41,7 +41,7 @@ from followthrough.services.backups import (
     set_retention,
 )
 from followthrough.services.database import Database
-from followthrough.services.sync.service import refuse_replicated_data_folder
+from followthrough.services.sync.syncroots_config import refuse_replicated_data_folder
 from followthrough.ui.ops import Operations
 from followthrough.ui.settings.fields import SettingsPage, hint_label, sentence
 from followthrough.ui.settings.layout import same_width, tidy_form
