@@ -2,7 +2,9 @@
 
 A snapshot is the lead's row with its events and alerts, exactly as stored. Undoing puts the
 "before" snapshot back; redoing puts the "after" one back. One mechanism covers add, edit, move,
-log and delete, and what is restored is what was there, ids included.
+log and delete, and what is restored is what was there, ids included. Putting back writes only
+the rows that differ, and of those only the columns that differ (services/undo_rows.py): an
+undone edit is an update of the lead, not the lead deleted and written again.
 
 Before restoring, the lead must still be as the change left it: if something else touched it
 meanwhile (the CLI logged a reply, the mail watch saw one), restoring would silently throw that
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, select
 from sqlmodel import Session
 
 from followthrough.domain.policy import Policy
@@ -27,6 +29,7 @@ from followthrough.services.one_transaction import OneTransaction
 from followthrough.services.planning import replan_leads
 from followthrough.services.policy import POLICY_KEY, load_policy, write_policy
 from followthrough.services.setting_rows import put_setting
+from followthrough.services.undo_rows import Rows, write_difference
 from followthrough.store.db import Database
 from followthrough.store.models import Setting
 from followthrough.store.tables import ALERT, EVENT, LEAD, MATCH_SKIP, MEETING, SETTING
@@ -136,22 +139,21 @@ def restore_snapshot(
                 f"{current.name} changed since, elsewhere; undoing now would lose that change",
                 "undo",
             )
-        # Children go first and come back last: the lead's row is the parent of both.
-        conn.execute(delete(MEETING).where(MEETING.c.lead_id == target.lead_id))
-        conn.execute(delete(MATCH_SKIP).where(MATCH_SKIP.c.lead_id == target.lead_id))
-        conn.execute(delete(ALERT).where(ALERT.c.lead_id == target.lead_id))
-        conn.execute(delete(EVENT).where(EVENT.c.lead_id == target.lead_id))
-        conn.execute(delete(LEAD).where(LEAD.c.id == target.lead_id))
+        # Only the rows that differ are written: with sync on, each write is an op every
+        # other device applies (services/undo_rows.py).
+        write_difference(
+            conn,
+            LEAD,
+            current.lead,
+            target.lead,
+            [
+                Rows(EVENT, current.events, target.events),
+                Rows(ALERT, current.alerts, target.alerts),
+                Rows(MATCH_SKIP, current.skips, target.skips),
+                Rows(MEETING, current.meetings, target.meetings),
+            ],
+        )
         if target.lead is not None:
-            conn.execute(insert(LEAD), [target.lead])
-            if target.events:
-                conn.execute(insert(EVENT), list(target.events))
-            if target.alerts:
-                conn.execute(insert(ALERT), list(target.alerts))
-            if target.skips:
-                conn.execute(insert(MATCH_SKIP), list(target.skips))
-            if target.meetings:
-                conn.execute(insert(MEETING), list(target.meetings))
             # The restored record may be due for alerts (or no longer): plan it as of now.
             replan_leads(conn, [target.lead_id], now, load_policy(session))
         return _snapshot(conn, target.lead_id)
