@@ -58,7 +58,8 @@ def differing(current: Row, target: Row) -> dict[str, Any]:
 
 
 def diff_rows(current: Sequence[Row], target: Sequence[Row]) -> RowDiff:
-    """Rows keyed by their `id`: deletes, updates and inserts, in the target's order."""
+    """Rows keyed by their `id`: deletes, updates and inserts (in the target's order, but
+    see _LIVE)."""
     now = {row["id"]: row for row in current}
     wanted = {row["id"]: row for row in target}
     changed = []
