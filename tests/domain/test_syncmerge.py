@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from followthrough.domain.syncmerge import (
+    DELETED_FIELD,
     DeleteVerdict,
     OverruledMove,
     RowVerdict,
-    child_survives,
     delete_verdict,
+    is_live,
     overruled_move,
     revived_clocks,
     row_verdict,
@@ -72,10 +73,12 @@ def test_a_revived_row_holds_the_same_clocks_as_a_row_kept_through_the_delete() 
     assert revived_clocks(edit, None, fields, deleted) == dict.fromkeys(fields, edit)
 
 
-def test_what_hangs_off_a_lead_goes_with_its_delete_unless_written_after_it() -> None:
-    assert child_survives(stamp(10), None)
-    assert not child_survives(stamp(10), stamp(20))
-    assert child_survives(stamp(30), stamp(20))
+def test_a_row_is_live_while_a_field_was_written_after_its_last_delete() -> None:
+    assert is_live({"name": stamp(10)})
+    assert not is_live({})  # known only by what stood for it: not a row yet
+    assert not is_live({"name": stamp(10), DELETED_FIELD: stamp(20)})
+    assert is_live({"name": stamp(10), "state": stamp(30), DELETED_FIELD: stamp(20)})
+    assert not is_live({DELETED_FIELD: stamp(20)})
 
 
 def test_touched_lead_reads_the_lead_from_the_row_or_a_keyed_gid() -> None:

@@ -16,12 +16,12 @@ from alembic import command
 from followthrough.domain.hlc import Clock, parse_hlc, tick
 from followthrough.paths import prepare_data_dir
 from followthrough.store.db import Database, create_sqlite_engine
-from followthrough.store.migrate import alembic_config
+from followthrough.store.migrate import SCHEMA_HEAD, alembic_config
 from followthrough.store.sync_schema import SYNCED_TABLES, trigger_name
 from tests.conftest import NOW
 from tests.support.snapshot import file_rows
 
-SYNC_TABLES = ("sync_state", "sync_ids", "sync_op", "sync_clock", "sync_peer")
+SYNC_TABLES = ("sync_state", "sync_ids", "sync_op", "sync_clock", "sync_peer", "sync_parked")
 TIME = "2026-11-23 10:00:00.000000"
 
 
@@ -85,7 +85,7 @@ def test_a_database_at_0010_upgrades_keeping_its_rows_with_sync_off(tmp_path: Pa
     for table, rows in before.items():
         if table != "alembic_version":
             assert after[table] == rows, table
-    assert after["alembic_version"] == [("0011",)]
+    assert after["alembic_version"] == [(SCHEMA_HEAD,)]
     # Off, with no device yet, and nothing recorded.
     assert after["sync_state"] == [(1, None, None, 0, 0, 0, 0, 0, 0)]
     assert all(after[t] == [] for t in SYNC_TABLES if t != "sync_state")
@@ -111,16 +111,16 @@ def test_with_sync_off_writes_record_nothing(conn: sqlite3.Connection) -> None:
 def test_each_write_is_one_op_with_gids_for_rows_and_their_lead(conn: sqlite3.Connection) -> None:
     _enable(conn)
     lead = _add_lead(conn, "Ana")
-    event = _add_event(conn, lead)
+    _add_event(conn, lead)
     conn.execute("UPDATE lead SET name = 'Ana Silva', company = 'Acme' WHERE id = ?", (lead,))
     dev = "aaaaaaaaaaaaaaaa"
     assert _ops(conn) == [
-        ("lead", f"{dev}:{lead}", "insert", None),
-        ("event", f"{dev}:{event}", "insert", None),
-        ("lead", f"{dev}:{lead}", "update", ["name", "company"]),
+        ("lead", f"{dev}.1", "insert", None),
+        ("event", f"{dev}.2", "insert", None),
+        ("lead", f"{dev}.1", "update", ["name", "company"]),
     ]
     row = json.loads(conn.execute("SELECT row FROM sync_op WHERE seq = 2").fetchone()[0])
-    assert row["lead_id"] == f"{dev}:{lead}"  # a foreign key travels as its parent's gid
+    assert row["lead_id"] == f"{dev}.1"  # a foreign key travels as its parent's gid
     assert row["text"] == "hello"
     assert "lead_state" not in row  # derived, recomputed by the receiver
     # The seqs run from 1 without gaps; the stamps increase.
@@ -129,7 +129,7 @@ def test_each_write_is_one_op_with_gids_for_rows_and_their_lead(conn: sqlite3.Co
     assert [h for _, h in seqs_hlcs] == sorted({h for _, h in seqs_hlcs})
     clocks = dict(
         conn.execute(
-            "SELECT field, hlc FROM sync_clock WHERE tbl = 'lead' AND gid = ?", (f"{dev}:{lead}",)
+            "SELECT field, hlc FROM sync_clock WHERE tbl = 'lead' AND gid = ?", (f"{dev}.1",)
         ).fetchall()
     )
     assert clocks["name"] == clocks["company"] == seqs_hlcs[2][1]
@@ -167,10 +167,8 @@ def test_the_applier_flag_silences_the_triggers(conn: sqlite3.Connection) -> Non
     assert _ops(conn) == []
 
 
-def test_a_delete_cascades_into_one_op_per_row_and_leaves_tombstones(
-    conn: sqlite3.Connection,
-) -> None:
-    lead = _add_lead(conn, "Ana")
+def test_a_lead_deleted_is_one_op_and_its_rows_are_kept_aside(conn: sqlite3.Connection) -> None:
+    _add_lead(conn, "Ana")
     _enable(conn)
     lead = _add_lead(conn, "Bo")
     events = [_add_event(conn, lead, f"e{i}") for i in range(2)]
@@ -179,41 +177,52 @@ def test_a_delete_cascades_into_one_op_per_row_and_leaves_tombstones(
         "VALUES (?, 'silence', 'silence', 'quiet', 'ep1', 'open', ?)",
         (lead, TIME),
     )
-    conn.execute("DELETE FROM sync_op")
-    conn.execute("DELETE FROM lead WHERE id = ?", (lead,))
     dev = "aaaaaaaaaaaaaaaa"
-    ops = _ops(conn)
-    assert sorted(ops) == sorted(
-        [("event", f"{dev}:{e}", "delete", None) for e in events]
-        + [
-            ("alert", f"{dev}:{lead}|silence|ep1", "delete", None),
-            ("lead", f"{dev}:{lead}", "delete", None),
-        ]
-    )
-    assert ops[-1][0] == "lead"  # its children went first, still knowing their lead's gid
-    tombstones = conn.execute(
-        "SELECT tbl, local_id, deleted IS NOT NULL FROM sync_ids ORDER BY tbl"
-    ).fetchall()
-    assert tombstones == [
-        ("alert", None, 1),
-        ("event", None, 1),
-        ("event", None, 1),
-        ("lead", None, 1),
+    lead_gid = f"{dev}.1"
+    conn.execute("DELETE FROM sync_op")
+    conn.execute("DELETE FROM event WHERE id = ?", (events[0],))  # one of its own
+    conn.execute("DELETE FROM lead WHERE id = ?", (lead,))
+    # The event deleted by itself is a delete; the rest went with the lead, whose delete
+    # speaks for them (SQLite's cascade ran their triggers once the lead's row was gone).
+    assert _ops(conn) == [
+        ("event", f"{dev}.2", "delete", None),
+        ("lead", lead_gid, "delete", None),
     ]
+    parked = conn.execute("SELECT tbl, gid, lead FROM sync_parked ORDER BY tbl, gid").fetchall()
+    assert parked == [
+        ("alert", f"{lead_gid}|silence|ep1", lead_gid),
+        ("event", f"{dev}.2", lead_gid),
+        ("event", f"{dev}.3", lead_gid),
+        ("lead", lead_gid, None),
+    ]
+    assert (
+        json.loads(
+            conn.execute("SELECT row FROM sync_parked WHERE gid = ?", (f"{dev}.3",)).fetchone()[0]
+        )["text"]
+        == "e1"
+    )
+    live = conn.execute(
+        "SELECT count(*) FROM sync_ids WHERE local_id IS NOT NULL AND tbl != 'lead'"
+    )
+    assert live.fetchone() == (0,)
+    deletes = conn.execute(
+        "SELECT gid FROM sync_clock WHERE field = '~deleted' ORDER BY gid"
+    ).fetchall()
+    assert deletes == [(lead_gid,), (f"{dev}.2",)]
 
 
-def test_a_reused_id_revives_its_gid_after_the_delete(conn: sqlite3.Connection) -> None:
+def test_a_reused_id_is_a_new_row_not_the_deleted_one(conn: sqlite3.Connection) -> None:
     _enable(conn)
     lead = _add_lead(conn, "Ana")
     conn.execute("DELETE FROM lead WHERE id = ?", (lead,))
-    again = _add_lead(conn, "Ana, back")  # SQLite hands out the same id
+    again = _add_lead(conn, "Bo")  # SQLite hands out the same id
     assert again == lead
     dev = "aaaaaaaaaaaaaaaa"
-    assert conn.execute("SELECT gid, local_id, deleted FROM sync_ids").fetchall() == [
-        (f"{dev}:{lead}", lead, None)
+    # Named by the operation that made it: another machine never takes Bo for Ana back.
+    assert conn.execute("SELECT gid, local_id FROM sync_ids ORDER BY gid").fetchall() == [
+        (f"{dev}.1", None),
+        (f"{dev}.3", lead),
     ]
-    hlcs = [h for (h,) in conn.execute("SELECT hlc FROM sync_op ORDER BY seq")]
-    assert hlcs == sorted(hlcs)  # the insert is stamped after the delete: it wins
 
 
 def test_only_the_settings_that_follow_the_person_are_recorded(conn: sqlite3.Connection) -> None:

@@ -8,9 +8,10 @@ The rules, as a person would state them:
 - a field takes the value written last, whichever device wrote it (last writer wins, field
   by field, so an e-mail fixed on the laptop and a next step set on the desktop both stay);
 - a delete wins over every change stamped before it; a change stamped after it (made on a
-  device that had not seen the delete) brings the row back, with that change's full row;
-- what hangs off a lead (its events, alerts, meetings) and was written before the lead's
-  delete goes with it, wherever it arrives and in whatever order;
+  device that had not seen the delete) brings the row back, each field as last written;
+- what hangs off a lead (its events, alerts, meetings) is there while the lead is: it goes
+  with the lead's delete and comes back with the lead, wherever it arrives and in whatever
+  order;
 - when two devices move the same lead, the later move is kept and the device whose move was
   overruled writes it into the lead's timeline, so nothing silently disappears.
 
@@ -32,6 +33,8 @@ from followthrough.domain.states import State
 LEAD_CHILDREN = ("event", "alert", "meeting", "match_skip")
 LEAD_COLUMN = "lead_id"
 STATE_FIELD = "state"
+# A pseudo-field among a row's field stamps: the stamp of its last delete.
+DELETED_FIELD = "~deleted"
 
 
 class RowVerdict(StrEnum):
@@ -91,9 +94,11 @@ def delete_verdict(delete_hlc: str, clocks: Mapping[str, str]) -> DeleteVerdict:
     return DeleteVerdict(delete=False, lifted=lifted)
 
 
-def child_survives(child_hlc: str, lead_deleted_at: str | None) -> bool:
-    """Whether an event/alert/meeting written at `child_hlc` outlives its lead's delete."""
-    return lead_deleted_at is None or child_hlc > lead_deleted_at
+def is_live(clocks: Mapping[str, str]) -> bool:
+    """Whether a row whose fields were last written at `clocks` (its last delete among them,
+    as DELETED_FIELD) exists: some field was written after that delete."""
+    written = max((stamp for f, stamp in clocks.items() if f != DELETED_FIELD), default="")
+    return written > clocks.get(DELETED_FIELD, "")
 
 
 def touched_lead(tbl: str, gid: str, row: Mapping[str, Any] | None) -> str | None:

@@ -331,3 +331,16 @@ class SyncPeer(SQLModel, table=True):
     applied_seq: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     last_seen_at: datetime | None = _utc()
     last_wrote_at: datetime | None = _utc()
+
+
+class SyncParked(SQLModel, table=True):
+    """The last values of a synced row that is not live here: deleted, or hanging off a lead
+    that is. A change stamped after the delete brings it back with them."""
+
+    __tablename__ = "sync_parked"
+    __table_args__ = (Index("ix_sync_parked_lead", "lead"),)
+
+    tbl: str = Field(primary_key=True)
+    gid: str = Field(primary_key=True)
+    lead: str | None = None  # the gid of the lead it hangs off, if any
+    row: str  # JSON object of the synced columns, a foreign key as its parent's gid

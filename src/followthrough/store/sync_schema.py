@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from followthrough.domain.hlc import COUNTER_MAX
+from followthrough.domain.syncmerge import DELETED_FIELD, LEAD_COLUMN
 from followthrough.store.setting_keys import POLICY_KEY
 
 # How a row's global id (gid) is made:
@@ -123,6 +124,7 @@ SYNCED_TABLES: tuple[SyncedTable, ...] = (
 )  # fmt: skip
 
 BY_NAME = {t.name: t for t in SYNCED_TABLES}
+TRIGGER_KINDS = ("insert", "update", "delete", "cascade")
 
 # The physical clock in SQL, in Unix milliseconds, plus the device's configured skew.
 # `julianday('now')` is fixed for one statement step, so each use in a step agrees.
@@ -159,12 +161,16 @@ def _value(table: SyncedTable, column: str, row: str) -> str:
     return f"{row}.{_ident(column)}"
 
 
-def new_gid_sql(table: SyncedTable, row: str = "NEW") -> str:
+def new_gid_sql(table: SyncedTable, row: str = "NEW", *, fresh: bool = True) -> str:
     """The gid of a row being inserted (by a trigger, or by enable_sync for existing rows).
 
-    SQLite gives a deleted row's id to the next row when it was the largest (and undo puts a
-    lead back under its own id): the insert then revives the tombstone of "device:id", which
-    every device orders after the delete, as the merge rules bring back a deleted row.
+    A row with an id of its own (lead, event) is named by the device and the number of the
+    operation that made it (`fresh`): never the same twice, though SQLite gives a deleted
+    row's id to the next row when it was the largest. Were the name the id, a lead added
+    after the last one was deleted would inherit the deleted one's name, and another device
+    would take it for the deleted lead coming back, with that lead's timeline. Rows that
+    were there before sync was first turned on are named by their id (`fresh` False), a
+    form new rows never take.
     """
     if table.gid == "key":
         assert table.key is not None
@@ -172,6 +178,8 @@ def new_gid_sql(table: SyncedTable, row: str = "NEW") -> str:
     if table.gid == "composite":
         joined = " || '|' || ".join(f"{row}.{_ident(p)}" for p in table.parts)
         return f"{_lead_gid(row)} || '|' || {joined}"
+    if fresh:
+        return "(SELECT device || '.' || seq FROM sync_state WHERE id = 1)"
     return f"(SELECT device FROM sync_state WHERE id = 1) || ':' || {row}.id"
 
 
@@ -232,6 +240,11 @@ def _insert_trigger(table: SyncedTable, columns: tuple[str, ...]) -> str:
         _op_sql(table, "insert", _gid_of_row(table, "NEW"), row_json_sql(table, columns, "NEW"),
                 "NULL")
     )  # fmt: skip
+    # Made again here (an alert raised again in the same episode, a template's slug reused):
+    # the copy kept of it while it was gone is no longer the row.
+    body.append(
+        f"DELETE FROM sync_parked WHERE tbl = {name} AND gid = {_gid_of_row(table, 'NEW')};"
+    )
     all_fields = "'[" + ",".join(f'"{c}"' for c in columns) + "]'"
     body.append(_clock_sql(table, all_fields))
     return _trigger(table, "insert", _when(table, "NEW"), body)
@@ -257,13 +270,30 @@ def _update_trigger(table: SyncedTable, columns: tuple[str, ...]) -> str:
     return _trigger(table, "update", when, body)
 
 
+def _park_sql(table: SyncedTable, columns: tuple[str, ...], gid: str) -> str:
+    """Keep a deleted row's last values: a change made after its delete on a device that
+    had not heard of it brings it back, with them (services/sync/apply_rows.py)."""
+    lead = _lead_gid("OLD") if LEAD_COLUMN in table.parents else "NULL"
+    return (
+        f"INSERT INTO sync_parked (tbl, gid, lead, row) VALUES ({_q(table.name)}, {gid}, "
+        f"{lead}, {row_json_sql(table, columns, 'OLD')}) ON CONFLICT (tbl, gid) DO UPDATE SET "
+        "lead = excluded.lead, row = excluded.row;"
+    )
+
+
 def _delete_trigger(table: SyncedTable, columns: tuple[str, ...]) -> str:
     name = _q(table.name)
     gid = _gid_of_row(table, "OLD")
     body = [TICK_SQL, _op_sql(table, "delete", gid, row_json_sql(table, columns, "OLD"), "NULL")]
     hlc = f"(SELECT {HLC_SQL} FROM sync_state WHERE id = 1)"
     if table.has_int_id:
-        # A tombstone: the gid stays, with the stamp of its delete and no local row.
+        body.append(_park_sql(table, columns, gid))
+        body.append(
+            f"INSERT INTO sync_clock (tbl, gid, field, hlc) SELECT {name}, {gid}, "
+            f"{_q(DELETED_FIELD)}, {hlc} WHERE true ON CONFLICT (tbl, gid, field) "
+            "DO UPDATE SET hlc = excluded.hlc;"
+        )
+        # Not a live row any more: the gid stays, with no local row.
         body.append(
             f"UPDATE sync_ids SET deleted = {hlc}, local_id = NULL "
             f"WHERE tbl = {name} AND local_id = OLD.id;"
@@ -274,7 +304,23 @@ def _delete_trigger(table: SyncedTable, columns: tuple[str, ...]) -> str:
             f"{hlc}) ON CONFLICT (tbl, gid) DO UPDATE SET deleted = excluded.deleted, "
             "local_id = NULL;"
         )
-    return _trigger(table, "delete", _when(table, "OLD"), body)
+    extra = ""
+    if LEAD_COLUMN in table.parents:
+        extra = f" AND EXISTS (SELECT 1 FROM lead WHERE id = OLD.{LEAD_COLUMN})"
+    return _trigger(table, "delete", _when(table, "OLD", extra), body)
+
+
+def _cascade_trigger(table: SyncedTable, columns: tuple[str, ...]) -> str:
+    """A lead's event, alert, meeting… deleted with the lead (SQLite's cascade runs these
+    once the lead's row is gone, before the lead's own trigger): not a delete of its own,
+    so no operation; the lead's delete speaks for it. Kept, should the lead come back."""
+    gid = _gid_of_row(table, "OLD")
+    body = [
+        _park_sql(table, columns, gid),
+        f"UPDATE sync_ids SET local_id = NULL WHERE tbl = {_q(table.name)} AND local_id = OLD.id;",
+    ]
+    extra = f" AND NOT EXISTS (SELECT 1 FROM lead WHERE id = OLD.{LEAD_COLUMN})"
+    return _trigger(table, "cascade", _when(table, "OLD", extra), body)
 
 
 def trigger_name(table: str, kind: str) -> str:
@@ -282,21 +328,25 @@ def trigger_name(table: str, kind: str) -> str:
 
 
 def _trigger(table: SyncedTable, kind: str, when: str, body: list[str]) -> str:
+    event = "DELETE" if kind == "cascade" else kind.upper()
     return (
-        f"CREATE TRIGGER {trigger_name(table.name, kind)} AFTER {kind.upper()} "
+        f"CREATE TRIGGER {trigger_name(table.name, kind)} AFTER {event} "
         f"ON {_ident(table.name)} WHEN {when}\nBEGIN\n  " + "\n  ".join(body) + "\nEND"
     )
 
 
 def trigger_sql(table: SyncedTable, present: Iterable[str]) -> list[str]:
-    """The three CREATE TRIGGER statements of `table`, over the synced columns it has."""
+    """The CREATE TRIGGER statements of `table`, over the synced columns it has."""
     have = set(present)
     columns = tuple(c for c in table.columns if c in have)
-    return [
+    statements = [
         _insert_trigger(table, columns),
         _update_trigger(table, columns),
         _delete_trigger(table, columns),
     ]
+    if LEAD_COLUMN in table.parents:
+        statements.append(_cascade_trigger(table, columns))
+    return statements
 
 
 def synced_columns(conn: Any, table: SyncedTable) -> tuple[str, ...]:
@@ -316,7 +366,7 @@ def install_triggers(conn: Any) -> None:
 
 def drop_triggers(conn: Any) -> None:
     for table in SYNCED_TABLES:
-        for kind in ("insert", "update", "delete"):
+        for kind in TRIGGER_KINDS:
             conn.execute(f"DROP TRIGGER IF EXISTS {trigger_name(table.name, kind)}")
 
 
@@ -329,7 +379,7 @@ def fill_ids_sql(table: SyncedTable) -> str | None:
         return None
     return (
         f"INSERT INTO sync_ids (tbl, local_id, gid) SELECT {_q(table.name)}, r.id, "
-        f"{new_gid_sql(table, 'r')} FROM {_ident(table.name)} AS r WHERE NOT EXISTS "
+        f"{new_gid_sql(table, 'r', fresh=False)} FROM {_ident(table.name)} AS r WHERE NOT EXISTS "
         f"(SELECT 1 FROM sync_ids WHERE tbl = {_q(table.name)} AND local_id = r.id) "
         "ON CONFLICT DO NOTHING"
     )

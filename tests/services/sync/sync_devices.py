@@ -67,6 +67,8 @@ def synced_rows(db: Database) -> dict[str, dict[str, dict[str, Any]]]:
             )
             by_gid: dict[str, dict[str, Any]] = {}
             for first, *values in rows:
+                if table.only_keys and first not in table.only_keys:
+                    continue  # this device's own setting (its sync folder…): never synced
                 gid = ids[first] if table.has_int_id else first
                 row = dict(zip(columns, values, strict=True))
                 if "lead_id" in row:

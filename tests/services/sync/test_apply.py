@@ -168,15 +168,18 @@ def test_a_gap_holds_back_what_follows_until_it_is_filled(pair: tuple[Device, De
     assert lead_queries.get_lead(desktop.db, only_lead(desktop.db)).lead.name == "Ana B"
 
 
-def test_a_change_to_a_lead_not_here_yet_waits_for_it(tmp_path: Path) -> None:
+def test_a_change_to_a_lead_not_here_yet_is_kept_until_the_lead_comes(tmp_path: Path) -> None:
     a, b, c = (open_device(tmp_path, name, T0) for name in ("A", "B", "C"))
     lead = leads.add_lead(a.db, NewLead.create(name="Ana", now=T0), T0)
     b.pull(a, T0)
     leads.log_event(b.db, only_lead(b.db), SignalKind.CALL, at=T0, now=T0)
-    waiting = c.pull(b, T0)  # B's call, about a lead C has not heard of
-    assert waiting.applied == 0
-    assert waiting.waiting > 0
-    c.receive(a.ops() + b.ops(), T0)
+    early = c.pull(b, T0)  # B's call, about a lead C has not heard of
+    assert early.applied == len(b.ops())
+    assert early.waiting == 0
+    assert lead_queries.list_leads(c.db) == []  # nothing shows before the lead itself
+    c.receive(a.ops(), T0)
+    timeline = lead_queries.get_lead(c.db, only_lead(c.db)).timeline
+    assert SignalKind.CALL in [event.kind for event in timeline]
     assert synced_rows(a.db)["lead"] == synced_rows(c.db)["lead"]
     assert len(synced_rows(c.db)["event"]) == len(synced_rows(b.db)["event"])
     assert lead.id

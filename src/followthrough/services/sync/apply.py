@@ -9,9 +9,9 @@ Order: each device's operations are applied in its own order (seq), and only fro
 what was applied before: a gap (a batch file not complete yet) holds back what follows it,
 so every device's changes arrive whole and in order, and `sync_peer.applied_seq` says truly
 "everything up to here". Across devices, operations go in clock order, which respects what
-each device had seen when it wrote. A change to a lead this device has never heard of waits
-(its creation is in another device's batch still on its way) and holds back the rest of its
-device's changes until it comes.
+each device had seen when it wrote; the merge itself does not depend on the order
+(apply_merge.py): a change to a lead this device has not heard of yet is kept aside until
+the lead arrives from another device's batch.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ from followthrough.services.clock import local_zone
 from followthrough.services.planning import replan_leads
 from followthrough.services.policy import load_policy
 from followthrough.services.signal_log import recount_leads
-from followthrough.services.sync.apply_rows import Merger, Op, SyncRows
+from followthrough.services.sync.apply_merge import Merger
+from followthrough.services.sync.apply_rows import Op, SyncRows
 from followthrough.services.sync.record import applying, observe
 from followthrough.store.db import Database
 from followthrough.store.sync_schema import BY_NAME
@@ -93,24 +94,11 @@ def _merge(
     newest stamp applied."""
     done: dict[str, int] = {}
     newest = ""
-    while True:
-        merged, blocked = 0, set()
-        pending = sorted((op for s in streams.values() for op in s), key=lambda o: o.hlc)
-        for op in pending:
-            if op.device in blocked:
-                continue
-            if not merger.apply(op):
-                blocked.add(op.device)
-                continue
-            done[op.device] = op.seq
-            newest = max(newest, op.hlc)
-            merged += 1
-        report.applied += merged
-        streams = {d: [o for o in s if o.seq > done.get(d, 0)] for d, s in streams.items()}
-        # A change that waited for a lead may find it now, brought by another device's.
-        if not merged or not blocked:
-            break
-    report.waiting += sum(len(s) for s in streams.values())
+    for op in sorted((op for s in streams.values() for op in s), key=lambda o: o.hlc):
+        merger.apply(op)
+        done[op.device] = op.seq
+        newest = max(newest, op.hlc)
+        report.applied += 1
     return done, newest
 
 

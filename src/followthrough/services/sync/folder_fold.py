@@ -3,9 +3,11 @@
 A snapshot has the shape the sync contract gives every snapshot:
     {"rows": {tbl: {gid: {column: value}}},
      "clock": {tbl: {gid: {column: hlc}}},     # the HLC of the last write of each field
-     "deleted": {tbl: {gid: hlc}}}             # tombstones: the HLC of the delete
+     "deleted": {tbl: {gid: hlc}}}             # the HLC of each row's last delete
 so a device that starts from it merges field by field exactly as if it had received every
-folded operation. One device's HLCs only grow, so a later operation of the same device always
+folded operation. A deleted row keeps its values (a change made after the delete on a device
+that had not heard of it brings it back with them): it is live where a field's stamp is
+later than its delete's. One device's HLCs only grow, so a later operation of the same device always
 supersedes an earlier one on the fields it writes; nothing about other devices is decided here.
 A field the snapshot holds a value for but no clock (an update whose row came with the full
 row of a record another device created) merges as older than any clock.
@@ -36,12 +38,11 @@ def fold_ops(base: Snapshot | None, ops: Iterable[dict[str, Any]]) -> Snapshot:
         table_clock = clocks.setdefault(tbl, {})
         row = op.get("row") or {}
         if kind == "delete":
-            table_rows.pop(gid, None)
-            table_clock.pop(gid, None)
-            deleted.setdefault(tbl, {})[gid] = hlc
+            gone = deleted.setdefault(tbl, {})
+            gone[gid] = max(hlc, gone.get(gid, ""))
+            if gid not in table_rows and row:
+                table_rows[gid] = dict(row)  # what stands for it, with no stamp
             continue
-        # An insert, or an edit made after a delete this device had not seen, brings the row
-        # (back) whole; the tombstone stays, older than the fields written after it.
         stored = table_rows.setdefault(gid, {})
         field_clock = table_clock.setdefault(gid, {})
         written = list(row) if kind == "insert" else list(op.get("changed") or [])

@@ -16,11 +16,11 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection
-
+from followthrough.domain.syncmerge import DELETED_FIELD
 from followthrough.services.setting_rows import put_setting
 from followthrough.services.sync.apply import refresh_leads
-from followthrough.services.sync.apply_rows import Merger, Op, SyncRows
+from followthrough.services.sync.apply_merge import Merger
+from followthrough.services.sync.apply_rows import Op, SyncRows
 from followthrough.services.sync.folder import StoredSnapshot, SyncFolder
 from followthrough.services.sync.record import applying, observe, sync_status
 from followthrough.store.db import Database, driver_connection
@@ -38,10 +38,10 @@ LOADED_KEY = "sync.snapshots"  # this device's own: peer → the snapshot stamp 
 def publish_snapshot(db: Database, folder: SyncFolder) -> bool:
     """Publish what this device holds, if anything; whether a snapshot was written."""
     with db.read() as session:
-        snapshot = _snapshot(session.connection(), driver_connection(session))
+        snapshot = _snapshot(driver_connection(session))
     stamps = [
         h for fields in snapshot["clock"].values() for f in fields.values() for h in f.values()
-    ]
+    ] + [h for gids in snapshot["deleted"].values() for h in gids.values()]
     if not stamps:
         return False
     seq = sync_status(db).seq
@@ -49,21 +49,39 @@ def publish_snapshot(db: Database, folder: SyncFolder) -> bool:
     return True
 
 
-def _snapshot(conn: Connection, driver: Any) -> dict[str, Any]:
+def _snapshot(driver: Any) -> dict[str, Any]:
+    """Every synced row with its field stamps, the rows kept aside since their delete (or
+    their lead's) among them, and each delete's stamp: all a device needs to decide as
+    this one does when a later change arrives."""
     rows: dict[str, dict[str, Any]] = {}
     clock: dict[str, dict[str, dict[str, str]]] = {}
+    deleted: dict[str, dict[str, str]] = {}
     for table in SYNCED_TABLES:
         columns = synced_columns(driver, table)
         found = driver.execute(snapshot_rows_sql(table, columns)).fetchall()
+        found += driver.execute(
+            "SELECT gid, row FROM sync_parked WHERE tbl = ?", (table.name,)
+        ).fetchall()
         rows[table.name] = {gid: json.loads(row) for gid, row in found if gid}
         stamps: dict[str, dict[str, str]] = defaultdict(dict)
+        gone: dict[str, str] = {}
         for gid, field, hlc in driver.execute(
             "SELECT gid, field, hlc FROM sync_clock WHERE tbl = ?", (table.name,)
         ):
-            if gid in rows[table.name]:
+            if field == DELETED_FIELD:
+                gone[gid] = hlc
+            elif gid in rows[table.name]:
                 stamps[gid][field] = hlc
+        if not table.has_int_id:
+            gone.update(
+                driver.execute(
+                    "SELECT gid, deleted FROM sync_ids WHERE tbl = ? AND deleted IS NOT NULL",
+                    (table.name,),
+                ).fetchall()
+            )
         clock[table.name] = dict(stamps)
-    return {"rows": rows, "clock": clock, "deleted": {}}
+        deleted[table.name] = gone
+    return {"rows": rows, "clock": clock, "deleted": deleted}
 
 
 def loaded_stamp(db: Database, peer: str) -> str | None:
@@ -94,13 +112,21 @@ def load_snapshot(db: Database, stored: StoredSnapshot, now: datetime) -> int:
         count = 0
         with applying(session):
             for table in SYNCED_TABLES:  # parents first
-                for gid, row in (rows.get(table.name) or {}).items():
+                gone = dict((stored.snapshot.get("deleted") or {}).get(table.name) or {})
+                table_rows = rows.get(table.name) or {}
+                for gid in [*table_rows, *(g for g in gone if g not in table_rows)]:
+                    row = table_rows.get(gid)
                     for op in _as_ops(stored, table.name, gid, row, clocks.get(table.name, {})):
                         merger.apply(op)
+                    if gid in gone:
+                        merger.apply(Op(str(gone[gid]), stored.device, 0, BY_NAME[table.name],
+                                        gid, "delete", row, None))  # fmt: skip
                     count += 1
-            refresh_leads(session, merger.live_touched_leads(), now)
         if stored.hlc:
             observe(session, stored.hlc, now)
+        # As after operations (apply.apply_in_session): this device's own change, recorded,
+        # so an alert it clears is cleared alike on the others.
+        refresh_leads(session, merger.live_touched_leads(), now)
         for peer, seq in stored.covers.items():
             conn.exec_driver_sql(
                 "INSERT INTO sync_peer (device, applied_seq) VALUES (?, ?) ON CONFLICT (device) "
@@ -115,15 +141,29 @@ def load_snapshot(db: Database, stored: StoredSnapshot, now: datetime) -> int:
 
 
 def _as_ops(
-    stored: StoredSnapshot, tbl: str, gid: str, row: dict[str, Any], clocks: dict[str, Any]
+    stored: StoredSnapshot, tbl: str, gid: str, row: dict[str, Any] | None, clocks: dict[str, Any]
 ) -> list[Op]:
-    """A row as an insert at its oldest stamp, then an update per later stamp."""
+    """A row as operations: its values, then an update per stamp for the fields written
+    then, so each field lands with its own stamp. A value with no stamp (a folded change to
+    a row another device made) is only what stands for the row until its own insert comes:
+    for a table with ids it arrives as an update that writes no field."""
+    if row is None:
+        return []
     stamps = clocks.get(gid) or {}
     by_stamp: dict[str, list[str]] = defaultdict(list)
     for field in row:
-        by_stamp[str(stamps.get(field) or stored.hlc)].append(field)
+        if stamps.get(field):
+            by_stamp[str(stamps[field])].append(field)
+        elif not BY_NAME[tbl].has_int_id:
+            by_stamp[stored.hlc].append(field)
     table = BY_NAME[tbl]
     ordered = sorted(by_stamp)
+    if table.has_int_id:
+        first = Op(ordered[0] if ordered else stored.hlc, stored.device, 0, table, gid,
+                   "update", row, [])  # fmt: skip
+        return [first] + [
+            Op(h, stored.device, 0, table, gid, "update", row, by_stamp[h]) for h in ordered
+        ]
     ops = [Op(ordered[0], stored.device, 0, table, gid, "insert", row, None)]
     ops += [Op(h, stored.device, 0, table, gid, "update", row, by_stamp[h]) for h in ordered[1:]]
     return ops
