@@ -215,13 +215,37 @@ def test_a_reused_id_is_a_new_row_not_the_deleted_one(conn: sqlite3.Connection) 
     _enable(conn)
     lead = _add_lead(conn, "Ana")
     conn.execute("DELETE FROM lead WHERE id = ?", (lead,))
-    again = _add_lead(conn, "Bo")  # SQLite hands out the same id
-    assert again == lead
+    again = conn.execute(
+        "INSERT INTO lead (name, tags, state, state_since, created_at, updated_at) "
+        "VALUES ('Bo', '[]', 'hot', ?, '2026-11-24 08:00:00.000000', ?)",
+        (TIME, TIME),
+    ).lastrowid
+    assert again == lead  # SQLite hands out the same id
     dev = "aaaaaaaaaaaaaaaa"
     # Named by the operation that made it: another machine never takes Bo for Ana back.
     assert conn.execute("SELECT gid, local_id FROM sync_ids ORDER BY gid").fetchall() == [
         (f"{dev}.1", None),
         (f"{dev}.3", lead),
+    ]
+
+
+def test_a_row_put_back_as_it_was_takes_its_name_back(conn: sqlite3.Connection) -> None:
+    _enable(conn)
+    lead = _add_lead(conn, "Ana")
+    event = _add_event(conn, lead)
+    conn.execute("DELETE FROM lead WHERE id = ?", (lead,))
+    # An undo of the delete: the same ids, the same moments of creation.
+    assert _add_lead(conn, "Ana") == lead
+    assert _add_event(conn, lead) == event
+    dev = "aaaaaaaaaaaaaaaa"
+    assert conn.execute("SELECT gid, local_id FROM sync_ids ORDER BY gid").fetchall() == [
+        (f"{dev}.1", lead),
+        (f"{dev}.2", event),
+    ]
+    assert conn.execute("SELECT count(*) FROM sync_parked").fetchone() == (0,)
+    assert [(t, g, k) for t, g, k, _ in _ops(conn)][-2:] == [
+        ("lead", f"{dev}.1", "insert"),
+        ("event", f"{dev}.2", "insert"),
     ]
 
 

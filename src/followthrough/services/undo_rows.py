@@ -85,12 +85,15 @@ def write_difference(
     """Make the lead's row and its children's rows what the target holds, in as few writes.
 
     Children go before a lead deleted and come after a lead inserted: the lead is their parent
-    (with foreign keys on, either other order fails). A lead deleted is wanted with no children,
-    so every child row it has is deleted here by id, never left to the cascade.
+    (with foreign keys on, either other order fails). A lead deleted takes its children with
+    it, by SQLite's cascade, as a delete from the board does: with sync on that is one delete
+    of the lead, and its history is kept aside should another machine's later change bring
+    the lead back (store/sync_schema.py), which deleting each child first would forbid.
     """
     diffs = [(rows.table, diff_rows(rows.current, rows.target)) for rows in children]
-    for table, diff in diffs:
-        _write(conn, table, RowDiff(gone=diff.gone))
+    if target_lead is not None:
+        for table, diff in diffs:
+            _write(conn, table, RowDiff(gone=diff.gone))
     lead_diff = diff_rows(
         [current_lead] if current_lead is not None else [],
         [target_lead] if target_lead is not None else [],

@@ -288,12 +288,16 @@ class SyncId(SQLModel, table=True):
     stamp) set and no local row (SQLite may give the id to a new row)."""
 
     __tablename__ = "sync_ids"
-    __table_args__ = (Index("ux_sync_ids_local", "tbl", "local_id", unique=True),)
+    __table_args__ = (
+        Index("ux_sync_ids_local", "tbl", "local_id", unique=True),
+        Index("ix_sync_ids_last_local", "tbl", "last_local"),
+    )
 
     tbl: str = Field(primary_key=True)
     gid: str = Field(primary_key=True)
     local_id: int | None = None
     deleted: str | None = None
+    last_local: int | None = None  # the id it had before its delete (an undo puts it back)
 
 
 class SyncOp(SQLModel, table=True):

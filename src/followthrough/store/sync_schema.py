@@ -149,6 +149,11 @@ def _ident(name: str) -> str:
     return '"' + name + '"'
 
 
+# For store/sync_fill.py, which builds statements the same way.
+quote_text = _q
+quoted_name = _ident
+
+
 def _lead_gid(row: str) -> str:
     return f"(SELECT gid FROM sync_ids WHERE tbl = 'lead' AND local_id = {row}.lead_id)"
 
@@ -168,9 +173,11 @@ def new_gid_sql(table: SyncedTable, row: str = "NEW", *, fresh: bool = True) -> 
     operation that made it (`fresh`): never the same twice, though SQLite gives a deleted
     row's id to the next row when it was the largest. Were the name the id, a lead added
     after the last one was deleted would inherit the deleted one's name, and another device
-    would take it for the deleted lead coming back, with that lead's timeline. Rows that
-    were there before sync was first turned on are named by their id (`fresh` False), a
-    form new rows never take.
+    would take it for the deleted lead coming back, with that lead's timeline. A row put
+    back as it was (undo of a delete: the same id and the same moment of creation as the
+    row kept aside) takes its name back: the other devices see it come back, not a copy.
+    Rows that were there before sync was first turned on are named by their id (`fresh`
+    False), a form new rows never take.
     """
     if table.gid == "key":
         assert table.key is not None
@@ -179,11 +186,16 @@ def new_gid_sql(table: SyncedTable, row: str = "NEW", *, fresh: bool = True) -> 
         joined = " || '|' || ".join(f"{row}.{_ident(p)}" for p in table.parts)
         return f"{_lead_gid(row)} || '|' || {joined}"
     if fresh:
-        return "(SELECT device || '.' || seq FROM sync_state WHERE id = 1)"
+        put_back = (
+            "(SELECT i.gid FROM sync_ids AS i JOIN sync_parked AS p ON p.tbl = i.tbl "
+            f"AND p.gid = i.gid WHERE i.tbl = {_q(table.name)} AND i.last_local = {row}.id "
+            f"AND i.local_id IS NULL AND json_extract(p.row, '$.created_at') IS {row}.created_at)"
+        )
+        return f"coalesce({put_back}, (SELECT device || '.' || seq FROM sync_state WHERE id = 1))"
     return f"(SELECT device FROM sync_state WHERE id = 1) || ':' || {row}.id"
 
 
-def _gid_of_row(table: SyncedTable, row: str) -> str:
+def gid_of_row_sql(table: SyncedTable, row: str) -> str:
     # A template renamed keeps the gid it was made with (its first slug): the row's id
     # finds it; the op's row carries the new slug.
     if not table.has_int_id and table.key is not None:
@@ -237,13 +249,13 @@ def _insert_trigger(table: SyncedTable, columns: tuple[str, ...]) -> str:
     else:
         body.append(f"DELETE FROM sync_ids WHERE tbl = {name} AND gid = {new_gid_sql(table)};")
     body.append(
-        _op_sql(table, "insert", _gid_of_row(table, "NEW"), row_json_sql(table, columns, "NEW"),
+        _op_sql(table, "insert", gid_of_row_sql(table, "NEW"), row_json_sql(table, columns, "NEW"),
                 "NULL")
     )  # fmt: skip
     # Made again here (an alert raised again in the same episode, a template's slug reused):
     # the copy kept of it while it was gone is no longer the row.
     body.append(
-        f"DELETE FROM sync_parked WHERE tbl = {name} AND gid = {_gid_of_row(table, 'NEW')};"
+        f"DELETE FROM sync_parked WHERE tbl = {name} AND gid = {gid_of_row_sql(table, 'NEW')};"
     )
     all_fields = "'[" + ",".join(f'"{c}"' for c in columns) + "]'"
     body.append(_clock_sql(table, all_fields))
@@ -259,7 +271,7 @@ def _update_trigger(table: SyncedTable, columns: tuple[str, ...]) -> str:
     )
     body = [
         TICK_SQL,
-        _op_sql(table, "update", _gid_of_row(table, "NEW"), row_json_sql(table, columns, "NEW"),
+        _op_sql(table, "update", gid_of_row_sql(table, "NEW"), row_json_sql(table, columns, "NEW"),
                 changed),
         _clock_sql(
             table, "(SELECT changed FROM sync_op WHERE seq = "
@@ -283,7 +295,7 @@ def _park_sql(table: SyncedTable, columns: tuple[str, ...], gid: str) -> str:
 
 def _delete_trigger(table: SyncedTable, columns: tuple[str, ...]) -> str:
     name = _q(table.name)
-    gid = _gid_of_row(table, "OLD")
+    gid = gid_of_row_sql(table, "OLD")
     body = [TICK_SQL, _op_sql(table, "delete", gid, row_json_sql(table, columns, "OLD"), "NULL")]
     hlc = f"(SELECT {HLC_SQL} FROM sync_state WHERE id = 1)"
     if table.has_int_id:
@@ -293,9 +305,10 @@ def _delete_trigger(table: SyncedTable, columns: tuple[str, ...]) -> str:
             f"{_q(DELETED_FIELD)}, {hlc} WHERE true ON CONFLICT (tbl, gid, field) "
             "DO UPDATE SET hlc = excluded.hlc;"
         )
-        # Not a live row any more: the gid stays, with no local row.
+        # Not a live row any more: the gid stays, with no local row (and the id it had, to
+        # know it again if it is put back).
         body.append(
-            f"UPDATE sync_ids SET deleted = {hlc}, local_id = NULL "
+            f"UPDATE sync_ids SET deleted = {hlc}, local_id = NULL, last_local = OLD.id "
             f"WHERE tbl = {name} AND local_id = OLD.id;"
         )
     else:
@@ -314,10 +327,11 @@ def _cascade_trigger(table: SyncedTable, columns: tuple[str, ...]) -> str:
     """A lead's event, alert, meeting… deleted with the lead (SQLite's cascade runs these
     once the lead's row is gone, before the lead's own trigger): not a delete of its own,
     so no operation; the lead's delete speaks for it. Kept, should the lead come back."""
-    gid = _gid_of_row(table, "OLD")
+    gid = gid_of_row_sql(table, "OLD")
     body = [
         _park_sql(table, columns, gid),
-        f"UPDATE sync_ids SET local_id = NULL WHERE tbl = {_q(table.name)} AND local_id = OLD.id;",
+        f"UPDATE sync_ids SET local_id = NULL, last_local = OLD.id "
+        f"WHERE tbl = {_q(table.name)} AND local_id = OLD.id;",
     ]
     extra = f" AND NOT EXISTS (SELECT 1 FROM lead WHERE id = OLD.{LEAD_COLUMN})"
     return _trigger(table, "cascade", _when(table, "OLD", extra), body)
@@ -368,61 +382,3 @@ def drop_triggers(conn: Any) -> None:
     for table in SYNCED_TABLES:
         for kind in TRIGGER_KINDS:
             conn.execute(f"DROP TRIGGER IF EXISTS {trigger_name(table.name, kind)}")
-
-
-# --- enabling sync on a database that already has rows (services/sync/record.py) ---------
-
-
-def fill_ids_sql(table: SyncedTable) -> str | None:
-    """Give every row of `table` without one its gid, as its insert would have."""
-    if not table.has_int_id:
-        return None
-    return (
-        f"INSERT INTO sync_ids (tbl, local_id, gid) SELECT {_q(table.name)}, r.id, "
-        f"{new_gid_sql(table, 'r', fresh=False)} FROM {_ident(table.name)} AS r WHERE NOT EXISTS "
-        f"(SELECT 1 FROM sync_ids WHERE tbl = {_q(table.name)} AND local_id = r.id) "
-        "ON CONFLICT DO NOTHING"
-    )
-
-
-def fill_clock_sql(table: SyncedTable, columns: tuple[str, ...]) -> str:
-    """Stamp every field of every synced row of `table` that has no stamp with the one
-    parameter (the HLC of enabling): what a device knows before it hears of any change."""
-    fields = "'[" + ",".join(f'"{c}"' for c in columns) + "]'"
-    if table.has_int_id:
-        rows = f"SELECT gid FROM sync_ids WHERE tbl = {_q(table.name)} AND local_id IS NOT NULL"
-    else:
-        assert table.key is not None
-        rows = f"SELECT {_ident(table.key)} AS gid FROM {_ident(table.name)} AS r"
-        if table.only_keys:
-            keys = ", ".join(_q(k) for k in table.only_keys)
-            rows += f" WHERE r.{_ident(table.key)} IN ({keys})"
-    return (
-        f"INSERT INTO sync_clock (tbl, gid, field, hlc) SELECT {_q(table.name)}, g.gid, "
-        f"f.value, ? FROM ({rows}) AS g, json_each({fields}) AS f WHERE true "
-        "ON CONFLICT DO NOTHING"
-    )
-
-
-def fill_existing(conn: Any, hlc: str) -> None:
-    """gids and field stamps (`hlc`) for every synced row that has none, parents first, on
-    SQLite's own connection in the caller's transaction."""
-    for table in SYNCED_TABLES:
-        ids = fill_ids_sql(table)
-        if ids is not None:
-            conn.execute(ids)
-        conn.execute(fill_clock_sql(table, synced_columns(conn, table)), (hlc,))
-
-
-def snapshot_rows_sql(table: SyncedTable, columns: tuple[str, ...]) -> str:
-    """Every live synced row of `table` as (gid, its row as exchanged), for a snapshot that
-    a new device starts from: the same shape an insert's op carries."""
-    where = ""
-    if table.only_keys:
-        assert table.key is not None
-        keys = ", ".join(_q(k) for k in table.only_keys)
-        where = f" WHERE r.{_ident(table.key)} IN ({keys})"
-    return (
-        f"SELECT {_gid_of_row(table, 'r')}, {row_json_sql(table, columns, 'r')} "
-        f"FROM {_ident(table.name)} AS r{where}"
-    )

@@ -22,7 +22,8 @@ from followthrough.domain.hlc import Clock, check_device_name, format_hlc, parse
 from followthrough.errors import InvalidData
 from followthrough.services.clock import utcnow
 from followthrough.store.db import Database, driver_connection
-from followthrough.store.sync_schema import BY_NAME, SyncedTable, fill_existing
+from followthrough.store.sync_fill import fill_existing
+from followthrough.store.sync_schema import BY_NAME, SyncedTable
 from followthrough.store.utc import utc_from_stored
 
 OPS_PAGE = 1000

@@ -25,10 +25,10 @@ from followthrough.services.sync.folder import StoredSnapshot, SyncFolder
 from followthrough.services.sync.record import applying, observe, sync_status
 from followthrough.store.db import Database, driver_connection
 from followthrough.store.models import Setting
+from followthrough.store.sync_fill import snapshot_rows_sql
 from followthrough.store.sync_schema import (
     BY_NAME,
     SYNCED_TABLES,
-    snapshot_rows_sql,
     synced_columns,
 )
 
