@@ -146,6 +146,82 @@ def test_a_writer_killed_mid_batch_leaves_only_whole_files_and_loses_nothing(
     assert found.notes == []
 
 
+_PAUSING_WRITER = r"""
+import os
+import sys
+from pathlib import Path
+from followthrough.services.sync import folder_files
+from followthrough.services.sync.folder import SyncFolder
+
+root, device, window = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+real_write, real_replace = os.write, os.replace
+
+def write(fd, data):
+    # Half of the batch's bytes reach the temporary file, then the writer stops for good.
+    if window == "write" and len(data) > 1:
+        done = real_write(fd, bytes(data[: len(data) // 2]))
+        print("half written", done, flush=True)
+        sys.stdin.readline()
+    return real_write(fd, data)
+
+def replace(source, target):
+    if window == "rename":
+        print("before rename", flush=True)
+        sys.stdin.readline()
+    return real_replace(source, target)
+
+folder_files.os = type(os)("os_with_pauses")
+folder_files.os.__dict__.update(os.__dict__, write=write, replace=replace)
+folder = SyncFolder(root, device)
+seq = folder.last_written_seq()
+folder.write_batch([{"hlc": f"{seq + i:015d}-00000-{device}", "device": device,
+                     "seq": seq + i, "tbl": "event", "gid": f"{device}.{seq + i}",
+                     "kind": "insert", "row": {"text": f"note {seq + i}"}, "changed": None}
+                    for i in range(1, 501)])
+print("wrote", flush=True)
+"""
+
+
+@pytest.mark.parametrize("window", ["write", "rename"])
+def test_a_writer_killed_inside_the_write_leaves_no_batch_and_the_next_one_resends(
+    tmp_path: Path, window: str
+) -> None:
+    own = tmp_path / "followthrough-sync" / "v1" / A
+
+    def writer(pause: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, "-c", _PAUSING_WRITER, str(tmp_path), A, pause],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+
+    first = writer("none")
+    assert first.communicate(timeout=60)[0].endswith(b"wrote\n")
+    killed = writer(window)
+    assert killed.stdout is not None
+    line = killed.stdout.readline()
+    assert line.startswith(b"half written" if window == "write" else b"before rename"), line + (
+        killed.stderr.read() if killed.stderr else b""
+    )
+    # Stopped inside the window, proven by its own word: the bytes are in a temporary file.
+    temps = [p for p in own.iterdir() if p.name.startswith(TEMP_PREFIX)]
+    assert len(temps) == 1
+    assert temps[0].stat().st_size > 0
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
+    assert killed.returncode == -signal.SIGKILL
+    assert [p.name for p in _final_batches(own)] == ["ops-000000000001-000000000500.json.gz"]
+
+    reader = SyncFolder(tmp_path, B)
+    assert [o["seq"] for o in reader.read_new_ops(A, 0).ops] == list(range(1, 501))
+    assert reader.read_new_ops(A, 0).notes == []  # a temporary file is no one's business
+
+    # The next run writes the same numbers again, whole; each is read once.
+    again = writer("none")
+    assert again.communicate(timeout=60)[0].endswith(b"wrote\n")
+    _assert_every_final_name_is_whole(own)
+    assert [o["seq"] for o in reader.read_new_ops(A, 0).ops] == list(range(1, 1001))
+
+
 # --- a read-only and a full sync folder -------------------------------------------------------
 
 
