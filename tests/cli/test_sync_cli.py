@@ -107,3 +107,32 @@ def test_what_each_machine_held_before_sync_reaches_the_other(
         "Bob Stone",
         "Dana Reyes",
     ]
+
+
+def test_stopping_keeps_what_changes_meanwhile_for_when_the_machine_syncs_again(
+    machines: tuple[Path, On],
+) -> None:
+    shared, on = machines
+    for machine, name in (("laptop", "Laptop"), ("desktop", "Desktop")):
+        assert on(machine, "sync", "set-folder", str(shared), "--name", name).code == 0
+    assert on("laptop", "add", "Dana Reyes").code == 0
+    on("laptop", "sync", "now")
+    on("desktop", "sync", "now")
+
+    stopped = on("laptop", "sync", "stop")
+    assert stopped.code == 0
+    assert stopped.out.startswith("This computer no longer syncs. What is changed here meanwhile")
+    again = on("laptop", "sync", "stop", "--json")
+    assert (again.code, again.json()) == (0, {"stopped": False, "folder": None})
+    assert on("laptop", "sync", "status", "--json").json()["folder"] is None
+    assert "Sync is off" in on("laptop", "sync", "status").out
+    assert on("laptop", "sync", "now").code != 0  # nothing to sync through: said, one line
+
+    assert on("laptop", "add", "Carla Diaz").code == 0  # made while stopped
+    on("desktop", "sync", "now")
+    assert [lead["name"] for lead in on("desktop", "list", "--json").json()] == ["Dana Reyes"]
+    assert on("laptop", "sync", "set-folder", str(shared), "--name", "Laptop").code == 0
+    assert on("laptop", "sync", "now", "--json").json()["sent"] >= 1
+    on("desktop", "sync", "now")
+    names = sorted(lead["name"] for lead in on("desktop", "list", "--json").json())
+    assert names == ["Carla Diaz", "Dana Reyes"]

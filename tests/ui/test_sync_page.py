@@ -20,7 +20,7 @@ from followthrough.domain.leads import NewLead
 from followthrough.paths import prepare_data_dir
 from followthrough.services import leads
 from followthrough.services.clock import utcnow
-from followthrough.services.sync.record import sync_status
+from followthrough.services.sync.record import ops_after, sync_status
 from followthrough.services.sync.service import set_sync_folder, sync_folder, sync_now
 from followthrough.store.db import Database
 from followthrough.ui.ops import Operations
@@ -163,16 +163,26 @@ def test_stop_syncing_asks_first_and_then_stops(
     assert box is not None
     assert box.isVisible()
     box.reject()  # changed their mind
-    assert sync_status(db).enabled
+    assert sync_folder(db) == shared.resolve()
 
     click(qtbot, page.stop)
     assert page.confirm_stop is not None
     with qtbot.waitSignal(page.stopped, timeout=WAIT):
         click(qtbot, page.confirm_stop)
-    assert not sync_status(db).enabled
+    assert sync_folder(db) is None
     assert "Sync is off" in page.line.text()
     assert not page.sync.isEnabled()
-    assert page.result.text() == "This computer syncs no more. Nothing was deleted."
+    assert not page.stop.isEnabled()
+    assert page.result.text() == (
+        "This computer no longer syncs. What is changed here meanwhile will go to the other "
+        "devices if it syncs again."
+    )
+    assert page.folder.text() == str(shared.resolve())  # kept, to use again in one click
+    # Still recorded while stopped: it goes out when the folder is used again.
+    leads.add_lead(db, NewLead.create(name="Carla Diaz", now=utcnow()))
+    assert sync_status(db).enabled
+    added = [op["row"]["name"] for op in ops_after(db, 0) if op["tbl"] == "lead"]
+    assert added == ["Carla Diaz"]
 
 
 def test_the_settings_dialog_has_the_sync_tab_with_alt_keys_of_its_own(

@@ -5,6 +5,7 @@ Dropbox, Nextcloud or a NAS share replicates (services/sync/).
     followthrough sync now          # write this machine's changes, apply the others'
     followthrough sync status       # the folder, this device, when each device last wrote
     followthrough sync devices      # the devices seen in the folder
+    followthrough sync stop         # sync no more; what changes meanwhile goes out on return
 """
 
 from __future__ import annotations
@@ -24,6 +25,12 @@ if TYPE_CHECKING:
     from followthrough.store.db import Database
 
 
+STOPPED = (
+    "This computer no longer syncs. What is changed here meanwhile will go to the other "
+    "devices if it syncs again (`followthrough sync set-folder`)."
+)
+
+
 def declare(sub: Subcommands) -> None:
     words = "one pipeline on several machines, through a folder a sync engine replicates"
     p = sub.add_parser("sync", help=words, description=words)
@@ -37,6 +44,8 @@ def declare(sub: Subcommands) -> None:
     actions.add_parser("now", help="write this device's changes, apply the other devices'")
     actions.add_parser("status", help="the folder, this device, and when each device wrote")
     actions.add_parser("devices", help="the devices that share the folder")
+    actions.add_parser("stop", help="sync this device no more (nothing is deleted; what "
+                       "changes meanwhile goes out if it syncs again)")  # fmt: skip
     for action in actions.choices.values():
         action.add_argument("--json", action="store_true", help="print JSON only")
 
@@ -71,6 +80,12 @@ def run_sync(db: Database, args: argparse.Namespace, _: None, now: datetime) -> 
                          "the other noted in the lead's timeline.")  # fmt: skip
         lines += [one_line(note) for note in done.report.notes]
         return output.emit(args, data, "\n".join(lines))
+    if args.sync_command == "stop":
+        forgotten = service.stop_syncing(db)
+        data = {"stopped": forgotten is not None, "folder": str(forgotten) if forgotten else None}
+        if forgotten is None:
+            return output.say(args, data, "Sync was not on: no folder is set.")
+        return output.say(args, data, STOPPED)
     current, folder = service.status(db, now)
     if args.sync_command == "devices":
         return output.emit(args, {"devices": _peers(current)}, _devices_text(current))

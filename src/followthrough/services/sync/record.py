@@ -1,5 +1,5 @@
-"""This device's side of sync: turning recording on and off, its clock, and its changes as
-the other devices read them.
+"""This device's side of sync: turning recording on, its clock, its changes as the other
+devices read them, and going on as a new device when the database went back in time.
 
 The recording itself is done by the store's triggers (store/sync_schema.py), in the same
 transaction as each write; this module owns the one `sync_state` row they read.
@@ -21,6 +21,7 @@ from sqlmodel import Session
 from followthrough.domain.hlc import Clock, check_device_name, format_hlc, parse_hlc, receive, tick
 from followthrough.errors import InvalidData
 from followthrough.services.clock import utcnow
+from followthrough.services.sync.fork_log import carry_ops
 from followthrough.store.db import Database, driver_connection
 from followthrough.store.sync_fill import fill_existing
 from followthrough.store.sync_schema import BY_NAME, SyncedTable
@@ -89,7 +90,12 @@ def enable_sync(db: Database, device_name: str, now: datetime | None = None) -> 
 
 
 def disable_sync(db: Database) -> None:
-    """Stop recording. The device keeps its id, gids and log: enabling again goes on."""
+    """Pause recording, to measure what it costs (tests/bench/sync_write.py); enabling again
+    goes on with the same id, gids and log.
+
+    Never the faces' "stop syncing": what is changed while paused is never sent. Stopping
+    forgets the folder and keeps recording (services/sync/service.stop_syncing).
+    """
     with db.write() as session:
         session.connection().exec_driver_sql("UPDATE sync_state SET enabled = 0 WHERE id = 1")
 
@@ -205,3 +211,63 @@ def _table(tbl: str) -> SyncedTable:
     if table is None:
         raise InvalidData(f"{tbl!r} is not a synced table", "tbl")
     return table
+
+
+# --- going on as a new device ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ForkedDevice:
+    """This database going on under a new device id (`fork_device`)."""
+
+    old: str
+    new: str
+    shared_seq: int  # the old id's changes this database holds; the folder has the rest
+    carried: int  # changes made here since it went back: now the new id's first
+
+
+def own_stamps(db: Database, after: int, upto: int) -> dict[int, str]:
+    """The stamp of each of this device's changes numbered after `after`, up to `upto`."""
+    with db.read() as session:
+        rows = (
+            session.connection()
+            .exec_driver_sql(
+                "SELECT seq, hlc FROM sync_op WHERE seq > ? AND seq <= ?", (after, upto)
+            )
+            .all()
+        )
+    return {int(seq): str(hlc) for seq, hlc in rows}
+
+
+def fork_device(db: Database, shared_seq: int) -> ForkedDevice:
+    """Go on as a new device: this database is older than what its device published (a
+    backup restored, an earlier copy of the file). Under its id, its next changes would take
+    the numbers, and the rows it adds the names, of changes the other devices already have:
+    they would skip them as applied, or take one row for another.
+
+    `shared_seq` is the last of this device's changes this database holds as the sync folder
+    does. The old id becomes a peer applied up to there, so its later changes (made before
+    the database went back) are applied here from the folder like another device's. Changes
+    made here since are kept as the new id's first, the rows they added renamed as the new
+    id names its rows; the rest of the log is in the folder already and goes.
+    """
+    with db.write() as session:
+        conn = session.connection()
+        old, name, seq = conn.exec_driver_sql(
+            "SELECT device, device_name, seq FROM sync_state WHERE id = 1"
+        ).one()
+        if not old:
+            raise InvalidData("sync is not set up on this device", "sync")
+        shared = max(0, min(shared_seq, int(seq)))
+        new = secrets.token_hex(8)
+        carried = carry_ops(conn, str(old), new, shared)
+        conn.exec_driver_sql(
+            "UPDATE sync_state SET device = ?, seq = ? WHERE id = 1", (new, carried)
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO sync_peer (device, name, applied_seq) VALUES (?, ?, ?) "
+            "ON CONFLICT (device) DO UPDATE SET name = excluded.name, "
+            "applied_seq = excluded.applied_seq",
+            (old, name, shared),
+        )
+    return ForkedDevice(str(old), new, shared, carried)

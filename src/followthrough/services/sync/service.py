@@ -4,10 +4,17 @@ The pieces: record.py keeps this device's changes as operations (the store's tri
 folder.py and folder_sync.py write them to the sync folder and read the other devices',
 apply.py merges what arrives. This module joins them for one pass and keeps the folder's
 place in a setting of this device's own (never synced: each machine may mount it elsewhere).
+
+Stopping forgets the folder and nothing else: the changes go on being recorded, and those
+made meanwhile go out once a folder is set again. A database that went back in time (a
+backup restored) is found at its next pass, by the folder holding changes of this device it
+does not have, and goes on as a new device (record.fork_device).
 """
 
 from __future__ import annotations
 
+import logging
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +30,15 @@ from followthrough.services.sync.apply import ApplyReport, apply_ops
 from followthrough.services.sync.folder import PeerInfo, SyncFolder
 from followthrough.services.sync.folder_files import SyncFolderError
 from followthrough.services.sync.folder_sync import SyncReport, sync_once
-from followthrough.services.sync.record import SyncStatus, enable_sync, ops_after, sync_status
+from followthrough.services.sync.record import (
+    ForkedDevice,
+    SyncStatus,
+    enable_sync,
+    fork_device,
+    ops_after,
+    own_stamps,
+    sync_status,
+)
 from followthrough.services.sync.snapshot import (
     load_snapshot,
     loaded_stamp,
@@ -35,7 +50,12 @@ from followthrough.store.db import Database
 from followthrough.store.models import Setting
 from followthrough.store.utc import stored_text
 
+log = logging.getLogger(__name__)
+
 FOLDER_KEY = "sync.folder"  # this device's own: not on the synced list (store/sync_schema.py)
+# This device's own too: how far the folder held its changes at its last pass. A restored
+# backup holds an older mark, so the folder holding more is what says it went back.
+PUBLISHED_KEY = "sync.published"
 
 
 @dataclass(frozen=True)
@@ -72,13 +92,34 @@ def set_sync_folder(
     device = enable_sync(db, device_name, now)
     with db.write() as session:
         put_setting(session, FOLDER_KEY, {"path": str(path)}, now)
-    # What is here already was never an operation: the other devices start from this.
-    publish_snapshot(db, SyncFolder(path, device))
+    shared = SyncFolder(path, device)
+    # What is here already was never an operation: the other devices start from this. Not
+    # again in a folder that has this device's changes (set again after stopping): what was
+    # done meanwhile is in the log, and goes as it is, where a snapshot would have every
+    # other device merge all of this one's data again.
+    if not _has_published(shared):
+        publish_snapshot(db, shared)
     return path
 
 
+def stop_syncing(db: Database) -> Path | None:
+    """Sync no more: the folder is forgotten (returned; None when none was set), nothing in
+    it or here is deleted. Changes are still recorded, so what is done meanwhile reaches the
+    other devices if this one syncs again (set_sync_folder)."""
+    with db.write() as session:
+        row = session.get(Setting, FOLDER_KEY)
+        if row is None:
+            return None
+        forgotten = Path(row.value["path"]) if row.value else None
+        session.delete(row)
+    return forgotten
+
+
 def status(db: Database, now: datetime | None = None) -> tuple[SyncStatus, Path | None]:
-    return sync_status(db, now), sync_folder(db)
+    """How sync stands, and the folder in use: None when none is set, or when recording is
+    off (stopped by an earlier version, which kept the folder and recorded nothing since)."""
+    current = sync_status(db, now)
+    return current, sync_folder(db) if current.enabled else None
 
 
 def sync_now(db: Database, now: datetime | None = None) -> SyncPass:
@@ -102,11 +143,22 @@ def sync_pass(target: Database | DatabaseTurn, now: datetime | None = None) -> S
     turn = turn_for(target)
     now = now or utcnow()
     current, root = turn(lambda db: status(db, now))
-    if root is None or not current.enabled or current.device is None:
+    if root is None or current.device is None:
         return None
     folder = SyncFolder(root, current.device)
+    # Before anything is written: under its old id, this database's next changes would
+    # take numbers the folder holds already, and the other devices would skip them.
+    forked = _go_on_if_restored(turn, folder, current.seq)
+    if forked is not None:
+        folder = SyncFolder(root, forked.new)
     total = ApplyReport()
     _start_from_snapshots(turn, folder, now)
+    written = 0  # how far the folder holds this device's changes, as the pass writes them
+
+    def own_ops(seq: int, limit: int) -> list[dict[str, Any]]:
+        nonlocal written
+        written = max(written, seq)  # asked for what follows: all up to `seq` is there
+        return turn(lambda db: ops_after(db, seq, limit))
 
     def apply(ops: Sequence[Mapping[str, Any]]) -> None:
         done = turn(lambda db: apply_ops(db, ops, now))
@@ -124,16 +176,124 @@ def sync_pass(target: Database | DatabaseTurn, now: datetime | None = None) -> S
         report = sync_once(
             folder,
             device_name=current.device_name or current.device,
-            ops_after=lambda seq, limit: turn(lambda db: ops_after(db, seq, limit)),
+            ops_after=own_ops,
             apply=apply,
             applied_seqs=applied_seqs,
             now=now,
         )
+    except SyncFolderError as problem:
+        if forked is not None and isinstance(problem.report, SyncReport):
+            problem.report.notes.append(_forked_note(forked, problem.report))
+        raise
     finally:
         # Each device's name and when it last wrote, as its device.json says: read before
         # a failed write too, so the faces can still say who wrote when.
         _note_peers(turn, folder, now)
+    if forked is not None:
+        report.notes.append(_forked_note(forked, report))
+    mark = _Published(folder.device, written, folder.latest_snapshot_stamp(folder.device))
+    turn(partial(_remember_published, mark=mark, now=now))
     return SyncPass(report, total, now)
+
+
+def _has_published(folder: SyncFolder) -> bool:
+    """Whether the folder holds any change of this device (file names only)."""
+    batches = folder.count_batches_up_to(sys.maxsize)
+    return batches > 0 or folder.latest_snapshot_stamp(folder.device) is not None
+
+
+# --- a database that went back in time ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Published:
+    """How far the folder held this device's changes at its last pass."""
+
+    device: str
+    seq: int
+    snapshot: str | None  # the stamp of its newest snapshot there
+
+
+def _published(db: Database) -> _Published | None:
+    with db.read() as session:
+        row = session.get(Setting, PUBLISHED_KEY)
+        value = row.value if row is not None else None
+    if not isinstance(value, dict) or not isinstance(value.get("seq"), int):
+        return None
+    snapshot = value.get("snapshot")
+    return _Published(
+        str(value.get("device")), value["seq"], snapshot if isinstance(snapshot, str) else None
+    )
+
+
+def _remember_published(db: Database, mark: _Published, now: datetime) -> None:
+    if _published(db) == mark:
+        return  # nothing new was written: no write at every pass
+    value = {"device": mark.device, "seq": mark.seq, "snapshot": mark.snapshot}
+    with db.write() as session:
+        put_setting(session, PUBLISHED_KEY, value, now)
+
+
+def _go_on_if_restored(
+    turn: DatabaseTurn, folder: SyncFolder, local_seq: int
+) -> ForkedDevice | None:
+    """Go on as a new device when this database is older than what its device published."""
+    shared = _restored_to(turn, folder, local_seq)
+    if shared is None:
+        return None
+    forked = turn(partial(fork_device, shared_seq=shared))
+    log.warning(
+        "this database is older than what device %s published to %s (it holds its changes "
+        "up to %d, the folder more): it goes on as device %s, with %d changes made since",
+        forked.old, folder.root, forked.shared_seq, forked.new, forked.carried,
+    )  # fmt: skip
+    return forked
+
+
+def _restored_to(turn: DatabaseTurn, folder: SyncFolder, local_seq: int) -> int | None:
+    """The last of this device's changes this database holds as the folder does, when the
+    folder holds later ones it does not have (or has otherwise); None when it is not behind.
+
+    Usually settled by file names alone: the folder holds nothing of this device's beyond
+    what it held at the last pass. Otherwise the stamps of the changes the folder holds
+    beyond that mark are compared with this database's: a restored backup may have made
+    changes of its own since, numbered like the ones it lost.
+    """
+    mark = turn(_published)
+    known = mark.seq if mark is not None and mark.device == folder.device else 0
+    if mark is not None and mark.device == folder.device and not _moved_since(folder, mark):
+        return None
+    published = folder.last_written_seq()
+    if published <= known:
+        return None
+    found = folder.read_new_ops(folder.device, known)
+    start = known
+    if found.needs_snapshot:  # folded into a snapshot: compared from where it ends
+        snapshot = folder.latest_snapshot(folder.device)
+        start = snapshot.covers.get(folder.device, known) if snapshot else known
+        found = folder.read_new_ops(folder.device, start)
+    mine = turn(partial(own_stamps, after=start, upto=published))
+    shared = min(start, local_seq)
+    for op in found.ops:
+        if mine.get(int(op["seq"])) != op["hlc"]:
+            return shared
+        shared = int(op["seq"])
+    # All that could be read agrees: behind only if the folder holds more than this has.
+    return local_seq if local_seq < published else None
+
+
+def _moved_since(folder: SyncFolder, mark: _Published) -> bool:
+    """Whether the folder holds changes of this device written since `mark` (names only)."""
+    beyond = folder.count_batches_up_to(sys.maxsize) > folder.count_batches_up_to(mark.seq)
+    return beyond or folder.latest_snapshot_stamp(folder.device) != mark.snapshot
+
+
+def _forked_note(forked: ForkedDevice, report: SyncReport) -> str:
+    back = report.applied.get(forked.old, 0)
+    return (
+        "This copy of the data is older than what it had synced: it continues as a new "
+        f"device and took back {back:,} changes from the folder."
+    )
 
 
 def _start_from_snapshots(turn: DatabaseTurn, folder: SyncFolder, now: datetime) -> None:

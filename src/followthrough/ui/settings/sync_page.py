@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 from followthrough.domain.hlc import check_device_name
 from followthrough.errors import FollowthroughError, InvalidData
 from followthrough.services.clock import utcnow
-from followthrough.services.sync.record import SyncStatus, disable_sync
-from followthrough.services.sync.service import set_sync_folder, status
+from followthrough.services.sync.record import SyncStatus
+from followthrough.services.sync.service import set_sync_folder, status, stop_syncing
 from followthrough.services.turns import DatabaseTurn
 from followthrough.ui.ops import Background, Operations
 from followthrough.ui.settings.fields import SettingsPage, hint_label, sentence, warning_colour
@@ -63,11 +63,11 @@ class Stored:
     """What the page shows of sync, read off the GUI thread."""
 
     state: SyncStatus
-    folder: Path | None
+    folder: Path | None  # the folder in use (services/sync/service.status)
 
     @property
     def on(self) -> bool:
-        return self.state.enabled and self.folder is not None
+        return self.folder is not None
 
 
 def _use_folder(on_database: DatabaseTurn, folder: str, name: str) -> Stored:
@@ -76,7 +76,7 @@ def _use_folder(on_database: DatabaseTurn, folder: str, name: str) -> Stored:
 
 
 def _stop(on_database: DatabaseTurn) -> Stored:
-    on_database(disable_sync)
+    on_database(stop_syncing)
     return Stored(*on_database(status))
 
 
@@ -281,7 +281,7 @@ class SyncPage(SettingsPage):
         box.setText("Stop syncing this computer with the others?")
         box.setInformativeText(
             "Nothing is deleted, here or in the folder. Changes made from now on stay on this "
-            "computer until you use the folder again."
+            "computer until it syncs again; then they go to the other computers."
         )
         stop = box.addButton("Stop syncing", QMessageBox.ButtonRole.AcceptRole)
         cancel = box.addButton(QMessageBox.StandardButton.Cancel)
@@ -301,7 +301,11 @@ class SyncPage(SettingsPage):
 
     def _stopped(self, stored: Stored) -> None:
         self._show(stored)
-        self._say("This computer syncs no more. Nothing was deleted.", ok=True)
+        self._say(
+            "This computer no longer syncs. What is changed here meanwhile will go to the "
+            "other devices if it syncs again.",
+            ok=True,
+        )
         self.stopped.emit()
         self.watcher.check_now()  # nothing to sync: the status bar's line goes
 
