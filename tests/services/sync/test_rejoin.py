@@ -224,3 +224,37 @@ def test_a_restored_copy_that_made_more_changes_than_it_lost_is_still_found(
     assert [name for name, *_ in desktop.board()] == names
     assert desktop.timelines() == laptop.timelines()
     assert desktop.timelines()["Dana Reyes"].count(("call", "Called")) == 1
+
+
+def test_a_backup_older_than_what_the_folder_has_folded_away_is_found_too(
+    machines: list[Machine],
+) -> None:
+    laptop, desktop = machines
+    laptop.add("Dana Reyes")
+    exchange(laptop, desktop)
+    backup = make_manual_backup(laptop.db)
+    # A day of use after the backup: the laptop's older files in the folder, applied by the
+    # desktop, are folded into one snapshot and deleted.
+    folded = 0
+    for number in range(70):
+        laptop.add(f"Lead {number:02d}")
+        done = laptop.sync()
+        folded += done.report.compacted.folded_batches if done.report.compacted else 0
+        desktop.sync()
+    assert folded > 0
+
+    laptop.db.close()
+    restore_backup(laptop.paths, backup)
+    laptop.reopen()
+    laptop.add("Fay Wong")  # made on the restored copy, numbered like a lost change
+
+    said = [note for note in laptop.sync().report.notes if OLDER.fullmatch(note)]
+    assert len(said) == 1
+    took_back = OLDER.fullmatch(said[0])
+    assert took_back is not None
+    assert int(took_back[1]) >= 70
+    exchange(desktop, laptop)
+    names = ["Dana Reyes", "Fay Wong", *(f"Lead {number:02d}" for number in range(70))]
+    assert sorted(name for name, *_ in laptop.board()) == sorted(names)
+    assert sorted(name for name, *_ in desktop.board()) == sorted(names)
+    assert desktop.timelines() == laptop.timelines()

@@ -148,9 +148,9 @@ def sync_pass(target: Database | DatabaseTurn, now: datetime | None = None) -> S
     folder = SyncFolder(root, current.device)
     # Before anything is written: under its old id, this database's next changes would
     # take numbers the folder holds already, and the other devices would skip them.
-    forked = _go_on_if_restored(turn, folder, current.seq)
-    if forked is not None:
-        folder = SyncFolder(root, forked.new)
+    went_back = _go_on_if_restored(turn, folder, current.seq)
+    if went_back is not None:
+        folder = SyncFolder(root, went_back.forked.new)
     total = ApplyReport()
     _start_from_snapshots(turn, folder, now)
     written = 0  # how far the folder holds this device's changes, as the pass writes them
@@ -182,15 +182,15 @@ def sync_pass(target: Database | DatabaseTurn, now: datetime | None = None) -> S
             now=now,
         )
     except SyncFolderError as problem:
-        if forked is not None and isinstance(problem.report, SyncReport):
-            problem.report.notes.append(_forked_note(forked, problem.report))
+        if went_back is not None and isinstance(problem.report, SyncReport):
+            problem.report.notes.append(went_back.note)
         raise
     finally:
         # Each device's name and when it last wrote, as its device.json says: read before
         # a failed write too, so the faces can still say who wrote when.
         _note_peers(turn, folder, now)
-    if forked is not None:
-        report.notes.append(_forked_note(forked, report))
+    if went_back is not None:
+        report.notes.append(went_back.note)
     mark = _Published(folder.device, written, folder.latest_snapshot_stamp(folder.device))
     turn(partial(_remember_published, mark=mark, now=now))
     return SyncPass(report, total, now)
@@ -234,25 +234,38 @@ def _remember_published(db: Database, mark: _Published, now: datetime) -> None:
         put_setting(session, PUBLISHED_KEY, value, now)
 
 
-def _go_on_if_restored(
-    turn: DatabaseTurn, folder: SyncFolder, local_seq: int
-) -> ForkedDevice | None:
+@dataclass(frozen=True)
+class _WentBack:
+    forked: ForkedDevice
+    taken_back: int  # the old id's changes in the folder that this database did not have
+
+    @property
+    def note(self) -> str:
+        return (
+            "This copy of the data is older than what it had synced: it continues as a new "
+            f"device and took back {self.taken_back:,} changes from the folder."
+        )
+
+
+def _go_on_if_restored(turn: DatabaseTurn, folder: SyncFolder, local_seq: int) -> _WentBack | None:
     """Go on as a new device when this database is older than what its device published."""
-    shared = _restored_to(turn, folder, local_seq)
-    if shared is None:
+    found = _restored_to(turn, folder, local_seq)
+    if found is None:
         return None
+    shared, published = found
     forked = turn(partial(fork_device, shared_seq=shared))
     log.warning(
         "this database is older than what device %s published to %s (it holds its changes "
         "up to %d, the folder more): it goes on as device %s, with %d changes made since",
         forked.old, folder.root, forked.shared_seq, forked.new, forked.carried,
     )  # fmt: skip
-    return forked
+    return _WentBack(forked, published - forked.shared_seq)
 
 
-def _restored_to(turn: DatabaseTurn, folder: SyncFolder, local_seq: int) -> int | None:
-    """The last of this device's changes this database holds as the folder does, when the
-    folder holds later ones it does not have (or has otherwise); None when it is not behind.
+def _restored_to(turn: DatabaseTurn, folder: SyncFolder, local_seq: int) -> tuple[int, int] | None:
+    """The last of this device's changes this database holds as the folder does, and the
+    last the folder holds, when the folder holds later ones this database does not have (or
+    has otherwise); None when it is not behind.
 
     Usually settled by file names alone: the folder holds nothing of this device's beyond
     what it held at the last pass. Otherwise the stamps of the changes the folder holds
@@ -260,40 +273,52 @@ def _restored_to(turn: DatabaseTurn, folder: SyncFolder, local_seq: int) -> int 
     changes of its own since, numbered like the ones it lost.
     """
     mark = turn(_published)
-    known = mark.seq if mark is not None and mark.device == folder.device else 0
-    if mark is not None and mark.device == folder.device and not _moved_since(folder, mark):
+    mark = mark if mark is not None and mark.device == folder.device else None
+    if mark is not None and not _moved_since(folder, mark):
         return None
+    known = mark.seq if mark is not None else 0
     published = folder.last_written_seq()
     if published <= known:
         return None
+    start = shared = known
     found = folder.read_new_ops(folder.device, known)
-    start = known
-    if found.needs_snapshot:  # folded into a snapshot: compared from where it ends
-        snapshot = folder.latest_snapshot(folder.device)
-        start = snapshot.covers.get(folder.device, known) if snapshot else known
+    snapshot = folder.latest_snapshot(folder.device) if found.needs_snapshot else None
+    if snapshot is not None:
+        # The changes after the mark were folded into a snapshot: one of this database's is
+        # there when its stamp is, and then so is every one before it.
+        start = max(known, snapshot.covers.get(folder.device, 0))
+        stamps = _stamps_in(snapshot.snapshot) | {snapshot.hlc}
+        mine = turn(partial(own_stamps, after=known, upto=min(start, local_seq)))
+        shared = max((seq for seq, hlc in mine.items() if hlc in stamps), default=known)
+        if shared < min(start, local_seq):
+            return shared, published
         found = folder.read_new_ops(folder.device, start)
     mine = turn(partial(own_stamps, after=start, upto=published))
-    shared = min(start, local_seq)
     for op in found.ops:
         if mine.get(int(op["seq"])) != op["hlc"]:
-            return shared
+            return shared, published
         shared = int(op["seq"])
     # All that could be read agrees: behind only if the folder holds more than this has.
-    return local_seq if local_seq < published else None
+    return (local_seq, published) if local_seq < published else None
+
+
+def _stamps_in(snapshot: Mapping[str, Any]) -> set[str]:
+    """Every stamp a snapshot holds: each field's last write ({tbl: {gid: {field: hlc}}})
+    and each row's last delete ({tbl: {gid: hlc}})."""
+
+    def inside(value: object) -> list[object]:
+        return list(value.values()) if isinstance(value, dict) else []
+
+    rows = [row for table in inside(snapshot.get("clock")) for row in inside(table)]
+    found = [hlc for row in rows for hlc in inside(row)]
+    found += [hlc for table in inside(snapshot.get("deleted")) for hlc in inside(table)]
+    return {hlc for hlc in found if isinstance(hlc, str)}
 
 
 def _moved_since(folder: SyncFolder, mark: _Published) -> bool:
     """Whether the folder holds changes of this device written since `mark` (names only)."""
     beyond = folder.count_batches_up_to(sys.maxsize) > folder.count_batches_up_to(mark.seq)
     return beyond or folder.latest_snapshot_stamp(folder.device) != mark.snapshot
-
-
-def _forked_note(forked: ForkedDevice, report: SyncReport) -> str:
-    back = report.applied.get(forked.old, 0)
-    return (
-        "This copy of the data is older than what it had synced: it continues as a new "
-        f"device and took back {back:,} changes from the folder."
-    )
 
 
 def _start_from_snapshots(turn: DatabaseTurn, folder: SyncFolder, now: datetime) -> None:
