@@ -269,6 +269,27 @@ def test_compaction_keeps_what_a_peer_has_not_applied(tmp_path: Path) -> None:
     ]
 
 
+def test_a_retired_device_is_not_waited_for_before_folding(tmp_path: Path) -> None:
+    laptop, desktop = Device(tmp_path, A, "Laptop"), Device(tmp_path, B, "Desktop")
+    laptop.record(6)
+    laptop.sync(batch_limit=2)
+    desktop.sync()  # the desktop applied all six
+    # The desktop's data went back to an older copy and goes on under a new id: its old
+    # device.json says so, and it will never apply anything again.
+    desktop.folder.write_device_info("Desktop (before a restore)", {A: 2}, NOW,
+                                     retired_by="d4d4d4d4d4d4d4d4")  # fmt: skip
+    assert laptop.sync(compact_after=2).compacted is not None
+    assert [p.name for p in laptop.folder.own.iterdir() if p.name.startswith("ops-")] == []
+    # Not retired, the same old device.json held every batch after its second change back.
+    desktop.folder.write_device_info("Desktop", {A: 2}, NOW)
+    laptop.record(4)
+    laptop.sync(batch_limit=2, compact_after=1)
+    assert sorted(p.name for p in laptop.folder.own.iterdir() if p.name.startswith("ops-")) == [
+        "ops-000000000007-000000000008.json.gz",
+        "ops-000000000009-000000000010.json.gz",
+    ]
+
+
 def test_a_sync_pass_sends_ours_and_applies_theirs_once(tmp_path: Path) -> None:
     laptop, desktop = Device(tmp_path, A, "Laptop"), Device(tmp_path, B, "Desktop")
     laptop.record(5)

@@ -21,6 +21,7 @@ from followthrough.services import leads
 from followthrough.services.backups import make_manual_backup, restore_backup
 from followthrough.services.clock import utcnow
 from followthrough.services.lead_queries import get_lead, list_leads
+from followthrough.services.sync.folder import SyncFolder
 from followthrough.services.sync.record import sync_status
 from followthrough.services.sync.service import (
     SyncPass,
@@ -148,9 +149,11 @@ def test_what_is_changed_while_stopped_goes_out_once_the_folder_is_set_again(
 
 
 def test_a_restored_backup_goes_on_as_a_new_device_and_takes_back_what_followed_it(
-    machines: list[Machine],
+    machines: list[Machine], shared: Path
 ) -> None:
     laptop, desktop = machines
+    old = sync_status(laptop.db).device
+    assert old is not None
     dana = laptop.add("Dana Reyes", company="Beta")
     desktop.add("Bob Stone")
     exchange(laptop, desktop)
@@ -193,8 +196,15 @@ def test_a_restored_backup_goes_on_as_a_new_device_and_takes_back_what_followed_
     assert laptop.timelines()["Dana Reyes"].count(("sent", "Proposal sent")) == 1
     assert desktop.sync().applied.applied == 0
     assert laptop.sync().applied.applied == 0
-    # The desktop knows the laptop before the restore and the laptop since.
-    assert [peer.name for peer in sync_status(desktop.db).peers] == ["Laptop", "Laptop"]
+    # The desktop knows the laptop before the restore and the laptop since, apart; the old
+    # id is retired in the folder, so no device waits for it before folding old batches.
+    assert [peer.name for peer in sync_status(desktop.db).peers] == [
+        "Laptop",
+        "Laptop (before a restore)",
+    ]
+    new = sync_status(laptop.db).device
+    assert new != old
+    assert SyncFolder(shared, str(new)).peer_info(old).retired_by == new
 
 
 def test_a_restored_copy_that_made_more_changes_than_it_lost_is_still_found(

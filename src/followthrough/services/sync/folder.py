@@ -59,6 +59,9 @@ class PeerInfo:
     applied: dict[str, int]
     wrote_at: datetime | None
     written_seq: int
+    # This device's data went back to an older copy that goes on under this id: it writes
+    # no more, and waits for no one (folder_sync._compact_if_due).
+    retired_by: str | None = None
 
 
 @dataclass
@@ -120,7 +123,12 @@ class SyncFolder:
         return target if written else None
 
     def write_device_info(
-        self, name: str, applied: Mapping[str, int], now: datetime, written_seq: int | None = None
+        self,
+        name: str,
+        applied: Mapping[str, int],
+        now: datetime,
+        written_seq: int | None = None,
+        retired_by: str | None = None,
     ) -> Path:
         """Rewrite device.json (temp + rename): the one file of ours that is ever replaced."""
         seq = self.last_written_seq() if written_seq is None else written_seq
@@ -132,6 +140,8 @@ class SyncFolder:
             "wrote_at": now.isoformat(),
             "written_seq": seq,
         }
+        if retired_by is not None:
+            document["retired_by"] = retired_by
         # Plain JSON, not gzip: a person looking into the folder can read which device is which.
         target = self.own / DEVICE_FILE
         raw = plain_json(document)
@@ -246,9 +256,9 @@ class SyncFolder:
         )
 
     def read_peers(self) -> list[PeerInfo]:
-        return [self._peer_info(device) for device in self.peer_devices()]
+        return [self.peer_info(device) for device in self.peer_devices()]
 
-    def _peer_info(self, device: str) -> PeerInfo:
+    def peer_info(self, device: str) -> PeerInfo:
         path = self.base / device / DEVICE_FILE
         try:
             document = read_document(path, gz=False, ours=self.format)
@@ -263,12 +273,14 @@ class SyncFolder:
             when = None
         name = document.get("name")
         seq = document.get("written_seq")
+        successor = document.get("retired_by")
         return PeerInfo(
             device=device,
             name=name if isinstance(name, str) else None,
             applied={str(k): v for k, v in applied.items() if _is_seq(v)},
             wrote_at=when if when and when.tzinfo else None,
             written_seq=seq if isinstance(seq, int) else 0,
+            retired_by=successor if isinstance(successor, str) else None,
         )
 
     def read_new_ops(self, peer: str, after_seq: int) -> NewOps:
@@ -327,7 +339,7 @@ class SyncFolder:
         if key in self._noted:
             return
         self._noted.add(key)
-        who = self._peer_info(peer).name or f"device {peer}"
+        who = self.peer_info(peer).name or f"device {peer}"
         if problem.newer:
             found.notes.append(
                 f"Changes from {who} were made by a newer version of Followthrough; they wait "

@@ -118,7 +118,13 @@ def _take_in(
 
 def _compact_if_due(folder: SyncFolder, peers: list[str], due: int) -> CompactReport | None:
     infos = {info.device: info for info in folder.read_peers()}
-    mine = {peer: infos[peer].applied.get(folder.device, 0) for peer in peers if peer in infos}
+    # A retired id (a machine's data restored from an older copy goes on under a new one)
+    # applies nothing any more: waiting for it would keep every old batch forever.
+    mine = {
+        peer: infos[peer].applied.get(folder.device, 0)
+        for peer in peers
+        if peer in infos and infos[peer].retired_by is None
+    }
     safe = min(mine.values(), default=folder.last_written_seq())
     if folder.count_batches_up_to(safe) < due:
         return None

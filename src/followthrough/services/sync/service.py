@@ -150,6 +150,7 @@ def sync_pass(target: Database | DatabaseTurn, now: datetime | None = None) -> S
     # take numbers the folder holds already, and the other devices would skip them.
     went_back = _go_on_if_restored(turn, folder, current.seq)
     if went_back is not None:
+        _retire(folder, went_back.forked.new, current.device_name or current.device, now)
         folder = SyncFolder(root, went_back.forked.new)
     total = ApplyReport()
     _start_from_snapshots(turn, folder, now)
@@ -260,6 +261,17 @@ def _go_on_if_restored(turn: DatabaseTurn, folder: SyncFolder, local_seq: int) -
         forked.old, folder.root, forked.shared_seq, forked.new, forked.carried,
     )  # fmt: skip
     return _WentBack(forked, published - forked.shared_seq)
+
+
+def _retire(old: SyncFolder, successor: str, name: str, now: datetime) -> None:
+    """Say in the old id's device.json that it writes no more (the other devices then stop
+    waiting for it before they fold their old batches), under a name that tells it apart."""
+    try:
+        applied = old.peer_info(old.device).applied
+        old.write_device_info(f"{name} (before a restore)", applied, now,
+                              written_seq=old.last_written_seq(), retired_by=successor)  # fmt: skip
+    except (OSError, SyncFolderError):
+        log.warning("could not mark device %s as retired in %s", old.device, old.root)
 
 
 def _restored_to(turn: DatabaseTurn, folder: SyncFolder, local_seq: int) -> tuple[int, int] | None:
