@@ -20,6 +20,8 @@ from followthrough.domain.states import State
 from followthrough.paths import prepare_data_dir
 from followthrough.services import leads
 from followthrough.services.clock import utcnow
+from followthrough.services.sync.folder import SyncFolder
+from followthrough.services.sync.folder_files import FORMAT
 from followthrough.services.sync.record import sync_status
 from followthrough.services.sync.service import set_sync_folder, sync_now
 from followthrough.store.db import Database
@@ -172,3 +174,27 @@ def test_without_a_sync_folder_a_pass_does_nothing_and_says_nothing(
         assert (watching.line, watching.status, watching.next_delay_minutes) == ("", "", None)
     finally:
         watching.stop()
+
+
+def test_a_file_from_a_newer_version_is_said_once_in_the_status_bar(
+    qtbot: QtBot, watcher: SyncWatcher, ops: Operations, shared: Path
+) -> None:
+    window = shown_window(qtbot, ops)
+    watcher.noted.connect(window.show_sync_note)
+    SyncFolder(shared, "e5e5e5e5e5e5e5e5").write_device_info("Tablet", {}, utcnow())
+    newer = SyncFolder(shared, "e5e5e5e5e5e5e5e5", format=FORMAT + 1)
+    newer.write_batch([{"hlc": "001796400000000-00000-e5e5e5e5e5e5e5e5", "seq": 1,
+                        "device": "e5e5e5e5e5e5e5e5", "tbl": "lead", "gid": "x", "kind": "insert",
+                        "row": {"name": "From the future"}, "changed": None}])  # fmt: skip
+    with qtbot.waitSignal(watcher.noted, timeout=WAIT) as said:
+        assert watcher.check_now()
+    assert "newer version of Followthrough" in said.args[0]
+    assert "Tablet" in said.args[0]
+    assert "newer version" in window.statusBar().currentMessage()
+    assert "newer version" in window.sync_status.toolTip()
+    # Said once: the next pass leaves the file alone without a word.
+    heard: list[str] = []
+    watcher.noted.connect(heard.append)
+    one_pass(qtbot, watcher)
+    assert heard == []
+    assert names(window, State.HOT) == []  # nothing of it was applied

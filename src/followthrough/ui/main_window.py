@@ -221,6 +221,12 @@ class MainWindow(QMainWindow):
         self.sync_status.setText(text)
         self.sync_status.setVisible(bool(text))
 
+    def show_sync_note(self, note: str) -> None:
+        """What a sync pass found worth saying (said once by the pass): in the status bar for
+        a while, and kept on the sync line's tooltip until the next one."""
+        self.say(note, 30000)
+        self.sync_status.setToolTip(note)
+
     def calendar_logged(self, count: int) -> None:
         entries = "1 entry" if count == 1 else f"{count} entries"
         self.say(f"Logged {entries} from your calendar", 8000)

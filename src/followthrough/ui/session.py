@@ -160,6 +160,7 @@ class AppSession:
 
         self.sync = SyncWatcher(self.ops, parent=self.window)
         self.sync.line_changed.connect(self.window.show_sync_status)
+        self.sync.noted.connect(self.window.show_sync_note)
         self.sync.start()
 
     def _backup_failed(self, message: str) -> None:

@@ -101,9 +101,12 @@ def _one_pass(on_database: DatabaseTurn) -> PassOutcome:
 
 
 class SyncWatcher(PassWatcher):
-    """`checked` carries a SyncCheck; `line_changed` the status bar's line ("" when off)."""
+    """`checked` carries a SyncCheck; `line_changed` the status bar's line ("" when off);
+    `noted` what a pass found worth saying beside its work (a file from a newer version left
+    alone, a half-copied one, a restored copy going on as a new device), said once."""
 
     line_changed = Signal(str)
+    noted = Signal(str)
 
     def __init__(
         self,
@@ -118,6 +121,7 @@ class SyncWatcher(PassWatcher):
         self.last_check: SyncCheck | None = None
         self._telling = False  # the watcher's own announcement is not a local change
         self._again = False  # asked for while a pass was under way
+        self._said: set[str] = set()  # the last pass's notes, already said
         self._soon = QTimer(self)
         self._soon.setSingleShot(True)
         self._soon.setInterval(soon_ms)
@@ -172,6 +176,12 @@ class SyncWatcher(PassWatcher):
         self.last_check = report
         self._watch(report.watched)
         self._set_line(synced_words(report, utcnow()))
+        # A file left alone is noted at every pass while it is there: said once.
+        notes = report.done.report.notes
+        fresh = [note for note in notes if note not in self._said]
+        self._said = set(notes)
+        if fresh:
+            self.noted.emit(" ".join(fresh))
         if report.applied:
             self._tell(EVERYTHING)  # a lead, an alert, a template or the policy may have moved
 
