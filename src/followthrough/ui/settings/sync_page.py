@@ -50,7 +50,9 @@ HOW_IT_WORKS = (
 WHAT_MERGES = (
     "Changes merge piece by piece: the timeline keeps every entry from every computer; a "
     "lead's fields take the later edit; two different moves keep the later one and note the "
-    "other in the timeline; an alert done on one computer is done on all. Never shared: "
+    "other in the timeline; an alert done on one computer is done on all; a lead deleted on "
+    "one stays deleted unless it was changed on another after that, which brings it back "
+    "whole. Never shared: "
     "passwords, mail and calendar accounts, window layout and the data folder."
 )
 
