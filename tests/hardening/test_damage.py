@@ -42,12 +42,20 @@ def pipeline(cli: CliRunner, data_dir: Path) -> Path:
 
 
 def _damage_the_middle(database: Path) -> bytes:
+    """Random bytes over the middle one of the pages holding the leads (a page in the middle
+    of the file may be the empty root of an index whose unused bytes nothing reads)."""
     with closing(sqlite3.connect(database)) as conn:
         page = conn.execute("PRAGMA page_size").fetchone()[0]
-        pages = conn.execute("PRAGMA page_count").fetchone()[0]
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        leaves = [
+            number
+            for (number,) in conn.execute(
+                "SELECT pageno FROM dbstat WHERE name = 'lead' AND pagetype = 'leaf' "
+                "ORDER BY pageno"
+            )
+        ]
     with database.open("r+b") as handle:
-        handle.seek(page * (pages // 2) + 100)
+        handle.seek(page * (leaves[len(leaves) // 2] - 1) + 100)
         handle.write(os.urandom(page - 200))
     return database.read_bytes()
 
