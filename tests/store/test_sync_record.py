@@ -17,7 +17,7 @@ from followthrough.domain.hlc import Clock, parse_hlc, tick
 from followthrough.paths import prepare_data_dir
 from followthrough.store.db import Database, create_sqlite_engine
 from followthrough.store.migrate import SCHEMA_HEAD, alembic_config
-from followthrough.store.sync_schema import SYNCED_TABLES, trigger_name
+from followthrough.store.sync_schema import SYNCED_TABLES, drop_triggers, trigger_name
 from tests.conftest import NOW
 from tests.support.snapshot import file_rows
 
@@ -293,3 +293,52 @@ def test_the_triggers_tick_the_clock_as_the_domain_does(conn: sqlite3.Connection
         "SELECT CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
     ).fetchone()[0]
     assert -1000 <= parse_hlc(last).wall - (now_ms + 3 * 3_600_000) <= 0
+
+
+def test_a_synced_database_at_0011_keeps_its_deletes_and_records_the_new_way(
+    tmp_path: Path,
+) -> None:
+    paths = prepare_data_dir(tmp_path / "old")
+    engine = create_sqlite_engine(paths.database)
+    with engine.begin() as sa_conn:
+        config = alembic_config()
+        config.attributes["connection"] = sa_conn
+        command.upgrade(config, "0011")
+    engine.dispose()
+    dev = "aaaaaaaaaaaaaaaa"
+    deleted_at = "001796400000000-00000-" + dev
+    with closing(_connect(paths.database)) as c:
+        # As 0011 left a synced database: rows named "device:id", a deleted lead a tombstone.
+        drop_triggers(c)
+        _enable(c, dev)
+        kept = _add_lead(c, "Bo Chen")
+        event = _add_event(c, kept)
+        c.executemany(
+            "INSERT INTO sync_ids (tbl, gid, local_id, deleted) VALUES (?, ?, ?, ?)",
+            [("lead", f"{dev}:{kept}", kept, None), ("event", f"{dev}:{event}", event, None),
+             ("lead", f"{dev}:9", None, deleted_at)],
+        )  # fmt: skip
+        gone = 9
+    Database.open(paths, NOW).close()
+
+    with closing(_connect(paths.database)) as c:
+        # The delete's stamp now stands with the row's field stamps, where the merge reads it.
+        assert c.execute(
+            "SELECT hlc FROM sync_clock WHERE tbl = 'lead' AND gid = ? AND field = '~deleted'",
+            (f"{dev}:{gone}",),
+        ).fetchone() == (deleted_at,)
+        seq = c.execute("SELECT seq FROM sync_state").fetchone()[0]
+        c.execute("DELETE FROM lead WHERE id = ?", (kept,))
+        # One delete for the lead; its event kept aside with it.
+        assert [(t, k) for t, _, k, _ in _ops(c)][seq:] == [("lead", "delete")]
+        assert c.execute("SELECT tbl, gid FROM sync_parked ORDER BY tbl").fetchall() == [
+            ("event", f"{dev}:{event}"),
+            ("lead", f"{dev}:{kept}"),
+        ]
+        new = c.execute(
+            "INSERT INTO lead (name, tags, state, state_since, created_at, updated_at) "
+            "VALUES ('Cleo Park', '[]', 'hot', ?, '2026-11-24 08:00:00.000000', ?)",
+            (TIME, TIME),
+        ).lastrowid
+        assert c.execute("SELECT gid FROM sync_ids WHERE local_id = ? AND tbl = 'lead'",
+                         (new,)).fetchone() == (f"{dev}.{seq + 2}",)  # fmt: skip
