@@ -136,3 +136,49 @@ def test_stopping_keeps_what_changes_meanwhile_for_when_the_machine_syncs_again(
     on("desktop", "sync", "now")
     names = sorted(lead["name"] for lead in on("desktop", "list", "--json").json())
     assert names == ["Carla Diaz", "Dana Reyes"]
+
+
+def test_a_device_that_will_not_sync_again_is_forgotten_by_name(
+    machines: tuple[Path, On],
+) -> None:
+    shared, on = machines
+    for machine, name in (("laptop", "Laptop"), ("old", "Old laptop"), ("other", "Old laptop")):
+        assert on(machine, "sync", "set-folder", str(shared), "--name", name).code == 0
+        assert on(machine, "sync", "now").code == 0
+    assert on("laptop", "sync", "now").code == 0
+    names = sorted(d["name"] for d in on("laptop", "sync", "devices", "--json").json()["devices"])
+    assert names == ["Old laptop", "Old laptop"]
+
+    two = on("laptop", "sync", "forget", "old laptop")
+    assert two.code != 0
+    assert two.out == ""
+    assert two.err.startswith("followthrough: several devices are called old laptop: say which")
+    assert len(two.err.strip().splitlines()) == 1
+    assert (
+        on("laptop", "sync", "forget", "Laptop")
+        .err.strip()
+        .endswith("this is the device you are on: `sync stop` stops it")
+    )
+    assert "no device called Tablet" in on("laptop", "sync", "forget", "Tablet").err
+
+    [old, _] = on("laptop", "sync", "devices", "--json").json()["devices"]
+    done = on("laptop", "sync", "forget", old["device"], "--json").json()
+    assert done == {"forgotten": old["device"], "name": "Old laptop"}
+    left = on("laptop", "sync", "devices", "--json").json()["devices"]
+    assert [d["device"] for d in left] != [old["device"]]
+    assert len(left) == 1
+    # Published at the next pass, for every device to read.
+    assert on("laptop", "sync", "now").code == 0
+    mine = next(p for p in (shared / "followthrough-sync" / "v1").iterdir()
+                if '"name": "Laptop"' in (p / "device.json").read_text())  # fmt: skip
+    assert old["device"] in (mine / "device.json").read_text()
+    # It syncs again after all: listed again.
+    old_machine = (
+        "old"
+        if on("old", "sync", "status", "--json").json()["device"] == old["device"]
+        else "other"
+    )
+    assert on(old_machine, "add", "Back again").code == 0
+    assert on(old_machine, "sync", "now").code == 0
+    assert on("laptop", "sync", "now").code == 0
+    assert len(on("laptop", "sync", "devices", "--json").json()["devices"]) == 2

@@ -21,7 +21,7 @@ from followthrough.paths import prepare_data_dir
 from followthrough.services import leads
 from followthrough.services.clock import utcnow
 from followthrough.services.sync.record import ops_after, sync_status
-from followthrough.services.sync.service import set_sync_folder, sync_folder, sync_now
+from followthrough.services.sync.service import set_sync_folder, status, sync_folder, sync_now
 from followthrough.store.db import Database
 from followthrough.ui.ops import Operations
 from followthrough.ui.settings.sync_page import SyncPage
@@ -183,6 +183,43 @@ def test_stop_syncing_asks_first_and_then_stops(
     assert sync_status(db).enabled
     added = [op["row"]["name"] for op in ops_after(db, 0) if op["tbl"] == "lead"]
     assert added == ["Carla Diaz"]
+
+
+def test_a_device_that_will_not_sync_again_is_forgotten_by_mouse_after_a_question(
+    qtbot: QtBot, open_page: OpenPage, db: Database, shared: Path, desktop: Database
+) -> None:
+    set_sync_folder(db, str(shared), "Laptop")
+    sync_now(db)
+    page = open_page()
+    devices = page.device_list
+    assert [devices.table.item(r, 0).text() for r in range(devices.table.rowCount())] == ["Desktop"]
+    assert not devices.forget.isEnabled()  # nothing chosen yet
+    row = devices.table.visualItemRect(devices.table.item(0, 1))
+    QTest.mouseClick(devices.table.viewport(), LEFT, pos=row.center())
+    assert devices.selected() is not None
+    click(qtbot, devices.forget)
+    box = devices.confirmation
+    assert box is not None
+    assert box.isVisible()
+    assert box.text() == "Forget “Desktop”?"
+    box.reject()  # changed their mind: still listed
+    assert devices.table.rowCount() == 1
+
+    click(qtbot, devices.forget)
+    assert devices.confirm_forget is not None
+    with qtbot.waitSignal(page.loaded, timeout=WAIT):
+        click(qtbot, devices.confirm_forget)
+    qtbot.waitUntil(lambda: page.result.text().startswith("Forgot Desktop"), timeout=WAIT)
+    assert devices.table.isHidden()
+    assert page.no_devices.text().startswith("No other device has written")
+    assert [peer.name for peer in status(db)[0].peers] == []
+    # It syncs again after all: listed again at the next pass.
+    leads.add_lead(desktop, NewLead.create(name="Evan Park", now=utcnow()))
+    sync_now(desktop)
+    with qtbot.waitSignal(page.watcher.checked, timeout=WAIT):
+        page.watcher.check_now()
+    qtbot.waitUntil(lambda: devices.table.rowCount() == 1 and devices.table.isVisible(),
+                    timeout=WAIT)  # fmt: skip
 
 
 def test_the_settings_dialog_has_the_sync_tab_with_alt_keys_of_its_own(

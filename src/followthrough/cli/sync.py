@@ -6,6 +6,7 @@ Dropbox, Nextcloud or a NAS share replicates (services/sync/).
     followthrough sync status       # the folder, this device, when each device last wrote
     followthrough sync devices      # the devices seen in the folder
     followthrough sync stop         # sync no more; what changes meanwhile goes out on return
+    followthrough sync forget "Old laptop"   # a device that will not sync again
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ def declare(sub: Subcommands) -> None:
     actions.add_parser("devices", help="the devices that share the folder")
     actions.add_parser("stop", help="sync this device no more (nothing is deleted; what "
                        "changes meanwhile goes out if it syncs again)")  # fmt: skip
+    q = actions.add_parser("forget", help="forget DEVICE (its name or id), which will not sync "
+                           "again: no device waits for it to fold old changes")  # fmt: skip
+    q.add_argument("device", metavar="DEVICE")
     for action in actions.choices.values():
         action.add_argument("--json", action="store_true", help="print JSON only")
 
@@ -86,6 +90,16 @@ def run_sync(db: Database, args: argparse.Namespace, _: None, now: datetime) -> 
         if forgotten is None:
             return output.say(args, data, "Sync was not on: no folder is set.")
         return output.say(args, data, STOPPED)
+    if args.sync_command == "forget":
+        from followthrough.services.sync.forget import forget_device
+
+        peer = forget_device(db, args.device, now)
+        name = peer.name or peer.device
+        return output.say(
+            args, {"forgotten": peer.device, "name": peer.name},
+            one_line(f"Forgot {name}: no device waits for it any more; it is listed again if it "
+                     "syncs again."),
+        )  # fmt: skip
     current, folder = service.status(db, now)
     if args.sync_command == "devices":
         return output.emit(args, {"devices": _peers(current)}, _devices_text(current))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -287,6 +287,28 @@ def test_a_retired_device_is_not_waited_for_before_folding(tmp_path: Path) -> No
     assert sorted(p.name for p in laptop.folder.own.iterdir() if p.name.startswith("ops-")) == [
         "ops-000000000007-000000000008.json.gz",
         "ops-000000000009-000000000010.json.gz",
+    ]
+
+
+def test_a_forgotten_device_is_not_waited_for_until_it_writes_again(tmp_path: Path) -> None:
+    laptop, desktop = Device(tmp_path, A, "Laptop"), Device(tmp_path, B, "Desktop")
+    desktop.folder.write_device_info("Desktop", {A: 0}, NOW)  # seen once, then never again
+    laptop.record(4)
+    laptop.sync(batch_limit=2, compact_after=1)
+    assert len([p for p in laptop.folder.own.iterdir() if p.name.startswith("ops-")]) == 2
+    # Forgotten here: published in our device.json, and the batches are folded away.
+    later = NOW + timedelta(days=30)
+    report = laptop.sync(compact_after=1, forgotten={B: later})
+    assert report.compacted is not None
+    assert [p for p in laptop.folder.own.iterdir() if p.name.startswith("ops-")] == []
+    assert laptop.folder.peer_info(A).forgotten == {B: later}
+    # It writes again after all: waited for again.
+    desktop.folder.write_device_info("Desktop", {A: 4}, later + timedelta(hours=1))
+    laptop.record(2)
+    laptop.sync(batch_limit=1, compact_after=1, forgotten={B: later})
+    assert sorted(p.name for p in laptop.folder.own.iterdir() if p.name.startswith("ops-")) == [
+        "ops-000000000005-000000000005.json.gz",
+        "ops-000000000006-000000000006.json.gz",
     ]
 
 

@@ -21,6 +21,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from followthrough.services.sync.device_info import (
+    PeerInfo,
+    device_document,
+    is_seq,
+    parse_device_info,
+)
 from followthrough.services.sync.folder_files import (
     BATCH_NAME,
     DEVICE_FILE,
@@ -48,20 +54,6 @@ Op = dict[str, Any]
 T = TypeVar("T")
 # A temporary file this old in our own folder is the leftover of a writer that died.
 STALE_TEMP_SECONDS = 600
-
-
-@dataclass(frozen=True)
-class PeerInfo:
-    """What a device says of itself in its device.json (name None until that file arrives)."""
-
-    device: str
-    name: str | None
-    applied: dict[str, int]
-    wrote_at: datetime | None
-    written_seq: int
-    # This device's data went back to an older copy that goes on under this id: it writes
-    # no more, and waits for no one (folder_sync._compact_if_due).
-    retired_by: str | None = None
 
 
 @dataclass
@@ -129,19 +121,12 @@ class SyncFolder:
         now: datetime,
         written_seq: int | None = None,
         retired_by: str | None = None,
+        forgotten: Mapping[str, datetime] | None = None,
     ) -> Path:
         """Rewrite device.json (temp + rename): the one file of ours that is ever replaced."""
         seq = self.last_written_seq() if written_seq is None else written_seq
-        document = {
-            "format": self.format,
-            "device": self.device,
-            "name": name,
-            "applied": {device: int(s) for device, s in applied.items() if device != self.device},
-            "wrote_at": now.isoformat(),
-            "written_seq": seq,
-        }
-        if retired_by is not None:
-            document["retired_by"] = retired_by
+        document = device_document(self.format, self.device, name, applied, now, seq,
+                                   retired_by=retired_by, forgotten=forgotten)  # fmt: skip
         # Plain JSON, not gzip: a person looking into the folder can read which device is which.
         target = self.own / DEVICE_FILE
         raw = plain_json(document)
@@ -264,24 +249,7 @@ class SyncFolder:
             document = read_document(path, gz=False, ours=self.format)
         except Unreadable:
             return PeerInfo(device, None, {}, None, 0)
-        applied = document.get("applied")
-        applied = applied if isinstance(applied, dict) else {}
-        wrote_at = document.get("wrote_at")
-        try:
-            when = datetime.fromisoformat(wrote_at) if isinstance(wrote_at, str) else None
-        except ValueError:
-            when = None
-        name = document.get("name")
-        seq = document.get("written_seq")
-        successor = document.get("retired_by")
-        return PeerInfo(
-            device=device,
-            name=name if isinstance(name, str) else None,
-            applied={str(k): v for k, v in applied.items() if _is_seq(v)},
-            wrote_at=when if when and when.tzinfo else None,
-            written_seq=seq if isinstance(seq, int) else 0,
-            retired_by=successor if isinstance(successor, str) else None,
-        )
+        return parse_device_info(device, document)
 
     def read_new_ops(self, peer: str, after_seq: int) -> NewOps:
         """The peer's operations after `after_seq`, in seq order and without a gap.
@@ -326,7 +294,7 @@ class SyncFolder:
             covers, snapshot = document.get("covers"), document.get("snapshot")
             hlc = document.get("hlc")
             if isinstance(covers, dict) and isinstance(snapshot, dict) and isinstance(hlc, str):
-                counted = {str(k): v for k, v in covers.items() if _is_seq(v)}
+                counted = {str(k): v for k, v in covers.items() if is_seq(v)}
                 return StoredSnapshot(owner, hlc, counted, snapshot)
         return None
 
@@ -382,10 +350,6 @@ class SyncFolder:
         folder = self.base / device
         names = sorted(n for n in self._listing(device) if SNAPSHOT_NAME.match(n))
         return [folder / n for n in names if not _empty(folder / n)]
-
-
-def _is_seq(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def _empty(path: Path) -> bool:

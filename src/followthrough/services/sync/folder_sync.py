@@ -11,11 +11,12 @@ leaves them there and the next pass writes them, from the highest seq the folder
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from followthrough.services.sync.device_info import PeerInfo, still_forgotten
 from followthrough.services.sync.folder import CompactReport, StoredSnapshot, SyncFolder
 from followthrough.services.sync.folder_files import SyncFolderError
 
@@ -52,6 +53,7 @@ def sync_once(
     apply_snapshot: ApplySnapshot | None = None,
     batch_limit: int = BATCH_LIMIT,
     compact_after: int = COMPACT_AFTER,
+    forgotten: Mapping[str, datetime] | None = None,
 ) -> SyncReport:
     """One pass; a folder that refuses writes raises SyncFolderError after peers are read.
 
@@ -69,7 +71,7 @@ def sync_once(
         _take_in(folder, peer, apply, applied_seqs, apply_snapshot, report)
     if problem is None:
         try:
-            folder.write_device_info(device_name, applied_seqs(), now)
+            folder.write_device_info(device_name, applied_seqs(), now, forgotten=forgotten)
             report.compacted = _compact_if_due(folder, peers, compact_after)
         except SyncFolderError as refused:
             problem = refused
@@ -116,14 +118,21 @@ def _take_in(
         report.applied[peer] = len(found.ops)
 
 
+def _gone(peer: PeerInfo, everyone: Iterable[PeerInfo]) -> bool:
+    """A device no one need wait for: retired (its data went on under a new id after a
+    restore) or forgotten by some device (forget.py), ours included, and silent since."""
+    if peer.retired_by is not None:
+        return True
+    return any(still_forgotten(peer.wrote_at, peer.device, o.forgotten) for o in everyone)
+
+
 def _compact_if_due(folder: SyncFolder, peers: list[str], due: int) -> CompactReport | None:
     infos = {info.device: info for info in folder.read_peers()}
-    # A retired id (a machine's data restored from an older copy goes on under a new one)
-    # applies nothing any more: waiting for it would keep every old batch forever.
+    everyone = [*infos.values(), folder.peer_info(folder.device)]
     mine = {
         peer: infos[peer].applied.get(folder.device, 0)
         for peer in peers
-        if peer in infos and infos[peer].retired_by is None
+        if peer in infos and not _gone(infos[peer], everyone)
     }
     safe = min(mine.values(), default=folder.last_written_seq())
     if folder.count_batches_up_to(safe) < due:

@@ -30,6 +30,7 @@ from followthrough.services.sync.apply import ApplyReport, apply_ops
 from followthrough.services.sync.folder import PeerInfo, SyncFolder
 from followthrough.services.sync.folder_files import SyncFolderError
 from followthrough.services.sync.folder_sync import SyncReport, sync_once
+from followthrough.services.sync.forget import forgotten, listed
 from followthrough.services.sync.record import (
     ForkedDevice,
     SyncStatus,
@@ -118,7 +119,7 @@ def stop_syncing(db: Database) -> Path | None:
 def status(db: Database, now: datetime | None = None) -> tuple[SyncStatus, Path | None]:
     """How sync stands, and the folder in use: None when none is set, or when recording is
     off (stopped by an earlier version, which kept the folder and recorded nothing since)."""
-    current = sync_status(db, now)
+    current = listed(sync_status(db, now), forgotten(db))
     return current, sync_folder(db) if current.enabled else None
 
 
@@ -181,6 +182,7 @@ def sync_pass(target: Database | DatabaseTurn, now: datetime | None = None) -> S
             apply=apply,
             applied_seqs=applied_seqs,
             now=now,
+            forgotten=turn(forgotten),
         )
     except SyncFolderError as problem:
         if went_back is not None and isinstance(problem.report, SyncReport):

@@ -15,17 +15,13 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QFormLayout,
     QGroupBox,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -33,13 +29,15 @@ from PySide6.QtWidgets import (
 from followthrough.domain.hlc import check_device_name
 from followthrough.errors import FollowthroughError, InvalidData
 from followthrough.services.clock import utcnow
+from followthrough.services.sync.forget import forget_device
 from followthrough.services.sync.record import SyncStatus
 from followthrough.services.sync.service import set_sync_folder, status, stop_syncing
 from followthrough.services.turns import DatabaseTurn
 from followthrough.ui.ops import Background, Operations
 from followthrough.ui.settings.fields import SettingsPage, hint_label, sentence, warning_colour
 from followthrough.ui.settings.layout import tidy_form, widget_row
-from followthrough.ui.syncwatcher import SyncCheck, SyncWatcher, ago_words
+from followthrough.ui.settings.sync_devices import DeviceList
+from followthrough.ui.syncwatcher import SyncCheck, SyncWatcher
 
 HOW_IT_WORKS = (
     "Use one pipeline on several computers. Choose a folder that Syncthing, Dropbox, "
@@ -75,6 +73,11 @@ class Stored:
 def _use_folder(on_database: DatabaseTurn, folder: str, name: str) -> Stored:
     on_database(lambda db: set_sync_folder(db, folder, name))
     return Stored(*on_database(status))
+
+
+def _forget(on_database: DatabaseTurn, device: str) -> tuple[Stored, str]:
+    peer = on_database(lambda db: forget_device(db, device, utcnow()))
+    return Stored(*on_database(status)), peer.name or f"device {peer.device}"
 
 
 def _stop(on_database: DatabaseTurn) -> Stored:
@@ -141,24 +144,11 @@ class SyncPage(SettingsPage):
         self.use.clicked.connect(self.use_folder)
         form.addRow("", widget_row(box, self.use, stretch=True))
 
-        devices = QGroupBox("Other devices", self.form)
-        self.devices = QTableWidget(0, 3, devices)
-        self.devices.setAccessibleName("Devices seen")
-        self.devices.setHorizontalHeaderLabels(["Device", "Last wrote", "Changes applied here"])
-        self.devices.verticalHeader().hide()
-        self.devices.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.devices.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.devices.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        header = self.devices.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.devices.setMaximumHeight(130)
-        self.no_devices = hint_label("", devices)
-        self.no_devices.setAccessibleName("Devices note")
-        listed = QVBoxLayout(devices)
-        listed.addWidget(self.devices)
-        listed.addWidget(self.no_devices)
+        devices = DeviceList(self.form)
+        devices.forget_asked.connect(self.forget_device)
+        self.device_list = devices
+        self.devices = devices.table
+        self.no_devices = devices.note
 
         self.sync = QPushButton("S&ync now", self.form)
         self.sync.setAccessibleName("Sync now")
@@ -204,27 +194,7 @@ class SyncPage(SettingsPage):
         self.loaded.emit()
 
     def _show_devices(self, state: SyncStatus) -> None:
-        now = utcnow()
-        peers = [peer for peer in state.peers if peer.name or peer.applied_seq]
-        self.devices.setRowCount(len(peers))
-        for row, peer in enumerate(peers):
-            wrote = ago_words(peer.last_wrote_at, now) if peer.last_wrote_at else "not yet"
-            cells = (peer.name or f"device {peer.device}", wrote, f"{peer.applied_seq:,}")
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if column == 2:
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                self.devices.setItem(row, column, item)
-        self.devices.setVisible(bool(peers))
-        self.no_devices.setText(
-            ""
-            if peers
-            else "No other device has written to the folder yet. Set the same "
-            "folder up on your other computer once the sync engine shares it there."
-        )
-        self.no_devices.setVisible(not peers)
+        self.device_list.show_devices(state)
 
     def _show_line(self, line: str) -> None:
         if self.stored is not None and not self.stored.on and not line:
@@ -310,6 +280,18 @@ class SyncPage(SettingsPage):
         )
         self.stopped.emit()
         self.watcher.check_now()  # nothing to sync: the status bar's line goes
+
+    def forget_device(self, device: str) -> None:
+        on_database = self.ops.call
+        self._start("Forgetting…")
+        self._thread.run(lambda: _forget(on_database, device), self._forgot, self._refused)
+
+    def _forgot(self, done: tuple[Stored, str]) -> None:
+        stored, name = done
+        self._show(stored)
+        self._say(f"Forgot {name}: no device waits for it any more. It is listed again if it "
+                  "syncs again.", ok=True)  # fmt: skip
+        self.watcher.check_now()  # the others read it in this device's next device.json
 
     # --- what the watcher did -------------------------------------------------------------------
 
