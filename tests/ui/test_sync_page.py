@@ -213,13 +213,17 @@ def test_a_device_that_will_not_sync_again_is_forgotten_by_mouse_after_a_questio
     assert devices.table.isHidden()
     assert page.no_devices.text().startswith("No other device has written")
     assert [peer.name for peer in status(db)[0].peers] == []
-    # It syncs again after all: listed again at the next pass.
+    # It syncs again after all: listed again at the next pass (once the pass that published
+    # the forgetting has ended).
+    qtbot.waitUntil(lambda: not page.watcher.running, timeout=WAIT)
     leads.add_lead(desktop, NewLead.create(name="Evan Park", now=utcnow()))
     sync_now(desktop)
     with qtbot.waitSignal(page.watcher.checked, timeout=WAIT):
-        page.watcher.check_now()
+        assert page.watcher.check_now()
     qtbot.waitUntil(lambda: devices.table.rowCount() == 1 and devices.table.isVisible(),
                     timeout=WAIT)  # fmt: skip
+    assert devices.selected() is None  # the row in its place is not chosen for it
+    assert not devices.forget.isEnabled()
 
 
 def test_the_settings_dialog_has_the_sync_tab_with_alt_keys_of_its_own(

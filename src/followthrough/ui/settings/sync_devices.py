@@ -68,6 +68,7 @@ class DeviceList(QGroupBox):
         now = utcnow()
         chosen = self.selected()
         self.peers = [peer for peer in state.peers if peer.name or peer.applied_seq]
+        self.table.clearSelection()  # rows shift: only the device chosen stays chosen
         self.table.setRowCount(len(self.peers))
         for row, peer in enumerate(self.peers):
             wrote = ago_words(peer.last_wrote_at, now) if peer.last_wrote_at else "not yet"
