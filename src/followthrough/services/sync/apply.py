@@ -50,7 +50,7 @@ class ApplyReport:
 
     applied: int = 0  # operations merged (including those the rules then ignored)
     skipped: int = 0  # already applied, this device's own, or not an operation at all
-    waiting: int = 0  # held back behind a gap or an unknown lead: applied on a later call
+    waiting: int = 0  # held back behind a gap (a batch not whole yet): applied on a later call
     touched_leads: list[int] = field(default_factory=list)  # local ids, re-planned
     conflicts: int = 0  # overruled moves written into a timeline
 
