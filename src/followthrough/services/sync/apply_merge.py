@@ -67,7 +67,7 @@ class Merger:
         table, rows = op.table, self.rows
         present = rows.columns(table)
         incoming = {c: v for c, v in (op.row or {}).items() if c in present}
-        _, local_id = rows.local_row(table, op.gid)
+        local_id = rows.local_row(table, op.gid)
         clocks = rows.clocks(table, op.gid)
         # The values of a row that is not live here; a live row's stay where they are.
         values = None if local_id is not None else rows.parked(table, op.gid)

@@ -173,12 +173,12 @@ class SyncRows:
 
     # --- rows that are not live: deleted, or hanging off a lead that is --------------------
 
-    def local_row(self, table: SyncedTable, gid: str) -> tuple[bool, int | None]:
-        """(known, local id of the live row) of a gid of a table with ids."""
+    def local_row(self, table: SyncedTable, gid: str) -> int | None:
+        """The local id of the live row `gid` of a table with ids (None: not live here)."""
         rows = self._all(
             "SELECT local_id FROM sync_ids WHERE tbl = ? AND gid = ?", (table.name, gid)
         )
-        return (True, rows[0][0]) if rows else (False, None)
+        return rows[0][0] if rows else None
 
     def unmap(self, table: SyncedTable, gid: str, stamp: str | None) -> None:
         """Known here, with no live row (deleted at `stamp`, or waiting for its lead)."""

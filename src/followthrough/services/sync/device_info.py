@@ -68,7 +68,7 @@ def parse_device_info(device: str, document: Mapping[str, Any]) -> PeerInfo:
         wrote_at=_moment(document.get("wrote_at")),
         written_seq=seq if isinstance(seq, int) else 0,
         retired_by=successor if isinstance(successor, str) else None,
-        forgotten=_moments(document.get("forgotten")),
+        forgotten=moments(document.get("forgotten")),
     )
 
 
@@ -93,7 +93,9 @@ def _moment(text: object) -> datetime | None:
     return when if when is not None and when.tzinfo is not None else None
 
 
-def _moments(value: object) -> dict[str, datetime]:
+def moments(value: object) -> dict[str, datetime]:
+    """A JSON object of ISO moments by key, the keys whose value is not an aware moment
+    left out."""
     found: dict[str, datetime] = {}
     for key, text in value.items() if isinstance(value, dict) else ():
         when = _moment(text)

@@ -18,7 +18,7 @@ from datetime import datetime
 
 from followthrough.errors import InvalidData
 from followthrough.services.setting_rows import put_setting
-from followthrough.services.sync.device_info import still_forgotten
+from followthrough.services.sync.device_info import moments, still_forgotten
 from followthrough.services.sync.record import PeerStatus, SyncStatus, sync_status
 from followthrough.store.db import Database
 from followthrough.store.models import Setting
@@ -31,15 +31,7 @@ def forgotten(db: Database) -> dict[str, datetime]:
     with db.read() as session:
         row = session.get(Setting, FORGOTTEN_KEY)
         value = row.value if row is not None else None
-    found: dict[str, datetime] = {}
-    for device, moment in (value or {}).items() if isinstance(value, dict) else ():
-        try:
-            when = datetime.fromisoformat(str(moment))
-        except ValueError:
-            continue
-        if when.tzinfo is not None:
-            found[str(device)] = when
-    return found
+    return moments(value)
 
 
 def forget_device(db: Database, who: str, now: datetime) -> PeerStatus:

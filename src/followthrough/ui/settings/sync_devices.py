@@ -72,7 +72,7 @@ class DeviceList(QGroupBox):
         self.table.setRowCount(len(self.peers))
         for row, peer in enumerate(self.peers):
             wrote = ago_words(peer.last_wrote_at, now) if peer.last_wrote_at else "not yet"
-            cells = (_name(peer), wrote, f"{peer.applied_seq:,}")
+            cells = (device_label(peer), wrote, f"{peer.applied_seq:,}")
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column == 2:
@@ -97,7 +97,7 @@ class DeviceList(QGroupBox):
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle("Forget device")
-        box.setText(f"Forget “{_name(peer)}”?")
+        box.setText(f"Forget “{device_label(peer)}”?")
         box.setInformativeText(
             "Choose this for a computer that will not sync again. The others then stop "
             "keeping old changes in the folder for it. Nothing it wrote is undone, and it is "
@@ -119,5 +119,6 @@ class DeviceList(QGroupBox):
         self.forget.setEnabled(self.isEnabled() and self.selected() is not None)
 
 
-def _name(peer: PeerStatus) -> str:
+def device_label(peer: PeerStatus) -> str:
+    """A device as the person knows it: its name, else its id."""
     return peer.name or f"device {peer.device}"

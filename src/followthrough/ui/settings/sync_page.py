@@ -36,7 +36,7 @@ from followthrough.services.turns import DatabaseTurn
 from followthrough.ui.ops import Background, Operations
 from followthrough.ui.settings.fields import SettingsPage, hint_label, sentence, warning_colour
 from followthrough.ui.settings.layout import tidy_form, widget_row
-from followthrough.ui.settings.sync_devices import DeviceList
+from followthrough.ui.settings.sync_devices import DeviceList, device_label
 from followthrough.ui.syncwatcher import SyncCheck, SyncWatcher
 
 HOW_IT_WORKS = (
@@ -77,7 +77,7 @@ def _use_folder(on_database: DatabaseTurn, folder: str, name: str) -> Stored:
 
 def _forget(on_database: DatabaseTurn, device: str) -> tuple[Stored, str]:
     peer = on_database(lambda db: forget_device(db, device, utcnow()))
-    return Stored(*on_database(status)), peer.name or f"device {peer.device}"
+    return Stored(*on_database(status)), device_label(peer)
 
 
 def _stop(on_database: DatabaseTurn) -> Stored:
